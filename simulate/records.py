@@ -1,0 +1,101 @@
+"""The per-attempt record every engine returns: the one contract between engines and metrics.
+
+An engine (SimPy or compiled) simulates one replication and returns a :class:`CallRecords`: a
+dict-like bundle of equal-length 1-D numpy arrays, one element per *attempt* (a first call or a
+redial), plus the staffed agent-seconds per interval. :mod:`simulate.metrics` turns records into
+every KPI, so a KPI is defined once whatever engine produced the calls.
+
+All times are seconds from the start of the first arrival interval (``ds[0]``).
+
+Fields (one entry per attempt):
+
+=================  ========  ==============================================================
+``caller``         int64     caller id, unique within a replication (a redial keeps its id)
+``attempt``        int32     1 for a first call, 2 for the first redial, ...
+``call_type``      int16     index into ``scenario.call_types`` order (0 when no types)
+``interval``       int32     index of the arrival interval of this attempt
+``arrival_s``      float64   arrival time of the attempt
+``outcome``        int8      one of the ``OUTCOME_*`` codes below (every attempt has one)
+``wait_s``         float64   seconds in the agent queue: until answer (answered), until
+                             hang-up (abandoned), until the callback offer was taken
+                             (callback); NaN for blocked and contained attempts
+``answer_s``       float64   time an agent started on this call (answered) or called the
+                             caller back (callback, NaN if never called back); else NaN
+``service_s``      float64   agent handle time of the answered call or of the callback; NaN
+                             when no agent served it
+=================  ========  ==============================================================
+
+Per replication, also ``staffed_s``: float64 array of length n_intervals, the agent-seconds
+on shift in each interval (agents x interval length, as scheduled).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "OUTCOME_BLOCKED",
+    "OUTCOME_CONTAINED",
+    "OUTCOME_ABANDONED",
+    "OUTCOME_ANSWERED",
+    "OUTCOME_CALLBACK",
+    "OUTCOME_NAMES",
+    "RECORD_FIELDS",
+    "CallRecords",
+]
+
+OUTCOME_BLOCKED = 0  # busy signal: all lines taken, or the line is closed
+OUTCOME_CONTAINED = 1  # resolved by self-service in the IVR
+OUTCOME_ABANDONED = 2  # hung up in the queue (patience ran out, or still waiting at closing)
+OUTCOME_ANSWERED = 3  # an agent answered
+OUTCOME_CALLBACK = 4  # accepted a callback offer and left the queue
+OUTCOME_NAMES = ("blocked", "contained", "abandoned", "answered", "callback")
+
+RECORD_FIELDS: dict[str, type] = {
+    "caller": np.int64,
+    "attempt": np.int32,
+    "call_type": np.int16,
+    "interval": np.int32,
+    "arrival_s": np.float64,
+    "outcome": np.int8,
+    "wait_s": np.float64,
+    "answer_s": np.float64,
+    "service_s": np.float64,
+}
+
+
+@dataclass(frozen=True)
+class CallRecords:
+    """One replication's attempts (see module docstring) and staffed agent-seconds per interval."""
+
+    caller: np.ndarray
+    attempt: np.ndarray
+    call_type: np.ndarray
+    interval: np.ndarray
+    arrival_s: np.ndarray
+    outcome: np.ndarray
+    wait_s: np.ndarray
+    answer_s: np.ndarray
+    service_s: np.ndarray
+    staffed_s: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.caller)
+        for name, dtype in RECORD_FIELDS.items():
+            arr = np.asarray(getattr(self, name), dtype=dtype)
+            if arr.ndim != 1 or len(arr) != n:
+                raise ValueError(f"CallRecords.{name}: expected a 1-D array of length {n}, got shape {arr.shape}")
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "staffed_s", np.asarray(self.staffed_s, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.caller)
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray) -> "CallRecords":
+        """Build from a mapping holding every name in :data:`RECORD_FIELDS`."""
+        missing = [k for k in RECORD_FIELDS if k not in columns]
+        if missing:
+            raise ValueError(f"CallRecords: missing fields {missing}")
+        return cls(**{k: columns[k] for k in RECORD_FIELDS}, staffed_s=staffed_s)
