@@ -1,0 +1,877 @@
+"""Reading history files into the history contract, refusing bad data with a clear :class:`DataError`.
+
+A call centre's history comes from many hands: a CSV exported by the telephony platform, a
+spreadsheet a planner kept by hand in French-locale Excel, a Parquet file from the data team.
+:func:`read_history` reads all of them into one long frame ``series, ds, y`` (plus any extra
+columns, carried through untouched) or says exactly which line is wrong and why.
+
+Reading and validation are vectorised: pyarrow's C++ CSV reader and string kernels
+(:mod:`pyarrow.compute`) and numpy work on whole columns, and the first offending row is found with
+a mask, never by looping over rows in Python; a 300,000-row CSV reads in about half a second.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import difflib
+import gzip
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from forecast.errors import DataError, DataWarning
+
+__all__ = ["read_history", "DEFAULT_SERIES"]
+
+#: name given to the one series of a file that has no ``series`` column
+DEFAULT_SERIES = "y"
+
+EXPECT_DS = "a date or timestamp such as 2024-12-31 or 2024-12-31 14:30"
+EXPECT_Y = "a non-negative number such as 42 or 12.5"
+EXPECT_SERIES = "the name of a series, such as calls"
+EXPECT_HEADER = "a header line naming the columns ds (timestamp) and y (number), e.g. ds,y or series,ds,y"
+
+#: texts of ``y`` read as missing (compared case-insensitively, after stripping spaces)
+NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "#na"})
+
+# Common names people give the two columns. Used only to *suggest* a rename in the error message.
+_ALIASES = {
+    "ds": ("date", "datetime", "timestamp", "time", "period", "day", "interval", "start", "date_time"),
+    "y": ("value", "values", "count", "calls", "volume", "n", "arrivals", "offered", "demand", "qty", "total"),
+}
+
+# Non-ISO date layouts tried when ISO 8601 does not read every row, as (regex, order, example). Each may
+# be followed by a time of day (HH:MM or HH:MM:SS, after a space or a T). Parsed with arrow regexes and
+# numpy calendar arithmetic: pandas' strptime path costs ~3 us a row, this ~0.1 us, and it refuses
+# impossible dates such as 31/02/2024 instead of rolling them over.
+_DATE_FORMATS = (
+    (r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})", "day/month/year", "31/12/2024"),
+    (r"(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})", "month/day/year", "12/31/2024"),
+    (r"(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})", "year/month/day", "2024/12/31"),
+    (r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})", "day/month/year", "31.12.2024"),
+    (r"(?P<day>\d{1,2})-(?P<month>\d{1,2})-(?P<year>\d{4})", "day/month/year", "31-12-2024"),
+    (r"(?P<month>\d{1,2})-(?P<day>\d{1,2})-(?P<year>\d{4})", "month/day/year", "12-31-2024"),
+)
+_TIME_RE = r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel workbook saved with the wrong extension? name it .xlsx)"),
+    (b"PAR1", "a Parquet file (name it .parquet)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls or other Office binary file (save it as .xlsx or CSV)"),
+)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where rows come from, so messages can say "line 7" or "sheet 'Data', row 7"."""
+
+    label: str  # the path as the user gave it, or "DataFrame"
+    kind: str  # "csv" | "xlsx" | "parquet" | "frame"
+    sheet: str | None = None
+    index: pd.Index | None = None  # labels of a DataFrame source
+
+    def where(self, line: int | None) -> str | None:
+        if line is None:
+            return None
+        if self.kind == "csv":
+            return f"line {line}"
+        if self.kind == "xlsx":
+            return f"sheet {self.sheet!r}, row {line}"
+        if self.kind == "frame" and self.index is not None:
+            return f"row {line} (index {_label(self.index[line - 2])})"
+        return f"row {line}"
+
+    def where_pair(self, first: int, second: int) -> str:
+        if self.kind == "csv":
+            return f"lines {first} and {second}"
+        if self.kind == "xlsx":
+            return f"sheet {self.sheet!r}, rows {first} and {second}"
+        if self.kind == "frame" and self.index is not None:
+            return (f"rows {first} and {second} (index {_label(self.index[first - 2])} "
+                    f"and {_label(self.index[second - 2])})")
+        return f"rows {first} and {second}"
+
+    def header(self) -> str | None:
+        return {"csv": "line 1", "xlsx": f"sheet {self.sheet!r}, row 1"}.get(self.kind)
+
+    def error(self, problem: str, *, line: int | None = None, column: str | None = None,
+              value: object = None, expected: str | None = None, where: str | None = None) -> DataError:
+        return DataError(problem, path=self.label, line=line, column=column, value=value,
+                         expected=expected, where=where if where is not None else self.where(line))
+
+
+@dataclass
+class _Table:
+    """Raw cells as read, before any interpretation, with the line number of each row."""
+
+    frame: pd.DataFrame  # columns named as in the header, RangeIndex
+    lines: np.ndarray  # int64, header = 1
+    source: _Source
+    decimal_comma: bool = False
+    dayfirst: bool = False
+
+
+def read_history(
+    source: str | Path | pd.DataFrame,
+    *,
+    series: str | None = None,
+    tz: str | None = None,
+) -> pd.DataFrame:
+    """Read a demand history and check it against the history contract.
+
+    Parameters
+    ----------
+    source:
+        A path (``str`` or :class:`~pathlib.Path`) to a CSV (``.csv``, ``.txt``, ``.tsv``, gzipped
+        ``.csv.gz``), an Excel workbook (``.xlsx``/``.xlsm``, first sheet) or a Parquet file
+        (``.parquet``/``.pq``); or a :class:`pandas.DataFrame` already in memory.
+    series:
+        Keep only the series with this name (exact match). A name not in the file raises a
+        :class:`DataError` listing the names present. Rows of other series are not validated.
+    tz:
+        IANA time zone (``"America/Toronto"``). Timestamps carrying UTC offsets are converted to
+        it; naive timestamps are taken as local times in it (localised). ``None`` leaves naive
+        timestamps naive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row of the input, none dropped, none added; sorted by ``series`` then
+        ``ds``, with a fresh ``RangeIndex``. Columns, in order:
+
+        * ``series`` (str): the series name exactly as written, never stripped nor evaluated, so
+          ``=SUM(A1)`` or ``-calls`` stay as they are. Without a ``series`` column every row gets
+          ``series = "y"`` (:data:`DEFAULT_SERIES`).
+        * ``ds`` (``datetime64[ns]``): naive when the input is naive and ``tz`` is ``None``;
+          tz-aware when ``tz`` is given, or when the input carries UTC offsets (then in that one
+          fixed offset).
+        * ``y`` (``float64``): non-negative and finite, or NaN where the input was blank.
+        * every other column of the input, in input order, as read: text columns of a CSV stay
+          text (a formula-like ``=1+1`` is kept verbatim), typed columns of Parquet/Excel/frames
+          keep their type.
+
+    The contract, what is accepted
+    ------------------------------
+    * Long format with a header: ``ds`` and ``y`` required, ``series`` optional, any other
+      columns kept. Column names are matched exactly after trimming surrounding spaces
+      (``Date`` is *not* taken for ``ds``: the error suggests the rename instead).
+    * Rows in any order; several series in one file; CRLF or LF line ends; a UTF-8 byte-order
+      mark; UTF-8, or Windows-1252/Latin-1 text as saved by older Excel; UTF-16 with a BOM.
+    * Delimiter ``,`` ``;`` tab or ``|``, detected from the header line. A ``;`` file is taken as
+      written by French-locale Excel: ``12,5`` is 12.5, spaces (also no-break spaces) group
+      thousands (``1 234,5``), and ``1.234,5`` also reads as 1234.5. In a ``,`` file a quoted
+      ``"1,234"`` reads as 1234.
+    * Timestamps in ISO 8601 (``2024-12-31``, ``2024-12-31 14:30``, ``2024-12-31T14:30:00-05:00``)
+      or, when ISO does not read every row, one of ``31/12/2024``, ``12/31/2024``, ``2024/12/31``,
+      ``31.12.2024``, ``31-12-2024`` optionally followed by ``14:30`` or ``14:30:00``. The layout
+      must read *every* row. When both day/month and month/day do, a ``;`` file is day-first,
+      otherwise the reading giving the most regular spacing wins, and a true tie is refused.
+      Excel date cells and Parquet/DataFrame datetime columns are used as they are.
+    * In a workbook, a formula cell is read as the value Excel last computed and saved; nothing is
+      ever evaluated here (a formula never computed, e.g. written by a script, reads as blank).
+    * UTC offsets (``Z``, ``+02:00``, ``-0500``): all timestamps of the file carry one, or none
+      does. If the offsets differ (a daylight-saving change, ``-05:00`` in winter, ``-04:00`` in
+      summer) ``tz`` must be given and every timestamp is converted to that zone; without ``tz``
+      differing offsets are refused, since no single fixed offset can hold them.
+    * A blank ``y`` (or ``NA``, ``N/A``, ``NaN``, ``null``, ``None``, ``#N/A``) is loaded as NaN and
+      reported with a :class:`~forecast.errors.DataWarning` naming the lines; it is never dropped.
+    * Blank lines, and rows whose every field is blank (Excel writes ``;;;`` for formatted empty
+      rows), are not data rows and are skipped; line numbers still count them.
+    * Quoted fields (``"a,b"``, with doubled quotes inside), even ones holding line breaks.
+
+    What is refused, always with a :class:`~forecast.errors.DataError`
+    -----------------------------------------------------------------
+    An empty file; a header without data rows; no ``ds`` or no ``y`` column (with the closest
+    existing name suggested); a column named twice; a blank or unreadable timestamp; a non-numeric,
+    negative or infinite ``y``; a blank ``series`` name; the same ``(series, ds)`` twice (both
+    lines named); timestamps with and without UTC offsets mixed; differing offsets without ``tz``;
+    a local time that does not exist or is ambiguous in ``tz`` (daylight-saving change); a row
+    with more or fewer fields than the header; a file that is not a text table (an image, a ZIP or
+    an Office binary renamed ``.csv``, HTML, JSON); an unreadable workbook or Parquet file.
+
+    Every message names the file, the row, the column, the value and what was expected::
+
+        passport.csv, line 7, column 'y': '12,5x' is not a number; expected a non-negative number such as 42 or 12.5
+
+    Rows are counted as a person counts them in the file: header = line 1, first data row =
+    line 2. In a workbook: ``sheet 'Data', row 7`` with the header in row 1. For a Parquet file
+    or a DataFrame, ``row N`` counts the same way (first record = row 2, as in a spreadsheet
+    with a header row); for a DataFrame the index label is added: ``row 7 (index 5)``. The error
+    carries the facts as attributes too: ``path``, ``line``, ``column``, ``value``, ``expected``.
+
+    Raises
+    ------
+    DataError
+        The data breaks the contract (a :class:`ValueError`).
+    ValueError
+        ``tz`` is not a known time zone.
+    FileNotFoundError
+        ``source`` is a path that does not exist.
+    """
+    tz = _check_tz(tz)
+    if isinstance(source, pd.DataFrame):
+        table = _table_from_frame(source, _Source("DataFrame", "frame", index=source.index))
+    elif isinstance(source, (str, Path)):
+        table = _read_path(Path(source), str(source))
+    else:
+        raise TypeError(f"source: expected a path or a pandas DataFrame, got {type(source).__name__}")
+    return _validate(table, series, tz)
+
+
+# ----------------------------------------------------------------------------------------------
+# reading raw cells
+
+
+def _check_tz(tz: str | None) -> str | None:
+    if tz is None:
+        return None
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(tz)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"tz: unknown time zone {tz!r}; expected an IANA name such as 'America/Toronto'") from exc
+    return tz
+
+
+def _read_path(path: Path, label: str) -> _Table:
+    if not path.exists():
+        raise FileNotFoundError(f"{label}: no such file")
+    if path.is_dir():
+        raise DataError("is a folder, not a file", path=label, expected="a CSV, XLSX or Parquet file")
+    name = path.name.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(path, label)
+    if name.endswith((".parquet", ".pq")):
+        return _read_parquet(path, label)
+    if name.endswith(".xls"):
+        raise DataError("old-style .xls workbooks are not read", path=label,
+                        expected="an .xlsx workbook or a CSV file (save it again from Excel)")
+    return _read_text(path, label)
+
+
+def _decode(data: bytes, label: str) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"is not readable UTF-16 text ({exc.reason})", path=label,
+                            expected="a text table (CSV)") from exc
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise DataError(f"is not a text table: it looks like {what}", path=label,
+                            expected="a CSV text file with a header line such as ds,y")
+    if b"\x00" in data[:65536]:
+        raise DataError("is not a text table: it holds binary data (NUL bytes)", path=label,
+                        expected="a CSV text file with a header line such as ds,y")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # Excel on Windows: "Enregistrer sous CSV (séparateur: point-virgule)"
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _sniff_delimiter(header: str) -> str:
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])  # ties keep the first: ","
+    return best if counts[best] else ","
+
+
+def _read_text(path: Path, label: str) -> _Table:
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"is a damaged gzip file ({exc})", path=label, expected="a readable .csv.gz") from exc
+    text = _decode(data, label)
+    if re.search(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]", text[:65536]):
+        raise DataError("is not a text table: it holds control characters (a binary file?)", path=label,
+                        expected="a CSV text file with a header line such as ds,y")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip()
+    if not stripped:
+        raise DataError("the file is empty", path=label, expected=EXPECT_HEADER + " and at least one data row")
+    if stripped[0] == "<":
+        raise DataError("is not a text table: it looks like HTML or XML (a web page saved as .csv?)",
+                        path=label, expected="a CSV text file with a header line such as ds,y")
+    if stripped[0] in "{[":
+        raise DataError("is not a text table: it looks like JSON", path=label,
+                        expected="a CSV text file with a header line such as ds,y")
+    first = text.split("\n", 1)[0]
+    src = _Source(label, "csv")
+    if not first.strip():
+        raise src.error("the first line is blank", line=1, value="", expected=EXPECT_HEADER)
+    delim = _sniff_delimiter(first)
+    header, body, line_no = _split_fast(text, first, delim, src)
+    names = _header_names(header, src)
+    body.columns = names
+    table = _Table(body, line_no, src, decimal_comma=delim == ";", dayfirst=delim == ";")
+    if body.empty:
+        raise src.error("the file has a header but no data rows", line=1, value=first,
+                        expected="at least one data row under the header")
+    return table
+
+
+def _ragged(src: _Source, line: int, fields: int, expected: int, text: str, delim: str) -> DataError:
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    name = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}[delim]
+    hint = ""
+    if delim == "," and fields > expected and re.search(r"\d,\d", text):
+        hint = " (a decimal comma? use ';' as the separator, or quote the number)"
+    return src.error(f"the row {shown!r} has {fields} fields but the header has {expected}{hint}", line=line,
+                     value=shown, expected=f"{expected} values separated by {name}, one per header column")
+
+
+def _split_fast(text: str, first: str, delim: str, src: _Source):
+    """Arrow counts the fields of every line, then its C++ CSV reader splits them.
+
+    Line numbers come from the per-line field counts, so a ragged row is named by its line without
+    parsing rows in Python. Quoted fields are fine as long as none spans several lines (then every
+    line holds an even number of quotes); otherwise the exact, slower csv-module reader takes over.
+    """
+    if "\x1f" in text:  # the unit separator is our "no delimiter" for reading whole lines
+        return _split_quoted(text, delim, src)
+    raw = text.encode("utf-8")
+    quoted = '"' in text
+    header = next(csv.reader([first], delimiter=delim)) if quoted else first.split(delim)
+    n = len(header)
+    body_lines = pcsv.read_csv(
+        io.BytesIO(raw),
+        read_options=pcsv.ReadOptions(column_names=["line"], skip_rows=1),
+        parse_options=pcsv.ParseOptions(delimiter="\x1f", quote_char=False, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(column_types={"line": pa.string()}, strings_can_be_null=False),
+    )["line"]
+    unquoted = body_lines
+    if quoted:
+        quotes = np.asarray(pc.count_substring(body_lines, '"').to_numpy(zero_copy_only=False), dtype=np.int64)
+        if (quotes % 2).any():  # a quoted field holds a line break
+            return _split_quoted(text, delim, src)
+        unquoted = pc.replace_substring_regex(body_lines, r'"[^"]*"', "")
+    blank = _np(pc.equal(pc.utf8_trim_whitespace(body_lines), ""))
+    fields = np.asarray(pc.count_substring(unquoted, delim).to_numpy(zero_copy_only=False), dtype=np.int64) + 1
+    bad = (~blank) & (fields != n)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise _ragged(src, i + 2, int(fields[i]), n, body_lines[i].as_py(), delim)
+    present = fields == n  # lines the CSV reader turns into rows; blank ones with n-1 delimiters too
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pcsv.ReadOptions(column_names=[str(k) for k in range(n)], skip_rows=1),
+            parse_options=pcsv.ParseOptions(delimiter=delim, quote_char='"' if quoted else False,
+                                            double_quote=True, ignore_empty_lines=True,
+                                            invalid_row_handler=lambda row: "skip"),  # only blank lines
+            convert_options=pcsv.ConvertOptions(column_types={str(k): pa.string() for k in range(n)},
+                                                strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return _split_quoted(text, delim, src)
+    if table.num_rows != int(present.sum()):  # never expected; the exact, slower reader decides
+        return _split_quoted(text, delim, src)
+    body = table.to_pandas()
+    body.columns = list(range(n))
+    keep = ~_all_blank(body)
+    line_no = np.flatnonzero(present)[keep].astype(np.int64) + 2
+    return header, body[keep].reset_index(drop=True), line_no
+
+
+def _all_blank(body: pd.DataFrame) -> np.ndarray:
+    """Rows whose every field is blank (Excel writes ';;;' for formatted but empty rows): not data."""
+    empty = np.ones(len(body), dtype=bool)
+    for c in body.columns:
+        empty &= _np(pc.equal(pc.utf8_trim_whitespace(_text(body[c])), ""))
+        if not empty.any():
+            break
+    return empty
+
+
+def _split_quoted(text: str, delim: str, src: _Source):
+    """Exact path for files with quoted fields (which may hold delimiters or line breaks)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim, strict=True)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    prev = 0
+    try:
+        for rec in reader:
+            records.append(rec)
+            starts.append(prev + 1)
+            prev = reader.line_num
+    except csv.Error as exc:
+        raise src.error(f"the quoting is broken ({exc})", line=prev + 1, value=None,
+                        expected='fields quoted as "like this", with any quote inside doubled ("")') from exc
+    header = records[0]
+    n = len(header)
+    sizes = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
+    blank = np.fromiter((not "".join(r).strip() for r in records), dtype=bool, count=len(records))
+    bad = (~blank) & (sizes != n)
+    bad[0] = False
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise _ragged(src, starts[i], int(sizes[i]), n, delim.join(records[i]), delim)
+    keep = ~blank
+    keep[0] = False
+    idx = np.flatnonzero(keep)
+    body = pd.DataFrame([records[i] for i in idx], columns=list(range(n)), dtype=str)
+    if body.shape[1] != n:  # zero rows
+        body = pd.DataFrame({k: pd.Series([], dtype=str) for k in range(n)})
+    return header, body, np.asarray(starts, dtype=np.int64)[idx]
+
+
+def _header_names(header: list, src: _Source) -> list[str]:
+    names = []
+    for k, raw in enumerate(header):
+        name = "" if raw is None else str(raw).strip()
+        names.append(name if name else f"column_{k + 1}")
+    seen: dict[str, int] = {}
+    for k, name in enumerate(names):
+        if name in seen:
+            raise src.error(f"the column {name!r} appears twice (columns {seen[name] + 1} and {k + 1})",
+                            line=1 if src.header() else None, column=name, value=name, where=src.header(),
+                            expected="each column named once")
+        seen[name] = k
+    return names
+
+
+def _read_xlsx(path: Path, label: str) -> _Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != b"PK\x03\x04":
+        raise DataError("is not an Excel .xlsx workbook (it is not a ZIP container)", path=label,
+                        expected="an .xlsx file saved by Excel or LibreOffice")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise DataError(f"is not a readable Excel workbook ({exc})", path=label,
+                        expected="an .xlsx file saved by Excel or LibreOffice") from exc
+    try:
+        ws = wb.worksheets[0]
+        sheet = ws.title
+        rows = [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+    finally:
+        wb.close()
+    src = _Source(label, "xlsx", sheet=sheet)
+
+    def is_blank(v: object) -> bool:
+        return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+    if not rows or all(is_blank(v) for v in rows[0]):
+        if not any(not is_blank(v) for r in rows for v in r):
+            raise DataError(f"sheet {sheet!r} is empty", path=label,
+                            expected=EXPECT_HEADER + " in row 1 and at least one data row")
+        raise src.error("row 1 is blank", line=1, value="", expected=EXPECT_HEADER + " in row 1")
+    header = list(rows[0])
+    while header and is_blank(header[-1]):
+        header.pop()
+    n = len(header)
+    names = _header_names(header, src)
+    body_rows = rows[1:]
+    wide = pd.DataFrame.from_records(body_rows) if body_rows else pd.DataFrame()
+    if wide.shape[1] > n:
+        extra = wide.iloc[:, n:].map(lambda v: not is_blank(v)).any(axis=1).to_numpy()
+        if extra.any():
+            i = int(np.argmax(extra))
+            col = wide.columns[n:][np.argmax(wide.iloc[i, n:].map(lambda v: not is_blank(v)).to_numpy())]
+            value = wide.iat[i, col]
+            raise src.error(f"the row has the value {_show(value)} in column "
+                            f"{openpyxl.utils.get_column_letter(col + 1)}, beyond the header", line=i + 2, value=value,
+                            expected=f"values only under the {n} named columns")
+        wide = wide.iloc[:, :n]
+    for k in range(wide.shape[1], n):
+        wide[k] = None
+    blank = wide.map(is_blank).all(axis=1).to_numpy(dtype=bool) if len(wide) else np.zeros(0, bool)
+    body = wide[~blank].reset_index(drop=True)
+    body.columns = names
+    if body.empty:
+        raise src.error("the sheet has a header but no data rows", line=1, where=src.header(),
+                        expected="at least one data row under the header")
+    return _Table(body, np.flatnonzero(~blank).astype(np.int64) + 2, src)
+
+
+def _read_parquet(path: Path, label: str) -> _Table:
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != b"PAR1":
+        raise DataError("is not a Parquet file (it does not start with PAR1)", path=label,
+                        expected="a .parquet file written by pandas, pyarrow, Spark or DuckDB")
+    import pyarrow as pa
+
+    try:
+        frame = pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(f"is not a readable Parquet file ({exc})", path=label,
+                        expected="a .parquet file written by pandas, pyarrow, Spark or DuckDB") from exc
+    return _table_from_frame(frame, _Source(label, "parquet"))
+
+
+def _table_from_frame(frame: pd.DataFrame, src: _Source) -> _Table:
+    if frame.shape[1] == 0 and len(frame) == 0:
+        raise src.error("the table is empty", expected=EXPECT_HEADER + " and at least one data row")
+    names = [str(c).strip() for c in frame.columns]
+    _header_names(names, src)
+    body = frame.reset_index(drop=True)
+    body.columns = names
+    if body.empty:
+        raise src.error("the table has columns but no rows", expected="at least one data row")
+    return _Table(body, np.arange(len(body), dtype=np.int64) + 2, src)
+
+
+# ----------------------------------------------------------------------------------------------
+# validation, vectorised: string work in pyarrow.compute (C++), the first bad row found with a mask
+
+_NUMBER_RE = r"(?i)^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$"
+# a UTC offset after a time of day: 14:30Z, 14:30:00+02:00, 14:30-0500, 14:30+05
+_OFFSET_ANY_RE = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET_GROUP_RE = r"(?P<off>[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _text(col: pd.Series) -> pa.ChunkedArray:
+    """Cells as an arrow string array, blanks (None, NaN) as ""; string cells unchanged."""
+    if col.dtype != object and pd.api.types.is_string_dtype(col.dtype):
+        arr = pa.array(col)  # zero-copy for pandas 3's arrow-backed str
+        if not isinstance(arr, pa.ChunkedArray):
+            arr = pa.chunked_array([arr])
+    else:
+        vals = col.astype(object).where(col.notna(), "").astype(str).to_numpy(dtype=object)
+        arr = pa.chunked_array([pa.array(vals, type=pa.large_string())])
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return arr
+
+
+def _label(value: object) -> str:
+    """An index label as a pandas user would type it: 12, 'a', 2024-01-01 00:00:00."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _show(value: object) -> str:
+    """A cell value as the message quotes it: text in quotes, numbers plainly."""
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return repr(value if isinstance(value, str) else str(value))
+
+
+def _np(mask: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.argmax(mask))
+
+
+def _i8(ds: pd.Series) -> np.ndarray:
+    """Timestamps as int64 nanoseconds (UTC for tz-aware), for sorting and equality."""
+    if getattr(ds.dt, "tz", None) is not None:
+        ds = ds.dt.tz_convert("UTC").dt.tz_localize(None)
+    return ds.dt.as_unit("ns").to_numpy().view(np.int64)
+
+
+def _require_columns(t: _Table) -> None:
+    cols = list(t.frame.columns)
+    src = t.source
+    for need in ("ds", "y"):
+        if need in cols:
+            continue
+        lower = {c.lower(): c for c in cols}
+        guess = [lower[c] for c in difflib.get_close_matches(need, list(lower), n=1, cutoff=0.6)]
+        if not guess:
+            guess = [c for c in cols if c.lower() in _ALIASES[need] and c not in ("ds", "y", "series")][:1]
+        hint = f"; did you mean {guess[0]!r}? rename it to {need!r} (columns are never renamed silently)" if guess else ""
+        if need == "y" and "ds" in cols and len([c for c in cols if c not in ("ds", "series")]) >= 2 and not guess:
+            hint += ("; it looks like a wide table (one column per series): reshape it to the long format "
+                     "series,ds,y, e.g. df.melt(id_vars='ds', var_name='series', value_name='y')")
+        if src.kind == "frame" and src.index is not None and src.index.name == need:
+            hint += f"; {need!r} is the index: call .reset_index() first"
+        what = "timestamp" if need == "ds" else "number"
+        raise src.error(f"there is no column {need!r} ({what}); the columns are {cols}{hint}",
+                        line=1 if src.header() else None, column=need, value=None, where=src.header(),
+                        expected=EXPECT_HEADER)
+
+
+def _validate(t: _Table, series: str | None, tz: str | None) -> pd.DataFrame:
+    _require_columns(t)
+    df, lines, src = t.frame, t.lines, t.source
+
+    names = None
+    if "series" in df.columns:
+        names = _text(df["series"])
+        blank = _np(pc.equal(pc.utf8_trim_whitespace(names), ""))
+        if blank.any():
+            i = _first(blank)
+            raise src.error("the series name is blank", line=int(lines[i]), column="series",
+                            value=df["series"].iat[i], expected=EXPECT_SERIES)
+
+    if series is not None:
+        if names is None:
+            if series != DEFAULT_SERIES:
+                raise src.error(f"there is no series {series!r}: the file has no 'series' column, so its one "
+                                f"series is named {DEFAULT_SERIES!r}", column="series", value=series,
+                                expected=f"series={DEFAULT_SERIES!r} or no series filter")
+        else:
+            keep = _np(pc.equal(names, series))
+            if not keep.any():
+                present = sorted(pc.unique(names).to_pylist())
+                shown = ", ".join(repr(p) for p in present[:20]) + (" ..." if len(present) > 20 else "")
+                raise src.error(f"there is no series {series!r}; the series present are {shown}",
+                                column="series", value=series, expected="one of the series present")
+            df = df[keep].reset_index(drop=True)
+            names = names.filter(pa.chunked_array([pa.array(keep)]))
+            lines = lines[keep]
+
+    ds = _parse_ds(t, df["ds"], lines, tz)
+    y = _parse_y(t, df["y"], lines)
+
+    if names is None:
+        names = pa.chunked_array([pa.array(np.full(len(df), DEFAULT_SERIES, dtype=object), type=pa.large_string())])
+    labels = pc.array_sort_indices(pc.unique(names))
+    labels = pc.take(pc.unique(names), labels)
+    codes = np.asarray(pc.index_in(names, value_set=labels).to_numpy(zero_copy_only=False), dtype=np.int64)
+    stamps = _i8(ds)
+    order = np.lexsort((stamps, codes))  # stable: equal keys keep file order
+    c, s = codes[order], stamps[order]
+    same = (c[1:] == c[:-1]) & (s[1:] == s[:-1])
+    if same.any():
+        pairs = np.flatnonzero(same)
+        later = np.maximum(order[pairs], order[pairs + 1])
+        k = pairs[np.argmin(later)]
+        a, b = sorted((int(order[k]), int(order[k + 1])))
+        raise src.error(f"series {names[b].as_py()!r} has the timestamp {ds.iat[b]} twice",
+                        line=int(lines[b]), column="ds", value=df["ds"].iat[b],
+                        where=src.where_pair(int(lines[a]), int(lines[b])),
+                        expected="one row per series and timestamp")
+
+    take = pa.array(order)
+    out = pd.DataFrame({
+        "series": pc.take(names, take).to_pandas().astype(str),
+        "ds": ds.take(order).reset_index(drop=True),
+        "y": y[order],
+    })
+    for col in df.columns:
+        if col not in ("series", "ds", "y"):
+            out[col] = df[col].take(order).reset_index(drop=True)
+    return out
+
+
+def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray) -> np.ndarray:
+    src = t.source
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        y = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = np.isnan(y)
+    else:
+        text = pc.utf8_trim_whitespace(_text(col))
+        missing = _np(pc.is_in(pc.utf8_lower(text), value_set=pa.array(sorted(NA_TOKENS))))
+        clean = text
+        if t.decimal_comma:
+            clean = pc.replace_substring_regex(clean, r"[\s\x{00a0}\x{202f}']", "")
+            has_comma = pc.match_substring(clean, ",")
+            if pc.any(has_comma).as_py():
+                swapped = pc.replace_substring(pc.replace_substring(clean, ".", ""), ",", ".")
+                clean = pc.if_else(has_comma, swapped, clean)
+        elif pc.any(pc.match_substring(clean, ",")).as_py():
+            grouped = pc.match_substring_regex(clean, r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+            clean = pc.if_else(grouped, pc.replace_substring(clean, ",", ""), clean)
+        clean = pc.if_else(pa.chunked_array([pa.array(missing)]), pa.scalar("nan", clean.type), clean)
+        try:
+            y = np.asarray(pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        except pa.ArrowInvalid:
+            bad = ~_np(pc.match_substring_regex(clean, _NUMBER_RE))
+            if not bad.any():  # arrow refused something the pattern allows: let pandas decide
+                y = pd.to_numeric(pd.Series(clean.to_numpy(zero_copy_only=False)), errors="coerce").to_numpy(
+                    dtype=np.float64, na_value=np.nan)
+                bad = np.isnan(y) & ~missing
+            if bad.any():
+                i = _first(bad)
+                shown = text[i].as_py()
+                hint = (" (a ',' decimal mark is read only in ';'-separated files)"
+                        if re.fullmatch(r"-?\d+,\d+", shown) and not t.decimal_comma else "")
+                raise src.error(f"{_show(col.iat[i])} is not a number{hint}", line=int(lines[i]), column="y",
+                                value=col.iat[i], expected=EXPECT_Y)
+    inf = np.isinf(y)
+    if inf.any():
+        i = _first(inf)
+        raise src.error(f"{_show(col.iat[i])} is infinite", line=int(lines[i]), column="y", value=col.iat[i],
+                        expected=EXPECT_Y)
+    neg = y < 0
+    if neg.any():
+        i = _first(neg)
+        raise src.error(f"{_show(col.iat[i])} is negative", line=int(lines[i]), column="y", value=col.iat[i],
+                        expected=EXPECT_Y)
+    if missing.any():
+        where = [src.where(int(line)) for line in lines[missing][:5]]
+        more = " ..." if missing.sum() > 5 else ""
+        warnings.warn(f"{src.label}: {int(missing.sum())} blank 'y' value(s) loaded as NaN "
+                      f"({', '.join(where)}{more})", DataWarning, stacklevel=4)
+    return y + 0.0  # -0.0 -> 0.0
+
+
+def _offset_tz(offset: str) -> _dt.timezone:
+    sign = -1 if offset[0] == "-" else 1
+    return _dt.timezone(sign * _dt.timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+
+
+def _parse_ds(t: _Table, col: pd.Series, lines: np.ndarray, tz: str | None) -> pd.Series:
+    src = t.source
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        ds = col.reset_index(drop=True)
+        nat = ds.isna().to_numpy()
+        if nat.any():
+            i = _first(nat)
+            raise src.error("the timestamp is blank", line=int(lines[i]), column="ds", value=None, expected=EXPECT_DS)
+        if tz is not None:
+            ds = ds.dt.tz_convert(tz) if getattr(ds.dt, "tz", None) is not None else _localize(t, ds, lines, col, tz)
+        return ds.dt.as_unit("ns")
+
+    text = pc.utf8_trim_whitespace(_text(col))
+    blank = _np(pc.equal(text, ""))
+    if blank.any():
+        i = _first(blank)
+        raise src.error("the timestamp is blank", line=int(lines[i]), column="ds", value=col.iat[i], expected=EXPECT_DS)
+    strings = pd.Series(text.to_numpy(zero_copy_only=False), dtype=object)
+
+    has_off = _np(pc.match_substring_regex(text, _OFFSET_ANY_RE))
+    if has_off.any():
+        if not has_off.all():
+            i = _first(has_off != has_off[0])
+            raise src.error(
+                f"{strings.iat[i]!r} {'has no' if has_off[0] else 'has a'} UTC offset but "
+                f"{src.where(int(lines[0]))} ({strings.iat[0]!r}) {'has one' if has_off[0] else 'has none'}",
+                line=int(lines[i]), column="ds", value=col.iat[i],
+                expected="every timestamp with a UTC offset (2024-12-31T14:30-05:00) or none of them")
+        off = pc.struct_field(pc.extract_regex(text, _OFFSET_GROUP_RE), [0])
+        off = pc.replace_substring_regex(off, r"^[Zz]$", "+00:00")
+        off = pc.replace_substring_regex(off, r"^([+-]\d{2})$", r"\1:00")
+        off = pc.replace_substring_regex(off, r"^([+-]\d{2})(\d{2})$", r"\1:\2")
+        ds = pd.to_datetime(strings, format="ISO8601", utc=True, errors="coerce")
+        nat = ds.isna().to_numpy()
+        if nat.any():
+            i = _first(nat)
+            raise src.error(f"{_show(col.iat[i])} is not a timestamp", line=int(lines[i]), column="ds",
+                            value=col.iat[i], expected="an ISO 8601 timestamp such as 2024-12-31T14:30:00-05:00")
+        if tz is not None:
+            return ds.dt.tz_convert(tz).dt.as_unit("ns")
+        first_off = off[0].as_py()
+        differs = ~_np(pc.equal(off, first_off))
+        if differs.any():
+            i = _first(differs)
+            raise src.error(
+                f"{strings.iat[i]!r} has the UTC offset {off[i].as_py()} but {src.where(int(lines[0]))} has "
+                f"{first_off} (a daylight-saving change?)", line=int(lines[i]), column="ds", value=col.iat[i],
+                expected="one UTC offset throughout, or pass tz= (queuecast --tz) naming the zone, "
+                         "e.g. tz='America/Toronto', to convert them all to it")
+        return ds.dt.tz_convert(_offset_tz(first_off)).dt.as_unit("ns")
+
+    ds = _parse_naive(t, text, strings, col, lines)
+    if tz is not None:
+        ds = _localize(t, ds, lines, col, tz)
+    return ds.dt.as_unit("ns")
+
+
+def _localize(t: _Table, ds: pd.Series, lines: np.ndarray, col: pd.Series, tz: str) -> pd.Series:
+    out = ds.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    nat = out.isna().to_numpy()
+    if nat.any():
+        i = _first(nat)
+        raise t.source.error(
+            f"{_show(col.iat[i])} does not exist or is ambiguous in {tz} (a daylight-saving change)",
+            line=int(lines[i]), column="ds", value=col.iat[i],
+            expected="a local time that exists once in the zone, or timestamps with UTC offsets")
+    return out
+
+
+def _parse_layout(text: pa.ChunkedArray, date_re: str) -> pd.Series:
+    """Timestamps of one date layout (optionally with a time), ``datetime64[ns]``, NaT where they do not fit."""
+    parts = pc.extract_regex(text, "^" + date_re + _TIME_RE + "$")
+    matched = _np(pc.is_valid(parts))
+
+    def field(name: str, optional: bool = False) -> np.ndarray:
+        got = pc.struct_field(parts, name)
+        if optional:  # an absent time reads as midnight
+            got = pc.if_else(pc.equal(got, ""), pa.scalar("0", got.type), got)
+        got = pc.fill_null(got, "0")
+        return np.asarray(pc.cast(got, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    year, month, day = field("year"), field("month"), field("day")
+    hour, minute, second = field("hour", True), field("minute", True), field("second", True)
+    ok = (matched & (year >= 1800) & (year <= 2200) & (month >= 1) & (month <= 12) & (day >= 1)
+          & (hour < 24) & (minute < 60) & (second < 60))
+    first_of_month = ((np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1).astype("datetime64[M]")
+    first_day = first_of_month.astype("datetime64[D]")
+    days_in_month = ((first_of_month + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+    ok &= day <= days_in_month
+    seconds = (first_day.astype(np.int64) + day - 1) * 86_400 + hour * 3600 + minute * 60 + second
+    values = np.where(ok, seconds * 1_000_000_000, np.iinfo(np.int64).min).view("datetime64[ns]")
+    return pd.Series(values)
+
+
+def _regularity(ds: pd.Series) -> int:
+    uniq = np.unique(ds.to_numpy())
+    return len(np.unique(np.diff(uniq)))
+
+
+def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.Series,
+                 lines: np.ndarray) -> pd.Series:
+    if not pd.to_datetime(strings.iloc[:1], format="ISO8601", errors="coerce").isna().iat[0]:
+        iso = pd.to_datetime(strings, format="ISO8601", errors="coerce")
+        if not iso.isna().any():
+            return iso
+    tries: list[tuple[str, str, pd.Series]] = []
+    full = []
+    head = text.slice(0, 1)
+    for date_re, order, example in _DATE_FORMATS:
+        if _parse_layout(head, date_re).isna().iat[0]:
+            continue
+        if full and (t.dayfirst or order not in ("day/month/year", "month/day/year")):
+            break  # a reading of every row is found; another is needed only to judge day/month ambiguity
+        got = _parse_layout(text, date_re)
+        rest = got.isna().to_numpy()
+        if rest.any():  # ISO rows may sit among them (Excel shows midnight without a time, others with)
+            got[rest] = pd.to_datetime(strings[rest], format="ISO8601", errors="coerce").dt.as_unit("ns")
+        tries.append((example, order, got))
+        if not got.isna().any():
+            full.append((example, order, got))
+    if not full:
+        if not tries:
+            tries.append(("ISO 8601", "ISO 8601", pd.to_datetime(strings, format="ISO8601", errors="coerce")))
+        fmt, order, best = max(tries, key=lambda x: int(x[2].notna().sum()))
+        i = _first(best.isna().to_numpy())
+        how = "" if fmt == "ISO 8601" or i == 0 else f" (earlier rows read as {order}, like {fmt})"
+        raise t.source.error(f"{_show(col.iat[i])} is not a date{how}", line=int(lines[i]), column="ds",
+                             value=col.iat[i], expected=EXPECT_DS)
+    orders = {order for _, order, _ in full}
+    if {"day/month/year", "month/day/year"} <= orders:
+        dayfirst = next(got for _, order, got in full if order == "day/month/year")
+        monthfirst = next(got for _, order, got in full if order == "month/day/year")
+        if t.dayfirst:
+            return dayfirst
+        rd, rm = _regularity(dayfirst), _regularity(monthfirst)
+        if rd == rm:
+            raise t.source.error(
+                f"dates such as {_show(col.iat[0])} read both as day/month/year and as month/day/year",
+                line=int(lines[0]), column="ds", value=col.iat[0],
+                expected="ISO dates (2024-12-31) or a file where some day is above 12")
+        return dayfirst if rd < rm else monthfirst
+    return full[0][2]
