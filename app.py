@@ -1,0 +1,30 @@
+"""Queuecast, the planner's app: the router only (page set-up, language switch, navigation).
+
+Run with ``streamlit run app.py``. The pages live in ``app_pages/``; the translations in
+``app_pages/i18n.py``; session state and the cached calls into ``forecast`` and ``simulate`` in
+``app_pages/state.py``.
+"""
+import streamlit as st
+
+from app_pages import state
+from app_pages.i18n import LANGUAGES, t
+
+st.set_page_config(page_title="Queuecast", page_icon=":material/call:", layout="wide")
+state.init()
+
+with st.sidebar:
+    st.radio(t("app.language"), options=list(LANGUAGES), format_func=lambda code: LANGUAGES[code], key="lang",
+             horizontal=True)
+
+pages = [
+    st.Page("app_pages/compare.py", title=t("nav.compare"), icon=":material/leaderboard:", url_path="compare", default=True),
+    st.Page("app_pages/scenarios.py", title=t("nav.scenarios"), icon=":material/tune:", url_path="scenarios"),
+    st.Page("app_pages/demand.py", title=t("nav.demand"), icon=":material/show_chart:", url_path="demand"),
+    st.Page("app_pages/staffing.py", title=t("nav.staffing"), icon=":material/groups:", url_path="staffing"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.caption(t("app.sidebar_note"))
+
+page.run()

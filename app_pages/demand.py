@@ -1,0 +1,209 @@
+"""Demand page: history and forecast with 80/95% bands, the model and its backtest accuracy, an
+upload of your own history, a surge editor whose effect flows at once into every scenario, and the
+backlog view (applications, backlog, processing time and the calls they drive)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import forecast
+from app_pages import charts, state
+from app_pages.i18n import t
+from app_pages.ui import day_label, show_error
+
+
+def _bind(key: str) -> str:
+    """Create the widget's session value from the demand settings if a page switch removed it."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state["cfg"][key]
+    return key
+
+
+def _store(key: str) -> None:
+    st.session_state["cfg"][key] = st.session_state[key]
+
+
+def _uploaded() -> None:
+    file = st.session_state.get("history_upload")
+    if file is None:
+        return
+    data = file.getvalue()
+    try:
+        state.load_history(file.name, data)
+    except (forecast.DataError, ValueError) as exc:
+        st.session_state["upload_error"] = str(exc)
+        return
+    st.session_state.pop("upload_error", None)
+    st.session_state["upload"] = (file.name, data)
+
+
+def _use_bundled() -> None:
+    st.session_state["upload"] = None
+    st.session_state.pop("upload_error", None)
+
+
+st.title(t("demand.title"))
+st.write(t("demand.intro"))
+
+# --------------------------------------------------------------------------- data source
+st.subheader(t("demand.data_title"))
+c1, c2 = st.columns([2, 1])
+with c1:
+    st.file_uploader(t("demand.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="history_upload",
+                     on_change=_uploaded, help=t("demand.upload_help"))
+with c2:
+    up = st.session_state.get("upload")
+    st.caption(t("demand.source_upload").format(name=up[0]) if up else t("demand.source_bundled"))
+    st.button(t("demand.use_bundled"), key="use_bundled", on_click=_use_bundled, disabled=up is None)
+if st.session_state.get("upload_error"):
+    st.error(t("demand.upload_error").format(msg=st.session_state["upload_error"]))
+
+s1, s2, s3 = st.columns(3)
+s1.number_input(t("demand.horizon"), min_value=1, max_value=28, step=1, key=_bind("horizon_days"),
+                on_change=_store, args=("horizon_days",), help=t("demand.horizon_help"))
+s2.selectbox(t("demand.model"), state.MODELS, key=_bind("model"), on_change=_store, args=("model",),
+             format_func=lambda m: t("demand.model_auto") if m == "auto" else m, help=t("demand.model_help"))
+s3.text_input(t("demand.holidays"), key=_bind("holidays"), on_change=_store, args=("holidays",),
+              help=t("demand.holidays_help"))
+if st.session_state["cfg"]["horizon_days"] != 7:
+    st.info(t("demand.horizon_note"))
+
+try:
+    with st.spinner(t("common.forecasting")):
+        history, notes = state.load_history(state.demand_spec().upload_name, state.upload_bytes())
+        fc = state.current_forecast()
+except (forecast.DataError, ValueError) as exc:
+    show_error(exc)
+    st.stop()
+for note in notes:
+    st.warning(note)
+
+# --------------------------------------------------------------------------- surge editor
+st.subheader(t("demand.surge_title"))
+st.write(t("demand.surge_intro"))
+first_day = pd.Timestamp(fc["ds"].iloc[0]).normalize()
+st.radio(t("demand.surge_mode"), state.SURGE_MODES, key=_bind("surge_mode"), on_change=_store,
+         args=("surge_mode",), format_func=lambda m: t(f"demand.surge_{m}"), horizontal=True)
+mode = st.session_state["cfg"]["surge_mode"]
+if mode == "custom":
+    if st.session_state["cfg"]["surge_start"] is None:
+        st.session_state["cfg"]["surge_start"] = first_day.date()
+    g = st.columns(6)
+    g[0].date_input(t("demand.surge_start"), key=_bind("surge_start"), on_change=_store, args=("surge_start",))
+    g[1].number_input(t("demand.surge_peak"), min_value=0.1, max_value=20.0, step=0.1, key=_bind("surge_peak"),
+                      on_change=_store, args=("surge_peak",), help=t("demand.surge_peak_help"))
+    g[2].number_input(t("demand.surge_ramp"), min_value=0, max_value=365, step=1, key=_bind("surge_ramp"),
+                      on_change=_store, args=("surge_ramp",))
+    g[3].number_input(t("demand.surge_plateau"), min_value=0, max_value=365, step=1, key=_bind("surge_plateau"),
+                      on_change=_store, args=("surge_plateau",))
+    g[4].number_input(t("demand.surge_decay"), min_value=0, max_value=365, step=1, key=_bind("surge_decay"),
+                      on_change=_store, args=("surge_decay",))
+    g[5].selectbox(t("demand.surge_shape"), state.SURGE_SHAPES, key=_bind("surge_shape"), on_change=_store,
+                   args=("surge_shape",), format_func=lambda s: t(f"demand.shape_{s}"))
+elif mode == "replay":
+    g = st.columns(2)
+    g[0].slider(t("demand.replay_offset"), min_value=0, max_value=300, step=1, key=_bind("replay_offset"),
+                on_change=_store, args=("replay_offset",), help=t("demand.replay_offset_help"))
+    g[1].number_input(t("demand.replay_peak"), min_value=1.05, max_value=20.0, step=0.1, key=_bind("replay_peak"),
+                      on_change=_store, args=("replay_peak",), help=t("demand.replay_peak_help"))
+    shape = state.replay_shape().to_frame()
+    offset = int(st.session_state["cfg"]["replay_offset"])
+    marker = pd.Timestamp(state.REPLAY_START) + pd.Timedelta(days=offset)
+    charts.daily_lines(shape[["ds", "ratio"]], {"ratio": t("demand.replay_ratio")}, title=t("demand.replay_chart"),
+                       caption=t("demand.replay_caption").format(peak=float(shape["ratio"].max()),
+                                                                 day=marker.strftime("%Y-%m-%d")),
+                       key="replay", y_title=t("demand.replay_ratio"), marker=marker)
+
+try:
+    demand = state.current_demand()
+except ValueError as exc:
+    show_error(exc)
+    st.stop()
+
+# --------------------------------------------------------------------------- forecast chart
+st.subheader(t("demand.forecast_title"))
+series = fc["series"].iloc[0] if "series" in fc.columns else None
+hist = history[history["series"] == series] if series is not None and "series" in history.columns else history
+recent = hist[pd.to_datetime(hist["ds"]) >= pd.Timestamp(fc["ds"].iloc[0]) - pd.Timedelta(days=14)]
+base_total, total = float(fc["yhat"].sum()), float(demand["yhat"].sum())
+peak_row = demand.loc[demand["yhat"].idxmax()]
+charts.forecast_chart(recent, demand, title=t("demand.forecast_chart"), key="forecast",
+                      caption=t("demand.forecast_caption").format(
+                          total=total, base=base_total, change=(total / base_total - 1) if base_total else 0.0,
+                          peak=float(peak_row["yhat"]), when=f"{day_label(peak_row['ds'])} {pd.Timestamp(peak_row['ds']):%H:%M}",
+                          lo=float(demand["yhat_lo_95"].sum()), hi=float(demand["yhat_hi_95"].sum())))
+
+model_label = str(fc["model"].iloc[0]) if "model" in fc.columns else st.session_state["cfg"]["model"]
+st.markdown(t("demand.model_used").format(model=model_label))
+choice = fc.attrs.get("auto_choice", {})
+table = None
+if choice:
+    bt = next(iter(choice.values()))["backtest"]
+    if len(bt):
+        table = bt[bt["origin"].astype(str) == "all"][["model", "mase", "coverage_80", "coverage_95", "n"]]
+if table is not None:
+    st.dataframe(table.rename(columns={"model": t("demand.bt_model"), "mase": "MASE",
+                                       "coverage_80": t("demand.bt_cov80"), "coverage_95": t("demand.bt_cov95"),
+                                       "n": t("demand.bt_n")}),
+                 hide_index=True, key="backtest_table",
+                 column_config={t("demand.bt_cov80"): st.column_config.NumberColumn(format="percent"),
+                                t("demand.bt_cov95"): st.column_config.NumberColumn(format="percent"),
+                                "MASE": st.column_config.NumberColumn(format="%.3f")})
+    st.caption(t("demand.bt_caption"))
+else:
+    st.caption(t("demand.bt_none"))
+
+# --------------------------------------------------------------------------- backlog view
+st.subheader(t("demand.backlog_title"))
+st.write(t("demand.backlog_intro"))
+daily = state.daily_history()
+wide = daily.pivot(index="ds", columns="series", values="y")
+weekly = wide[["applications", "processed", "calls", "callers"]].resample("W-SUN").sum().reset_index()
+charts.daily_lines(weekly, {"applications": t("demand.s_applications"), "processed": t("demand.s_processed"),
+                            "calls": t("demand.s_calls"), "callers": t("demand.s_callers")},
+                   title=t("demand.weekly_chart"), key="weekly", y_title=t("demand.per_week"),
+                   caption=t("demand.weekly_caption").format(
+                       peak=float(weekly["calls"].max()),
+                       week=pd.Timestamp(weekly.loc[weekly["calls"].idxmax(), "ds"]).strftime("%Y-%m-%d")))
+
+recent_days = wide.loc[wide.index >= wide.index.max() - pd.Timedelta(days=90)]
+business = recent_days["processed"] > 0
+apps_default = float(round(recent_days.loc[business, "applications"].mean(), -2))
+cap_default = float(round(recent_days.loc[business, "processed"].mean(), -2))
+if "apps_per_day" not in st.session_state:
+    st.session_state["apps_per_day"] = apps_default
+b = st.columns(4)
+b[0].number_input(t("demand.apps_per_day"), min_value=0.0, max_value=1e6, step=500.0, key="apps_per_day",
+                  help=t("demand.apps_per_day_help"), persist_state="session")
+b[1].number_input(t("demand.capacity_change"), min_value=-90.0, max_value=300.0, step=5.0, value=0.0,
+                  key="capacity_change", help=t("demand.capacity_change_help").format(base=cap_default),
+                  persist_state="session")
+b[2].slider(t("demand.deflection"), min_value=0, max_value=100, step=5, value=0, key="deflection",
+            help=t("demand.deflection_help"), persist_state="session")
+b[3].number_input(t("demand.backlog_days"), min_value=14, max_value=730, step=7, value=180, key="backlog_days",
+                  persist_state="session")
+capacity = cap_default * (1 + st.session_state["capacity_change"] / 100.0)
+try:
+    proj = state.backlog_projection(st.session_state["apps_per_day"], capacity, st.session_state["deflection"] / 100.0,
+                                    st.session_state["backlog_days"])
+except ValueError as exc:
+    show_error(exc)
+    st.stop()
+hist_tail = wide.loc[wide.index >= wide.index.max() - pd.Timedelta(days=365), ["backlog", "past_standard"]]
+joined = pd.concat([hist_tail.reset_index(), proj[["ds", "backlog", "past_standard"]]], ignore_index=True)
+charts.daily_lines(joined, {"backlog": t("demand.s_backlog"), "past_standard": t("demand.s_past_standard")},
+                   title=t("demand.backlog_chart"), key="backlog", y_title=t("demand.applications"),
+                   marker=proj["ds"].iloc[0],
+                   caption=t("demand.backlog_caption").format(
+                       start=float(hist_tail["backlog"].iloc[-1]), end=float(proj["backlog"].iloc[-1]),
+                       peak=float(proj["backlog"].max()), days=float(proj["processing_days"].max())))
+open_proj = proj[proj["calls"] > 0]
+charts.daily_lines(proj[["ds", "calls", "calls_lo_80", "calls_hi_80", "status_calls", "processing_days"]],
+                   {"calls": t("demand.s_calls_proj"), "calls_lo_80": t("demand.lo80"),
+                    "calls_hi_80": t("demand.hi80"), "status_calls": t("demand.s_status_calls")},
+                   title=t("demand.calls_chart"), key="proj_calls", y_title=t("demand.per_day"),
+                   caption=t("demand.calls_caption").format(
+                       mean=float(open_proj["calls"].mean()) if len(open_proj) else 0.0,
+                       status=float(open_proj["status_calls"].mean()) if len(open_proj) else 0.0,
+                       deflection=st.session_state["deflection"] / 100.0,
+                       days=float(proj["processing_days"].iloc[-1])))

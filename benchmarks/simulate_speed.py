@@ -1,0 +1,114 @@
+"""Speed of the simulation engines on one M/M/c+M scenario (Erlang A), with Ciw as the peer.
+
+    python benchmarks/simulate_speed.py [--agents 50] [--hours 8] [--repeats 5]
+
+Each runner simulates the same call centre (agents, aht 300 s, exponential patience 600 s,
+offered load 0.95 x agents) for ``hours`` hours and returns (calls simulated, abandon rate).
+The script prints the median calls per second of each runner, its ratio to Ciw, and the abandon
+rates beside exact Erlang A (the M/M/n+M birth-death chain).
+Add an engine by adding a function to RUNNERS (the fast engine's helper adds "fast").
+Ciw is imported here only; it is a benchmark peer, never a dependency of the package.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from simulate import Scenario
+from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED
+
+AHT = 300.0
+PATIENCE = 600.0
+LOAD_PER_AGENT = 0.95
+
+
+def _scenario(agents: int) -> Scenario:
+    return Scenario(name="mmc+m", agents=agents, aht=AHT, patience=PATIENCE)
+
+
+def run_simpy(agents: int, hours: float, seed: int) -> tuple[int, float]:
+    from simulate.engine_simpy import simulate_replication
+
+    horizon = hours * 3600.0
+    rate = LOAD_PER_AGENT * agents / AHT
+    rec = simulate_replication(np.array([rate * horizon]), np.array([agents]), horizon, _scenario(agents),
+                               np.random.SeedSequence(seed))
+    ab, ans = (rec.outcome == OUTCOME_ABANDONED).sum(), (rec.outcome == OUTCOME_ANSWERED).sum()
+    return len(rec), ab / (ab + ans)
+
+
+def run_ciw(agents: int, hours: float, seed: int) -> tuple[int, float]:
+    import ciw
+
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=LOAD_PER_AGENT * agents / AHT)],
+        service_distributions=[ciw.dists.Exponential(rate=1 / AHT)],
+        number_of_servers=[agents],
+        reneging_time_distributions=[ciw.dists.Exponential(rate=1 / PATIENCE)],
+    )
+    ciw.seed(seed)
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_time(hours * 3600.0)
+    records = sim.get_all_records()
+    reneged = sum(r.record_type == "renege" for r in records)
+    served = sum(r.record_type == "service" for r in records)
+    in_system = sum(len(node.all_individuals) for node in sim.transitive_nodes)
+    return len(records) + in_system, reneged / max(reneged + served, 1)
+
+
+RUNNERS: dict[str, Callable[[int, float, int], tuple[int, float]]] = {
+    "ciw": run_ciw,
+    "simpy": run_simpy,
+}
+
+
+def exact_abandon_rate(agents: int) -> float:
+    """Erlang A abandon share from the M/M/n+M birth-death chain (truncated far in the tail)."""
+    lam, mu, theta = LOAD_PER_AGENT * agents / AHT, 1 / AHT, 1 / PATIENCE
+    k = np.arange(agents + 2000)
+    death = np.minimum(k, agents) * mu + np.maximum(k - agents, 0) * theta
+    logp = np.concatenate([[0.0], np.cumsum(np.log(lam / death[1:]))])
+    p = np.exp(logp - logp.max())
+    p /= p.sum()
+    return float(theta * (p * np.maximum(k - agents, 0)).sum() / lam)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=50)
+    parser.add_argument("--hours", type=float, default=8.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--runners", nargs="*", default=list(RUNNERS))
+    args = parser.parse_args(argv)
+    print(f"M/M/{args.agents}+M: aht {AHT:g} s, patience {PATIENCE:g} s, load {LOAD_PER_AGENT} per agent, "
+          f"{args.hours:g} h, {args.repeats} repeats (median)")
+    rates: dict[str, float] = {}
+    for name in args.runners:
+        runner = RUNNERS[name]
+        runner(args.agents, min(args.hours, 0.5), 0)  # warm up imports and JIT compilation
+        speeds, aband = [], []
+        for r in range(args.repeats):
+            t0 = time.perf_counter()
+            n_calls, ab = runner(args.agents, args.hours, 1 + r)
+            speeds.append(n_calls / (time.perf_counter() - t0))
+            aband.append(ab)
+        rates[name] = statistics.median(speeds)
+        print(f"{name:>8}: {rates[name]:>10,.0f} calls/s   abandon rate {statistics.mean(aband):.4f}")
+    print(f"{'exact':>8}: {'':>10}            abandon rate {exact_abandon_rate(args.agents):.4f} (Erlang A)")
+    if "ciw" in rates:
+        for name, rate in rates.items():
+            if name != "ciw":
+                print(f"{name}/ciw speed ratio: {rate / rates['ciw']:.2f}x")
+    if math.isfinite(rates.get("simpy", math.nan)):
+        for name, rate in rates.items():
+            if name not in ("ciw", "simpy"):
+                print(f"{name}/simpy speed ratio: {rate / rates['simpy']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Queuecast forecasting: history in, interval arrivals out.
+
+Everything here speaks one data shape, the *history contract*: a long pandas frame with
+``ds`` (timestamp), ``y`` (non-negative number) and an optional ``series`` column naming the
+stream (``calls``, ``applications``...). Forecasts come back in the same long shape:
+``series, ds, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95, model``.
+
+This package never imports :mod:`simulate` nor Streamlit.
+"""
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# --- history I/O and validation (issue 2) ---
+from forecast.describe import describe_history
+from forecast.errors import DataError, DataWarning
+from forecast.io import DEFAULT_SERIES, read_history
+
+__all__ += ["DataError", "DataWarning", "read_history", "describe_history", "DEFAULT_SERIES"]
+
+# --- forecasting models and backtests (issue 3) ---
+from .backtest import backtest  # noqa: E402
+from .core import forecast  # noqa: E402
+from .models import MODELS  # noqa: E402
+
+__all__ += ["forecast", "backtest", "MODELS"]
+
+# --- surges, backlog-driven calls, unconstraining (issue 3) ---
+from .surge import Surge, SurgeShape, apply_surge, surge_from_history  # noqa: E402
+from .backlog import BacklogModel  # noqa: E402
+from .unconstrain import unconstrain  # noqa: E402
+
+__all__ += ["Surge", "SurgeShape", "apply_surge", "surge_from_history", "BacklogModel", "unconstrain"]

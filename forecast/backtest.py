@@ -1,0 +1,297 @@
+"""Rolling-origin backtests: accuracy and interval coverage of each model, and what ``auto`` picks.
+
+Shape of :func:`backtest`'s result: one row per (series, model, origin) plus one aggregate row per
+(series, model) whose ``origin`` is ``"all"``. Columns:
+
+``series`` name; ``model`` (``"auto"`` rows carry the members chosen in ``chosen``); ``origin`` the
+cutoff timestamp (the models train on ``ds < origin`` and are scored on ``[origin, origin + horizon)``)
+or ``"all"``; ``mase`` mean absolute error divided by the in-sample seasonal-naive (one-week lag) MAE of
+the training window (aggregate: mean over origins); ``rmse``; ``bias`` mean of forecast - actual;
+``coverage_80`` / ``coverage_95`` share of actuals inside the intervals; ``n`` scored intervals;
+``chosen`` (auto only).
+
+Only **open** intervals are scored: inside the opening hours learned from the training window, on days
+that were open in the actuals (day total above 5% of a typical same weekday), with an observation.
+Scoring the zeros of closed hours would flatter every model.
+
+Coverage is **nested**: the intervals at an origin are calibrated (conformal, see
+:mod:`forecast.core`) on the scaled errors of up to ``origins`` *earlier* cutoffs only, the same way
+``forecast()`` calibrates its intervals on the backtest before its own origin. To give the first
+reported origins such a history, the run adds up to ``origins`` extra cutoffs before them (they are
+not reported); a cutoff whose typical error is more than 3 times the others' (a surge) is left out
+of the calibration. ``auto`` is scored the same honest way: at each origin it chooses among the candidates
+by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .calendar import CLOSED_SHARE, day_matrix, slots_per_day
+from .core import (
+    DAY,
+    LEVELS,
+    apply_intervals,
+    conformal_quantiles,
+    horizon_bucket,
+    horizon_steps,
+    interval_scale,
+    predict_grid,
+    prepare,
+    split_series,
+    to_grid,
+)
+from .models import AUTO_CANDIDATES, MODELS
+
+__all__ = ["backtest", "run_backtest", "score_table", "BacktestRun"]
+
+#: earlier cutoffs needed before an origin's intervals (and auto's choice) count
+MIN_CAL_ORIGINS = 2
+#: a cutoff whose median scaled error exceeds this multiple of the other cutoffs' median is an
+#: anomaly (surge, outage) and does not calibrate intervals
+OUTLIER_ORIGIN = 3.0
+
+
+@dataclass
+class Origin:
+    """One cutoff: actuals and every model's forecast over ``[cutoff, cutoff + horizon)``."""
+
+    cutoff: pd.Timestamp
+    index: pd.DatetimeIndex
+    actual: np.ndarray
+    scored: np.ndarray
+    scale: float
+    buckets: np.ndarray
+    open: np.ndarray
+    yhat: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class BacktestRun:
+    """All cutoffs of one series (chronological); the last ``n_report`` are reported."""
+
+    freq: str
+    h: int
+    origins: list[Origin]
+    n_report: int
+    window: int
+
+    def forecast_at(self, k: int, members: Sequence[str]) -> np.ndarray:
+        return np.mean([self.origins[k].yhat[m] for m in members], axis=0)
+
+    def residuals(self, members: Sequence[str], ks: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled errors ``z = (actual - yhat) / scale(yhat)`` and horizon buckets, scored cells only."""
+        ks = range(len(self.origins)) if ks is None else ks
+        zs, bs = [np.zeros(0)], [np.zeros(0, dtype=int)]
+        for k in ks:
+            o = self.origins[k]
+            yh = self.forecast_at(k, members)[o.scored]
+            zs.append((o.actual[o.scored] - yh) / interval_scale(yh))
+            bs.append(o.buckets[o.scored])
+        # an origin whose typical error is far above the others' (a surge, an outage) would blow
+        # every interval up: it is left out of the calibration
+        typical = np.array([np.median(np.abs(z)) if len(z) else np.nan for z in zs[1:]])
+        if np.isfinite(typical).sum() >= 3:
+            keep = ~(typical > OUTLIER_ORIGIN * np.nanmedian(typical))
+            zs = zs[:1] + [z for z, k in zip(zs[1:], keep) if k]
+            bs = bs[:1] + [b for b, k in zip(bs[1:], keep) if k]
+        return np.concatenate(zs), np.concatenate(bs)
+
+
+def _day_open_actual(mat: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
+    """Bool per day: observed and its total above CLOSED_SHARE of a typical same weekday."""
+    tot = np.nansum(mat, axis=1)
+    has = ~np.all(np.isnan(mat), axis=1)
+    wd = days.day_of_week.to_numpy()
+    ref = np.zeros(7)
+    for w in range(7):
+        sel = has & (wd == w) & (tot > 0)
+        ref[w] = np.median(tot[sel]) if sel.any() else 0.0
+    return has & (tot > 0) & (tot > CLOSED_SHARE * ref[wd])
+
+
+def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holidays=None, origins: int = 8,
+                 extra: int = 0, step: int | None = None, min_train_days: int | None = None,
+                 events: pd.DataFrame | None = None) -> BacktestRun:
+    """Fit every model at each cutoff of one grid series and keep forecasts and actuals.
+
+    Cutoffs are midnights spaced by the horizon (``step`` grid steps when given, rounded to whole
+    days), the last one leaving a full horizon of history after it; ``origins`` are reported and up
+    to ``extra`` earlier cutoffs are run for nested calibration. Cutoffs with fewer than
+    ``min_train_days`` days before them are skipped.
+    """
+    for m in models:
+        if m not in MODELS:
+            raise ValueError(f"models: {m!r} is not one of {sorted(MODELS)}")
+    P = slots_per_day(freq)
+    gstep = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+    start = y.index[0].normalize()
+    n_days = int((y.index[-1].normalize() - start) // DAY) + 1
+    days = pd.date_range(start, periods=n_days, freq="D")
+    mat = day_matrix(y, freq, start, n_days)
+    flat = mat.reshape(-1)
+    day_open = _day_open_actual(mat, days)
+    end = y.index[-1] + gstep
+    H = h * gstep
+    stride = max(DAY, pd.Timedelta(int(np.ceil((step * gstep if step else H) / DAY)), "D"))
+    min_train = min_train_days or (28 if P > 1 else 56)
+    cutoffs = []
+    c = (end - H).normalize() if P > 1 else end - H
+    while len(cutoffs) < origins + extra and c - start >= min_train * DAY:
+        cutoffs.append(c)
+        c = c - stride
+    cutoffs = cutoffs[::-1]
+    run_origins: list[Origin] = []
+    instances = {m: MODELS[m]() for m in models}  # refitted origin after origin (warm starts)
+    for c in cutoffs:
+        train = y[y.index < c]
+        until = c + H - gstep
+        prep = prepare(train, freq, holidays, until, events=events)
+        pos0 = int((c - start) // gstep)
+        actual = flat[pos0:pos0 + h]
+        index = pd.date_range(c, periods=h, freq=freq)
+        slots = prep.cal.open_slots[index.day_of_week.to_numpy(), ((index - index.normalize()) // gstep).to_numpy().astype(int) % P]
+        didx = ((index.normalize() - start) // DAY).to_numpy().astype(int)
+        scored = ~np.isnan(actual) & slots & day_open[didx]
+        # in-sample seasonal naive (one-week lag) MAE of the training window, on open cells
+        tm = mat[: int((c - start) // DAY)].copy()
+        tdays = days[: tm.shape[0]]
+        tm[~day_open[: tm.shape[0]]] = np.nan
+        tm[~prep.cal.open_slots[tdays.day_of_week.to_numpy()]] = np.nan
+        tv = tm.reshape(-1)
+        diff = np.abs(tv[7 * P:] - tv[: -7 * P]) if len(tv) > 7 * P else np.array([np.nan])
+        scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
+        o = Origin(cutoff=c, index=index, actual=actual, scored=scored, scale=scale,
+                   buckets=horizon_bucket(index, c, P), open=np.ones(h, dtype=bool))
+        for m in models:
+            gidx, yh, om = predict_grid(prep, m, until, instances[m])
+            sel = (gidx >= c) & (gidx <= until)
+            o.yhat[m] = yh[sel]
+            o.open = om[sel]
+        run_origins.append(o)
+    return BacktestRun(freq=freq, h=h, origins=run_origins, n_report=min(origins, len(run_origins)), window=origins)
+
+
+def select_members(run: BacktestRun, candidates: Sequence[str], ks: Sequence[int]) -> list[str]:
+    """The two best candidates by mean MASE over cutoffs ``ks``, to be averaged.
+
+    A plain mean of the two best beat both picking the single best and choosing between the best
+    one, two or three, and a rule that drops the second when it is more than 15% worse, in our
+    backtests (benchmarks/forecast_accuracy.py): selection by a handful of origins is noisy, a
+    combination of two good models much less so.
+    """
+    def mase_of(members: Sequence[str]) -> float:
+        vals = []
+        for k in ks:
+            o = run.origins[k]
+            if o.scored.any() and np.isfinite(o.scale) and o.scale > 0:
+                e = run.forecast_at(k, members)[o.scored] - o.actual[o.scored]
+                vals.append(np.mean(np.abs(e)) / o.scale)
+        return float(np.mean(vals)) if vals else np.inf
+
+    scores = {m: mase_of([m]) for m in candidates}
+    ranked = sorted(candidates, key=lambda m: (scores[m], m))
+    if not np.isfinite(scores[ranked[0]]):
+        return ["profile" if "profile" in candidates else ranked[0]]
+    return ranked[:2]
+
+
+def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: str = "y",
+                candidates: Sequence[str] | None = None, levels: Sequence[int] = LEVELS) -> pd.DataFrame:
+    """Per-origin and aggregate metrics (see the module docstring) of models or ensembles.
+
+    ``model_lists`` holds member lists (``["ets"]``, ``["ets", "profile"]``) or ``["auto"]``, which
+    chooses among ``candidates`` at each origin from earlier cutoffs only.
+    """
+    rows = []
+    K = len(run.origins)
+    report = range(K - run.n_report, K)
+    for members in model_lists:
+        label = "+".join(members)
+        errs, covs = [], {lvl: [] for lvl in levels}
+        mases, n_tot = [], 0
+        for k in report:
+            o = run.origins[k]
+            earlier = list(range(max(0, k - run.window), k))
+            chosen = ""
+            if list(members) == ["auto"]:
+                mem = select_members(run, candidates or AUTO_CANDIDATES, earlier) if earlier else ["profile"]
+                chosen = "+".join(mem)
+            else:
+                mem = list(members)
+            yh = run.forecast_at(k, mem)
+            s = o.scored
+            e = yh[s] - o.actual[s]
+            mase = float(np.mean(np.abs(e)) / o.scale) if s.any() and o.scale > 0 else np.nan
+            row = {"series": series, "model": label, "origin": o.cutoff, "mase": mase,
+                   "rmse": float(np.sqrt(np.mean(e**2))) if s.any() else np.nan,
+                   "bias": float(np.mean(e)) if s.any() else np.nan}
+            if len(earlier) >= MIN_CAL_ORIGINS and s.any():
+                z, b = run.residuals(mem, earlier)
+                q = conformal_quantiles(z, b, levels)
+                iv = apply_intervals(yh, o.open, o.buckets, q)
+                for lvl in levels:
+                    inside = (iv[f"yhat_lo_{lvl}"][s] <= o.actual[s]) & (o.actual[s] <= iv[f"yhat_hi_{lvl}"][s])
+                    row[f"coverage_{lvl}"] = float(inside.mean())
+                    covs[lvl].append(inside)
+            else:
+                for lvl in levels:
+                    row[f"coverage_{lvl}"] = np.nan
+            row["n"] = int(s.sum())
+            row["chosen"] = chosen
+            rows.append(row)
+            errs.append(e)
+            mases.append(mase)
+            n_tot += int(s.sum())
+        e_all = np.concatenate(errs) if errs else np.zeros(0)
+        agg = {"series": series, "model": label, "origin": "all",
+               "mase": float(np.nanmean(mases)) if np.isfinite(mases).any() else np.nan,
+               "rmse": float(np.sqrt(np.mean(e_all**2))) if len(e_all) else np.nan,
+               "bias": float(np.mean(e_all)) if len(e_all) else np.nan}
+        for lvl in levels:
+            agg[f"coverage_{lvl}"] = float(np.concatenate(covs[lvl]).mean()) if covs[lvl] else np.nan
+        agg["n"] = n_tot
+        agg["chosen"] = ""
+        rows.append(agg)
+    cols = ["series", "model", "origin", "mase", "rmse", "bias", *[f"coverage_{l}" for l in levels], "n", "chosen"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["origin"] = df["origin"].astype(object)
+    return df
+
+
+def backtest(
+    history: pd.DataFrame,
+    horizon: int | str | pd.Timedelta,
+    *,
+    models: Sequence[str] | None = None,
+    origins: int = 8,
+    freq: str | None = None,
+    holidays=None,
+    series: str | Sequence[str] | None = None,
+    step: int | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest of models on every series of a history.
+
+    ``models``: names of :data:`forecast.MODELS` and/or ``"auto"`` (default: all auto candidates and
+    ``"auto"``). ``origins``: reported cutoffs, the last ones spaced by the horizon (or ``step`` grid
+    steps). Returns the table described in the module docstring: per (series, model) ``origins`` rows
+    and one ``origin == "all"`` row.
+    """
+    models = list(models) if models is not None else [*AUTO_CANDIDATES, "auto"]
+    if origins < 1:
+        raise ValueError(f"origins: must be >= 1, got {origins}")
+    tables = []
+    for name, y in split_series(history, series).items():
+        y, f = to_grid(y, freq)
+        h = horizon_steps(horizon, f)
+        cands = [m for m in AUTO_CANDIDATES if not (m == "topdown" and slots_per_day(f) == 1)]
+        fit = sorted(set(m for m in models if m != "auto") | (set(cands) if "auto" in models else set()),
+                     key=lambda m: list(MODELS).index(m))
+        run = run_backtest(y, f, h, fit, holidays=holidays, origins=origins, extra=origins, step=step)
+        if not run.origins:
+            raise ValueError(f"history: series {name!r} is too short for a backtest with horizon {horizon!r}")
+        tables.append(score_table(run, [[m] for m in models], series=name, candidates=cands))
+    return pd.concat(tables, ignore_index=True)

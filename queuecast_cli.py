@@ -1,0 +1,413 @@
+"""The ``queuecast`` command line: parses arguments and calls :mod:`forecast` and :mod:`simulate`.
+
+No modelling happens here. Every subcommand is registered by an ``_add_<name>`` function in
+``SUBCOMMANDS``; its handler returns an exit status. Bad input (:class:`forecast.DataError`,
+``ValueError``, missing files) is printed on stderr as one clear message and exits with status 2;
+``--debug`` shows the traceback instead.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a history file against the data contract and print its report",
+        description="Read HISTORY (CSV, CSV.gz, XLSX or Parquet), validate it and print a report per series.",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast validate data/passport/passport_daily.csv\n"
+               "  queuecast validate data/passport/passport_intraday_30min.csv --series calls --tz America/Toronto\n"
+               "  queuecast validate data/anonymous_bank/anonymous_bank_1999_30min.csv\n"
+               "Exit status 2 with a message naming the file, line, column and value when the data is refused.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="HISTORY", help="history file")
+    p.add_argument("--series", default=None, help="keep only this series")
+    p.add_argument("--tz", default=None, help="time zone to convert timestamps to (e.g. America/Toronto)")
+    p.set_defaults(handler=_cmd_validate)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    import warnings
+
+    import forecast
+
+    with warnings.catch_warnings(record=True) as caught:  # data warnings as one clean line each
+        warnings.simplefilter("always", forecast.DataWarning)
+        df = forecast.read_history(args.path, series=args.series, tz=args.tz)
+    for w in caught:
+        print(f"queuecast validate: warning: {w.message}", file=sys.stderr)
+    report = forecast.describe_history(df)
+    print(f"{args.path}: {len(df)} rows, {df['series'].nunique() if 'series' in df else 1} series, valid")
+    print(report.to_string())
+    return 0
+
+
+def _add_staff(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "staff",
+        help="agents needed per interval to meet the service target, with people and cost",
+        description="Read ARRIVALS (CSV/XLSX/Parquet with ds and calls or yhat, one row per interval) and a "
+                    "scenario file (TOML/JSON), compute the staffing plan and write it to --out "
+                    "(.xlsx or .csv). Prints the summary and the method comparison.",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast staff examples/arrivals_2024-11-13.csv --scenario examples/current.toml --out plan.xlsx\n"
+               "  queuecast staff examples/arrivals_2024-11-13.csv --scenario examples/current.toml "
+               "--method simulation --replications 5 --out plan_sim.csv\n"
+               "examples/ holds one day of 30-minute passport calls (ds, calls) and sample scenarios; a forecast "
+               "written by 'queuecast forecast ... --out forecast.csv' also works as ARRIVALS.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="ARRIVALS", help="interval arrivals file (ds + calls or yhat)")
+    p.add_argument("--scenario", required=True, metavar="FILE", help="scenario file (.toml or .json)")
+    p.add_argument("--method", default="erlang_a", choices=["erlang_c", "erlang_a", "simulation"],
+                   help="staffing method (default erlang_a)")
+    p.add_argument("--out", required=True, metavar="PLAN", help="output file: plan.xlsx or plan.csv")
+    p.add_argument("--replications", type=int, default=10, help="simulation method: replications (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="simulation method: seed (default 0)")
+    p.add_argument("--engine", default="auto", choices=["auto", "simpy", "fast"],
+                   help="simulation method: engine (default auto)")
+    p.set_defaults(handler=_cmd_staff)
+
+
+def _read_frame(path: str) -> "pd.DataFrame":  # noqa: F821 - pandas imported lazily
+    import pandas as pd
+
+    low = path.lower()
+    if low.endswith((".xlsx", ".xls")):
+        return pd.read_excel(path)
+    if low.endswith(".parquet"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
+def _cmd_staff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import simulate
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}")
+    arrivals = _read_frame(args.path)
+    scenario = simulate.Scenario.load(args.scenario)
+    kwargs = {}
+    if args.method == "simulation":
+        kwargs = {"replications": args.replications, "seed": args.seed, "engine": args.engine}
+    plan = simulate.staff(arrivals, scenario, method=args.method, **kwargs)
+    try:
+        from simulate import export
+    except ImportError:
+        export = None
+    if export is not None and out.suffix.lower() == ".xlsx" and hasattr(export, "to_excel"):
+        export.to_excel(plan, out)
+    elif export is not None and out.suffix.lower() == ".csv" and hasattr(export, "to_csv"):
+        export.to_csv(plan, out)
+    elif out.suffix.lower() == ".xlsx":
+        plan.requirements.to_excel(out, index=False)
+    else:
+        plan.requirements.to_csv(out, index=False)
+    for key, value in plan.summary.items():
+        print(f"{key:>26}: {value:.6g}" if isinstance(value, float) else f"{key:>26}: {value}")
+    print(plan.comparison.to_string())
+    print(f"wrote {out}")
+    return 0
+
+
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="simulate several scenarios x replications, in local processes or on a Dask cluster",
+        description="Read ARRIVALS (CSV/XLSX/Parquet with ds and calls or yhat, one row per interval) and "
+                    "scenario files (TOML/JSON); simulate each scenario --replications times with common "
+                    "random numbers and write one row per scenario, replication and metric to --out (CSV). "
+                    "Prints the mean of each metric per scenario.",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast sweep examples/arrivals_2024-11-13.csv --scenarios examples/current.toml "
+               "examples/more_agents.toml examples/status_line_callbacks.toml --replications 5 --workers 1 "
+               "--out sweep.csv\n"
+               "On a Dask cluster, add --backend dask --address tcp://SCHEDULER:8786 (without --address a local "
+               "cluster of --workers processes is started).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="ARRIVALS", help="interval arrivals file (ds + calls or yhat)")
+    p.add_argument("--scenarios", required=True, nargs="+", metavar="FILE", help="scenario files (.toml or .json)")
+    p.add_argument("--replications", type=int, default=10, help="replications per scenario (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--engine", default="auto", choices=["auto", "simpy", "fast"], help="engine (default auto)")
+    p.add_argument("--backend", default="local", choices=["local", "dask"],
+                   help="local processes or a Dask cluster (default local)")
+    p.add_argument("--address", default=None,
+                   help="Dask scheduler address; without it --backend dask starts a local cluster")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV (scenario, replication, metric, value)")
+    p.set_defaults(handler=_cmd_sweep)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    import simulate
+
+    if not args.out.lower().endswith(".csv"):
+        raise ValueError(f"--out must end in .csv, got {args.out!r}")
+    arrivals = _read_frame(args.path)
+    scenarios = {}
+    for path in args.scenarios:
+        sc = simulate.Scenario.load(path)
+        if sc.name in scenarios:
+            raise ValueError(f"--scenarios: two files define a scenario named {sc.name!r} ({path}); "
+                             "give each scenario its own name")
+        scenarios[sc.name] = sc
+    table = simulate.sweep(arrivals, scenarios, replications=args.replications, seed=args.seed,
+                           engine=args.engine, backend=args.backend, address=args.address, workers=args.workers)
+    table.to_csv(args.out, index=False)
+    means = table.pivot_table(index="metric", columns="scenario", values="value", aggfunc="mean", sort=False)
+    print(means.to_string())
+    print(f"wrote {args.out} ({len(table)} rows)")
+    return 0
+
+
+def _add_schedule(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "schedule",
+        help="turn agents required per interval into shifts (integer program) and export them",
+        description="Read REQUIREMENTS (CSV with ds and one of scheduled, agents, agents_required), choose how "
+                    "many people start each shift so every interval is covered at least paid hours, and write "
+                    "the schedule as CSV (shifts; coverage, summary and assumptions beside it) or XLSX.",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast schedule examples/requirements_2024-11-13.csv --out schedule.xlsx "
+               "--shift-lengths 8h,6h --start-every 30min\n"
+               "  queuecast schedule examples/requirements_2024-11-13.csv --out shifts.csv --max-headcount 200\n"
+               "examples/requirements_2024-11-13.csv holds ds, calls, agents and scheduled (agents after "
+               "30% shrinkage) for one day.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="REQUIREMENTS", help="CSV with ds and a requirement column")
+    p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
+    p.add_argument("--shift-lengths", default="8h", help="comma-separated shift lengths (default 8h)")
+    p.add_argument("--start-every", default="30min", help="shift start grid (default 30min)")
+    p.add_argument("--max-headcount", type=int, default=None, help="cap on shifts worked; partial schedule if short")
+    p.add_argument("--column", default=None, help="requirement column (default: scheduled, agents, agents_required)")
+    p.add_argument("--no-breaks", action="store_true", help="no breaks (default: 30-min unpaid break mid-shift >= 6h)")
+    p.add_argument("--max-idle", default=None,
+                   help="most on-duty time a shift may spend while closed, e.g. 0h (default: no limit)")
+    p.add_argument("--time-limit", type=float, default=10.0, help="solver time limit, seconds (default 10)")
+    p.set_defaults(handler=_cmd_schedule)
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import pandas as pd
+
+    import simulate
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValueError(f"--out must end in .csv or .xlsx, got {args.out!r}")
+    requirements = pd.read_csv(args.path)
+    sched = simulate.schedule(
+        requirements,
+        shift_lengths=tuple(v.strip() for v in args.shift_lengths.split(",") if v.strip()),
+        start_every=args.start_every,
+        breaks=None if args.no_breaks else "auto",
+        max_headcount=args.max_headcount,
+        column=args.column,
+        time_limit=args.time_limit,
+        max_idle=args.max_idle,
+    )
+    written = ([simulate.export.to_excel(sched, out)] if out.suffix.lower() == ".xlsx"
+               else simulate.export.to_csv(sched, out))
+    print(f"{sched.headcount} shifts, {sched.paid_hours:,.1f} paid hours for {sched.required_agent_hours:,.1f} "
+          f"agent-hours required; {sched.status} ({sched.solve_time_s:.2f} s)")
+    if not sched.feasible:
+        print(f"warning: {len(sched.short)} interval(s) short by {sched.shortage_agent_hours:,.1f} agent-hours",
+              file=sys.stderr)
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _add_forecast(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "forecast",
+        help="forecast demand with calibrated 80/95%% intervals and write it to a file",
+        description="Forecast every series of HISTORY over the horizon. Closed hours and holidays are zero; "
+                    "model 'auto' picks the best model (or ensemble) by a rolling-origin backtest.",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast forecast data/passport/passport_intraday_30min.csv --horizon 7D --holidays CA "
+               "--out forecast.csv\n"
+               "  queuecast forecast data/passport/passport_daily.csv --series callers --horizon 28D "
+               "--model profile --holidays CA --out callers.xlsx\n"
+               "Columns: series, ds, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95, model. A 30-minute "
+               "forecast of one series is ARRIVALS for 'queuecast staff' and 'queuecast sweep'.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="HISTORY", help="history file (CSV, CSV.gz, XLSX or Parquet)")
+    p.add_argument("--horizon", default="14D", help="duration ('14D', '7D') or a number of intervals (default 14D)")
+    p.add_argument("--freq", default=None, help="grid step such as 30min or D (default: inferred)")
+    p.add_argument("--model", default="auto", help="auto (default), seasonal_naive, profile, ets, sarimax, mstl, "
+                                                   "topdown or mstl_plain")
+    p.add_argument("--holidays", default=None, help="holidays country/subdivision code, e.g. CA, CA-QC, US, IL")
+    p.add_argument("--series", default=None, help="forecast only this series")
+    p.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    p.set_defaults(handler=_cmd_forecast)
+
+
+def _horizon_arg(text: str) -> int | str:
+    return int(text) if text.strip().isdigit() else text
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    import forecast
+    from forecast.core import write_forecast
+
+    hist = forecast.read_history(args.path, series=args.series)
+    fc = forecast.forecast(hist, _horizon_arg(args.horizon), freq=args.freq, model=args.model,
+                           holidays=args.holidays)
+    written = write_forecast(fc, args.out)
+    models = ", ".join(f"{s}: {m}" for s, m in fc.groupby("series")["model"].first().items())
+    print(f"{len(fc)} rows, {fc['series'].nunique()} series ({models}); wrote {written}")
+    return 0
+
+
+def _add_backtest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "backtest",
+        help="rolling-origin backtest of the forecasting models; prints MASE, RMSE, bias and coverage",
+        description="Score each model on the last ORIGINS cutoffs spaced by the horizon (open intervals only; "
+                    "MASE scaled by the in-sample weekly seasonal-naive error) and print the aggregate table.",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast backtest data/passport/passport_intraday_30min.csv --horizon 7D --origins 3 "
+               "--models seasonal_naive,profile,auto --holidays CA\n"
+               "  queuecast backtest data/anonymous_bank/anonymous_bank_1999_30min.csv --horizon 7D --origins 2 "
+               "--models seasonal_naive,profile",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="HISTORY", help="history file (CSV, CSV.gz, XLSX or Parquet)")
+    p.add_argument("--horizon", default="7D", help="duration ('7D') or a number of intervals (default 7D)")
+    p.add_argument("--origins", type=int, default=8, help="number of rolling origins (default 8)")
+    p.add_argument("--models", default=None,
+                   help="comma-separated model names, 'auto' included (default: all candidates and auto)")
+    p.add_argument("--freq", default=None, help="grid step such as 30min or D (default: inferred)")
+    p.add_argument("--holidays", default=None, help="holidays country/subdivision code, e.g. CA, IL")
+    p.add_argument("--series", default=None, help="backtest only this series")
+    p.set_defaults(handler=_cmd_backtest)
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    import forecast
+
+    hist = forecast.read_history(args.path, series=args.series)
+    models = [m.strip() for m in args.models.split(",")] if args.models else None
+    bt = forecast.backtest(hist, _horizon_arg(args.horizon), models=models, origins=args.origins,
+                           freq=args.freq, holidays=args.holidays)
+    agg = bt[bt["origin"] == "all"].drop(columns=["origin", "chosen"])
+    print(agg.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+def _add_simulate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "simulate",
+        help="simulate a scenario on interval arrivals and write KPIs per interval",
+        description="Simulate the call centre of SCENARIO (TOML/JSON) on ARRIVALS: a history (ds, y), "
+                    "interval calls (ds, calls) or a forecast (ds, yhat); CSV, XLSX or Parquet. Writes the "
+                    "summary and the per-interval KPIs with 95%% intervals to --out (.xlsx or .csv).",
+        epilog="example: queuecast simulate forecast.csv --scenario surge.toml --replications 20 --out sim.xlsx",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="ARRIVALS", help="interval arrivals file")
+    p.add_argument("--scenario", required=True, help="scenario file (.toml or .json)")
+    p.add_argument("--replications", type=int, default=10, help="independent replications (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--engine", choices=["simpy", "fast", "auto"], default="simpy", help="engine (default simpy)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (results are identical)")
+    p.add_argument("--series", default=None, help="keep only this series of a history file")
+    p.add_argument("--out", required=True, help="output file: .xlsx, or .csv (summary beside it)")
+    p.set_defaults(handler=_cmd_simulate)
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import simulate
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}")
+    arrivals = _read_frame(args.path)
+    if "y" in arrivals.columns and not {"calls", "yhat"} & set(arrivals.columns):
+        import forecast
+
+        arrivals = forecast.read_history(args.path, series=args.series).rename(columns={"y": "calls"})
+    elif args.series is not None and "series" in arrivals.columns:
+        arrivals = arrivals[arrivals["series"] == args.series]
+    scenario = simulate.Scenario.load(args.scenario)
+    result = simulate.run(arrivals, scenario, replications=args.replications, seed=args.seed,
+                          engine=args.engine, workers=args.workers)
+    from simulate import export
+
+    written = [export.to_excel(result, out)] if out.suffix.lower() == ".xlsx" else export.to_csv(result, out)
+    print(f"{scenario.name}: {len(result.intervals)} intervals, {result.replications} replications, "
+          f"engine {result.engine}, seed {result.seed}")
+    print(result.summary.to_string(float_format=lambda v: f"{v:.4g}"))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+# Each later subcommand adds one _add_<name> function above this line and one entry below.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_validate,
+    _add_simulate,
+    _add_staff,
+    _add_sweep,
+    _add_schedule,
+    _add_forecast,
+    _add_backtest,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="queuecast",
+        description="Forecast call-centre demand, simulate the queue and recommend staffing.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("queuecast: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, OSError, KeyError) as exc:  # DataError is a ValueError
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"queuecast {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback without --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"queuecast {args.command}: unexpected error ({type(exc).__name__}): {exc}\n"
+                  "Run again with --debug for details.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,749 @@
+"""The compiled engine: the same queue as :mod:`simulate.engine_simpy`, as one numba event loop.
+
+The life of a call is exactly the one told in :mod:`simulate.engine_simpy` (and in the simulation
+contract): a caller arrives, gets a busy signal if every line is taken or the line is closed, spends
+``ivr_time`` seconds in the IVR where a share is contained, then waits in the agent queue (priority
+class first, then first come first served) until an agent answers or patience runs out; a blocked
+or abandoned caller may redial later. Here that story is told as an event loop over arrays instead
+of one SimPy process per caller, which is 100-1000x faster and is what makes sweeps and year-long
+runs practical.
+
+How it works
+------------
+* All randomness is drawn in numpy before the loop, from the streams of
+  :func:`simulate.engine_simpy.spawn_streams`, and used exactly as the SimPy engine uses them
+  (first callers: arrival, type, IVR, service and patience uniforms; redials: one pre-drawn row
+  per blocked or abandoned attempt that may redial, in the order they happen). Both engines thus
+  see the same callers for the same seed, and in practice produce the same attempts: the tests
+  compare them call for call. Service and patience are mean-one factors from the inverse CDF of
+  :func:`simulate.scenario.duration_quantile`; the kernel multiplies by the call type's mean.
+* Attempts live in *slots*: first calls take slots ``0..m-1`` in time order, each redial takes
+  the next free slot when it is made.
+* The kernel keeps six event sources and always handles the earliest: the sorted first arrivals,
+  a binary heap of pending redials, a binary heap of agent free times, the IVR (a FIFO: everyone
+  stays the same ``ivr_time``), an indexed heap of the patience deadlines of callers on hold (an
+  answered caller's deadline is removed), and the next interval boundary.
+* The agent queue is one linked FIFO per priority class; a call that hung up is marked and
+  skipped when it reaches the head. When nothing depends on the exact moment callers hang up
+  (no lines, no redials) the deadline heap is skipped: a head whose deadline has passed is
+  recorded as abandoned at that deadline when an agent looks at it, which is exact for first come
+  first served.
+* If the pre-drawn redial rows run out (more than m/8 failures that may redial), the replication
+  runs again with twice as many: the extra rows extend the same sequence, so the result is the
+  same.
+
+Callbacks are not implemented here: :func:`supports` says so and ``engine="auto"`` then uses
+SimPy. Durations are seconds.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from simulate.records import (
+    OUTCOME_ABANDONED,
+    OUTCOME_ANSWERED,
+    OUTCOME_BLOCKED,
+    OUTCOME_CONTAINED,
+    CallRecords,
+)
+from simulate.scenario import Scenario, duration_quantile
+
+__all__ = ["simulate_replication", "supports", "unit_quantile"]
+
+_INF = np.inf
+
+# slots of the int64 state vector shared by the kernel's helpers
+_S_NUSED = 0  # attempt slots used so far
+_S_OVERFLOW = 1  # 1 when the pre-drawn redial rows ran out
+_S_NR = 2  # size of the redial heap
+_S_NS = 3  # size of the agent free-time heap
+_S_ND = 4  # size of the deadline heap
+_S_BUSY = 5  # agents on a call
+_S_NW = 6  # inbound calls waiting (exact when the deadline heap is used)
+_S_ROW = 7  # redial rows used
+_S_NSTATE = 8
+
+# per-slot status
+_ST_NONE = 0
+_ST_IVR = 1
+_ST_WAITING = 2
+_ST_DONE = 3
+
+
+# --------------------------------------------------------------------------------------------
+# compiled pieces
+# --------------------------------------------------------------------------------------------
+def _jit(**options: Any):
+    """``numba.njit`` with the on-disk cache (compiled once, loaded in ~0.1 s afterwards), or
+    without it when numba finds nowhere writable to keep the cache (read-only install)."""
+
+    def wrap(func):
+        try:
+            return njit(cache=True, **options)(func)
+        except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+            return njit(cache=False, **options)(func)
+
+    return wrap
+
+
+@_jit(inline="always")
+def _heap_push(keys, vals, n, key, val):
+    i = n
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        vals[i] = vals[p]
+        i = p
+    keys[i] = key
+    vals[i] = val
+    return n + 1
+
+
+@_jit(inline="always")
+def _heap_pop(keys, vals, n):
+    """Remove the root of a heap of size ``n``; returns the new size."""
+    n -= 1
+    key = keys[n]
+    val = vals[n]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and keys[c + 1] < keys[c]:
+            c += 1
+        if keys[c] >= key:
+            break
+        keys[i] = keys[c]
+        vals[i] = vals[c]
+        i = c
+    keys[i] = key
+    vals[i] = val
+    return n
+
+
+@_jit(inline="always")
+def _time_push(keys, n, key):
+    """Push onto a heap of bare times (agents' free times: which call does not matter)."""
+    i = n
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        i = p
+    keys[i] = key
+    return n + 1
+
+
+@_jit(inline="always")
+def _time_pop(keys, n):
+    n -= 1
+    key = keys[n]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and keys[c + 1] < keys[c]:
+            c += 1
+        if keys[c] >= key:
+            break
+        keys[i] = keys[c]
+        i = c
+    keys[i] = key
+    return n
+
+
+@_jit(inline="always")
+def _iheap_push(keys, vals, pos, n, key, val):
+    """Push onto a heap that keeps ``pos[val]`` = index of val, so any entry can be removed."""
+    i = n
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        vals[i] = vals[p]
+        pos[vals[i]] = i
+        i = p
+    keys[i] = key
+    vals[i] = val
+    pos[val] = i
+    return n + 1
+
+
+@_jit(inline="always")
+def _iheap_remove(keys, vals, pos, n, i):
+    """Remove entry ``i`` of an indexed heap of size ``n``; returns the new size."""
+    pos[vals[i]] = -1
+    n -= 1
+    if i == n:
+        return n
+    key = keys[n]
+    val = vals[n]
+    # sift up
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        vals[i] = vals[p]
+        pos[vals[i]] = i
+        i = p
+    # sift down
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and keys[c + 1] < keys[c]:
+            c += 1
+        if keys[c] >= key:
+            break
+        keys[i] = keys[c]
+        vals[i] = vals[c]
+        pos[vals[i]] = i
+        i = c
+    keys[i] = key
+    vals[i] = val
+    pos[val] = i
+    return n
+
+
+@_jit()
+def _arrival_times(counts, u, interval_s):
+    """Sorted arrival times ``(k + u) * interval_s``: the ``counts[k]`` uniforms of interval k, sorted.
+
+    Gives exactly the times of :func:`simulate.engine_simpy.draw_first_attempts` (which argsorts
+    them all) in O(n): a bucket sort per interval, uniforms being spread evenly over buckets."""
+    out = np.empty(u.shape[0], np.float64)
+    cmax = 0
+    for k in range(counts.shape[0]):
+        cmax = max(cmax, counts[k])
+    start = np.empty(cmax + 1, np.int64)
+    tmp = np.empty(cmax, np.float64)
+    s = 0
+    for k in range(counts.shape[0]):
+        c = counts[k]
+        if c == 0:
+            continue
+        start[:c + 1] = 0
+        for i in range(c):
+            start[int(u[s + i] * c) + 1] += 1
+        for b in range(c):
+            start[b + 1] += start[b]
+        for i in range(c):
+            b = int(u[s + i] * c)
+            tmp[start[b]] = u[s + i]
+            start[b] += 1
+        for i in range(1, c):  # insertion sort: elements only move within their bucket
+            x = tmp[i]
+            h = i - 1
+            while h >= 0 and tmp[h] > x:
+                tmp[h + 1] = tmp[h]
+                h -= 1
+            tmp[h + 1] = x
+        for i in range(c):
+            out[s + i] = (k + tmp[i]) * interval_s
+        s += c
+    return out
+
+
+@_jit(inline="always")
+def _new_redial(j, t, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys, rvals,
+                redial_prob, max_attempts, t_end):
+    """After attempt ``j`` was blocked or abandoned at ``t``: maybe schedule the caller's redial.
+
+    Every eligible failure uses the next column of ``rows`` (decide, delay_s, ivr, service factor,
+    patience factor) in the order failures happen, as engine_simpy does."""
+    if redial_prob <= 0.0 or attempt[j] >= max_attempts:
+        return
+    r = st[_S_ROW]
+    if r >= rows.shape[1]:
+        st[_S_OVERFLOW] = 1
+        return
+    st[_S_ROW] = r + 1
+    if rows[0, r] >= redial_prob:
+        return
+    tr = t + rows[1, r]
+    if tr >= t_end:
+        return
+    s = st[_S_NUSED]
+    if s >= caller.shape[0]:
+        st[_S_OVERFLOW] = 1
+        return
+    st[_S_NUSED] = s + 1
+    caller[s] = caller[j]
+    attempt[s] = attempt[j] + 1
+    ctype[s] = ctype[j]
+    arrival[s] = tr
+    if ivr_u.shape[0] > 0:
+        ivr_u[s] = rows[2, r]
+    svc_unit[s] = rows[3, r]
+    pat_unit[s] = rows[4, r]
+    st[_S_NR] = _heap_push(rkeys, rvals, st[_S_NR], tr, s)
+
+
+@_jit(inline="always")
+def _abandon(j, t_ab, st, status, outcome, wait, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u,
+             rows, rkeys, rvals, redial_prob, max_attempts, t_end):
+    status[j] = _ST_DONE
+    outcome[j] = OUTCOME_ABANDONED
+    wait[j] = t_ab - wait[j]  # wait held the queue-join time
+    st[_S_NW] -= 1
+    _new_redial(j, t_ab, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys, rvals,
+                redial_prob, max_attempts, t_end)
+
+
+@_jit(inline="always")
+def _start(j, t, st, status, outcome, wait, answer, service, ctype, svc_unit, type_aht, skeys):
+    status[j] = _ST_DONE
+    outcome[j] = OUTCOME_ANSWERED
+    wait[j] = t - wait[j]
+    answer[j] = t
+    d = svc_unit[j] * type_aht[ctype[j]]
+    service[j] = d
+    st[_S_BUSY] += 1
+    st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
+
+
+@_jit(inline="always")
+def _serve(t, target, st, qhead, qtail, nxt, status, outcome, wait, answer, service, caller, attempt, ctype,
+           arrival, svc_unit, pat_unit, ivr_u, type_aht, type_pat, skeys, dheap, rows, rkeys,
+           rvals, redial_prob, max_attempts, t_end):
+    """While an agent is free, answer the first live call of the most urgent priority class."""
+    # (the deadline heap comes as one tuple: numba refuses to inline a function with more arguments)
+    dkeys, dvals, dpos = dheap
+    n_prio = qhead.shape[0]
+    while st[_S_BUSY] < target:
+        found = -1
+        for p in range(n_prio):
+            while qhead[p] >= 0:
+                j = qhead[p]
+                qhead[p] = nxt[j]
+                if qhead[p] < 0:
+                    qtail[p] = -1
+                if status[j] != _ST_WAITING:
+                    continue  # abandoned already (lazy deletion)
+                pt = type_pat[ctype[j]]
+                if pt < _INF:
+                    dl = wait[j] + pat_unit[j] * pt
+                    if dl <= t:  # patience ran out before this agent came free
+                        if dpos.shape[0] > 0 and dpos[j] >= 0:
+                            st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[j])
+                        _abandon(j, dl, st, status, outcome, wait, caller, attempt, ctype, arrival, svc_unit,
+                                 pat_unit, ivr_u, rows, rkeys, rvals, redial_prob, max_attempts, t_end)
+                        continue
+                found = j
+                break
+            if found >= 0:
+                break
+        if found < 0:
+            return
+        st[_S_NW] -= 1
+        if dpos.shape[0] > 0 and dpos[found] >= 0:
+            st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[found])
+        _start(found, t, st, status, outcome, wait, answer, service, ctype, svc_unit, type_aht, skeys)
+
+
+@_jit(inline="always")
+def _flush(t, st, qhead, qtail, nxt, status, outcome, wait, caller, attempt, ctype, arrival, svc_unit, pat_unit,
+           ivr_u, type_pat, rows, rkeys, rvals, redial_prob, max_attempts, t_end):
+    """Everyone still waiting at ``t`` hangs up (closing): at their deadline if it came first."""
+    for p in range(qhead.shape[0]):
+        j = qhead[p]
+        while j >= 0:
+            if status[j] == _ST_WAITING:
+                t_ab = t
+                pt = type_pat[ctype[j]]
+                if pt < _INF:
+                    dl = wait[j] + pat_unit[j] * pt
+                    if dl < t:
+                        t_ab = dl
+                _abandon(j, t_ab, st, status, outcome, wait, caller, attempt, ctype, arrival, svc_unit, pat_unit,
+                         ivr_u, rows, rkeys, rvals, redial_prob, max_attempts, t_end)
+            j = nxt[j]
+        qhead[p] = -1
+        qtail[p] = -1
+
+
+@_jit()
+def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht, type_pat,
+            type_rank, n_prio, lines, ivr_time, ivr_containment, has_ivr, redial_prob, max_attempts,
+            use_deadlines):
+    """Simulate one replication. First calls are slots ``0..m-1`` (``first_t`` sorted); the slot
+    arrays ``svc_unit``, ``pat_unit`` (and ``ivr_u`` when used) hold their draws and receive each
+    redial's draws from ``rows`` (5 x R) when it is made. Returns (n, record arrays...), n = -1
+    when the slots or rows ran out."""
+    m = first_t.shape[0]
+    cap = svc_unit.shape[0]
+    n_int = agents.shape[0]
+    t_end = n_int * interval_s
+
+    caller = np.empty(cap, np.int64)
+    attempt = np.empty(cap, np.int32)
+    ctype = np.empty(cap, np.int16)
+    interval = np.empty(cap, np.int32)
+    arrival = np.empty(cap, np.float64)
+    outcome = np.empty(cap, np.int8)
+    wait = np.full(cap, np.nan)
+    answer = np.full(cap, np.nan)
+    service = np.full(cap, np.nan)
+    status = np.zeros(cap, np.int8)
+    nxt = np.empty(cap, np.int64)
+    for j in range(m):
+        caller[j] = j
+        attempt[j] = 1
+        ctype[j] = first_type[j]
+        arrival[j] = first_t[j]
+
+    st = np.zeros(_S_NSTATE, np.int64)
+    st[_S_NUSED] = m
+    max_agents = 1
+    for k in range(n_int):
+        max_agents = max(max_agents, agents[k])
+    skeys = np.empty(max_agents + 1, np.float64)
+    rcap = cap if redial_prob > 0.0 else 1
+    rkeys = np.empty(rcap, np.float64)
+    rvals = np.empty(rcap, np.int64)
+    dcap = cap if use_deadlines else 1
+    dkeys = np.empty(dcap, np.float64)
+    dvals = np.empty(dcap, np.int64)
+    dpos = np.full(cap if use_deadlines else 0, -1, np.int64)  # heap index of a waiting call's deadline
+    ivr_q = np.empty(cap if has_ivr else 1, np.int64)
+    ivr_head = 0
+    ivr_tail = 0
+    n_prio = np.int64(n_prio)
+    qhead = np.full(n_prio, -1, np.int64)
+    qtail = np.full(n_prio, -1, np.int64)
+
+    k = 0
+    target = agents[0]
+    next_bnd = interval_s if n_int > 1 else t_end
+    ended = False  # past the end of the horizon: no more arrivals, the last interval's agents stay
+    i_first = 0
+
+    while True:
+        if st[_S_OVERFLOW]:
+            return -1, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+        ta = first_t[i_first] if i_first < m else _INF
+        tr = rkeys[0] if st[_S_NR] > 0 else _INF
+        td = skeys[0] if st[_S_NS] > 0 else _INF
+        ti = arrival[ivr_q[ivr_head]] + ivr_time if ivr_head < ivr_tail else _INF
+        tl = dkeys[0] if st[_S_ND] > 0 else _INF
+        t = min(ta, tr, td, ti, tl, next_bnd)
+        if t == _INF:
+            break
+
+        if td <= t:  # an agent finishes a call
+            st[_S_NS] = _time_pop(skeys, st[_S_NS])
+            st[_S_BUSY] -= 1
+            # The hot path, written out rather than calling _serve: numba increfs and decrefs every
+            # array passed to a helper (atomic operations), which cost more than the queue itself.
+            while st[_S_BUSY] < target:
+                found = -1
+                for p in range(n_prio):
+                    while qhead[p] >= 0:
+                        j = qhead[p]
+                        qhead[p] = nxt[j]
+                        if qhead[p] < 0:
+                            qtail[p] = -1
+                        if status[j] != _ST_WAITING:
+                            continue  # hung up already
+                        pt = type_pat[ctype[j]]
+                        if pt < _INF:
+                            dl = wait[j] + pat_unit[j] * pt
+                            if dl <= t:  # patience ran out before this agent came free
+                                if use_deadlines and dpos[j] >= 0:
+                                    st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[j])
+                                _abandon(j, dl, st, status, outcome, wait, caller, attempt, ctype, arrival,
+                                         svc_unit, pat_unit, ivr_u, rows, rkeys, rvals, redial_prob, max_attempts,
+                                         t_end)
+                                continue
+                        found = j
+                        break
+                    if found >= 0:
+                        break
+                if found < 0:
+                    break
+                st[_S_NW] -= 1
+                if use_deadlines and dpos[found] >= 0:
+                    st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[found])
+                status[found] = _ST_DONE
+                outcome[found] = OUTCOME_ANSWERED
+                wait[found] = t - wait[found]
+                answer[found] = t
+                d = svc_unit[found] * type_aht[ctype[found]]
+                service[found] = d
+                st[_S_BUSY] += 1
+                st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
+        elif tl <= t:  # a waiting caller's patience runs out
+            j = dvals[0]
+            st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], 0)
+            if status[j] == _ST_WAITING:
+                _abandon(j, t, st, status, outcome, wait, caller, attempt, ctype, arrival, svc_unit, pat_unit,
+                         ivr_u, rows, rkeys, rvals, redial_prob, max_attempts, t_end)
+        elif next_bnd <= t:  # an interval boundary: new agent target, maybe closing
+            if k + 1 >= n_int:  # the end of the horizon: nobody will answer if no agent is left
+                ended = True
+                next_bnd = _INF
+                if target == 0:
+                    _flush(t, st, qhead, qtail, nxt, status, outcome, wait, caller, attempt, ctype, arrival,
+                           svc_unit, pat_unit, ivr_u, type_pat, rows, rkeys, rvals, redial_prob, max_attempts,
+                           t_end)
+                    st[_S_ND] = 0  # it held only callers on hold, all gone now
+                continue
+            was_closed = closed[k]
+            k += 1
+            next_bnd = (k + 1) * interval_s if k + 1 < n_int else t_end
+            target = agents[k]
+            if closed[k] and not was_closed:
+                _flush(t, st, qhead, qtail, nxt, status, outcome, wait, caller, attempt, ctype, arrival,
+                       svc_unit, pat_unit, ivr_u, type_pat, rows, rkeys, rvals, redial_prob, max_attempts, t_end)
+                st[_S_ND] = 0  # it held only callers on hold, all gone now
+            if st[_S_BUSY] < target:
+                _serve(t, target, st, qhead, qtail, nxt, status, outcome, wait, answer, service, caller, attempt,
+                       ctype, arrival, svc_unit, pat_unit, ivr_u, type_aht, type_pat, skeys, (dkeys, dvals, dpos),
+                       rows, rkeys, rvals, redial_prob, max_attempts, t_end)
+        else:
+            if ti <= t:  # leaves the IVR: contained, or on to the agent queue
+                j = ivr_q[ivr_head]
+                ivr_head += 1
+                if ivr_containment > 0.0 and ivr_u[j] < ivr_containment:
+                    status[j] = _ST_DONE
+                    outcome[j] = OUTCOME_CONTAINED
+                    continue
+            else:  # an attempt arrives (a redial or a first call)
+                if tr <= ta:
+                    j = rvals[0]
+                    st[_S_NR] = _heap_pop(rkeys, rvals, st[_S_NR])
+                else:
+                    j = i_first
+                    i_first += 1
+                kj = min(int(t // interval_s), n_int - 1)
+                interval[j] = kj
+                in_system = (ivr_tail - ivr_head) + st[_S_NW] + st[_S_BUSY]
+                if closed[kj] or (lines >= 0 and in_system >= lines):
+                    status[j] = _ST_DONE
+                    outcome[j] = OUTCOME_BLOCKED
+                    _new_redial(j, t, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys,
+                                rvals, redial_prob, max_attempts, t_end)
+                    continue
+                if has_ivr:
+                    if ivr_time > 0.0:
+                        status[j] = _ST_IVR
+                        ivr_q[ivr_tail] = j
+                        ivr_tail += 1
+                        continue
+                    if ivr_containment > 0.0 and ivr_u[j] < ivr_containment:
+                        status[j] = _ST_DONE
+                        outcome[j] = OUTCOME_CONTAINED
+                        continue
+            # j joins the agent queue at t
+            wait[j] = t
+            if st[_S_BUSY] < target:  # an agent is free: answered at once
+                status[j] = _ST_DONE
+                outcome[j] = OUTCOME_ANSWERED
+                wait[j] = 0.0
+                answer[j] = t
+                d = svc_unit[j] * type_aht[ctype[j]]
+                service[j] = d
+                st[_S_BUSY] += 1
+                st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
+                continue
+            if (ended and target == 0) or (not ended and closed[k]):  # the centre is closed: let go at once
+                status[j] = _ST_DONE
+                outcome[j] = OUTCOME_ABANDONED
+                wait[j] = 0.0
+                _new_redial(j, t, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys, rvals,
+                            redial_prob, max_attempts, t_end)
+                continue
+            status[j] = _ST_WAITING
+            st[_S_NW] += 1
+            p = type_rank[ctype[j]]
+            if qtail[p] < 0:
+                qhead[p] = j
+            else:
+                nxt[qtail[p]] = j
+            qtail[p] = j
+            nxt[j] = -1
+            if use_deadlines:
+                pt = type_pat[ctype[j]]
+                if pt < _INF:
+                    st[_S_ND] = _iheap_push(dkeys, dvals, dpos, st[_S_ND], t + pat_unit[j] * pt, j)
+
+    n = st[_S_NUSED]
+    if st[_S_OVERFLOW]:
+        n = -1
+    for j in range(n):  # cannot happen: the horizon lets everyone go or serves them
+        if status[j] != _ST_DONE:
+            n = -2
+            break
+    return n, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+
+
+# --------------------------------------------------------------------------------------------
+# numpy side: parameters, draws, records
+# --------------------------------------------------------------------------------------------
+@_jit()
+def _neg_log1m(u, out):
+    for i in range(u.shape[0]):
+        out[i] = -math.log1p(-u[i])
+
+
+def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = None) -> np.ndarray:
+    """Mean-one durations from uniforms ``u`` by the inverse CDF of ``dist`` ("exponential",
+    "lognormal" or "weibull", coefficient of variation ``cv``); multiply by a mean in seconds.
+
+    The same values as ``simulate.scenario.duration_quantile(u, 1.0, dist, cv)`` (which defines the
+    distributions); the exponential case, the common one, is computed in compiled code. ``out``:
+    optional float64 array of len(u) to write into."""
+    u = np.asarray(u, dtype=np.float64)
+    if out is None:
+        out = np.empty(len(u))
+    if dist == "exponential":
+        _neg_log1m(u, out)
+    else:
+        out[:] = duration_quantile(u, 1.0, dist, cv)
+    return out
+
+
+def supports(scenario: Scenario) -> tuple[bool, str]:
+    """Whether the fast engine simulates ``scenario`` exactly: ``(True, "")`` or ``(False, reason)``.
+
+    Everything in the simulation contract is supported except callback offers."""
+    if getattr(scenario, "callback_threshold", None) is not None:
+        return False, "callbacks (callback_threshold) are only simulated by the SimPy engine"
+    return True, ""
+
+
+def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Per call type: shares, aht (s, residual factor applied), patience (s, inf = never) and priority
+    rank (0 = served first); plus the number of priority classes."""
+    table = scenario.type_table()
+    factor = scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0
+    levels = np.unique(table["priority"])
+    rank = np.searchsorted(levels, table["priority"]).astype(np.int64)
+    return (table["share"].astype(np.float64), table["aht"].astype(np.float64) * factor,
+            table["patience"].astype(np.float64), rank, len(levels))
+
+
+_ROW_BLOCK = 1024  # engine_simpy draws redial values in blocks of (6, 1024) uniforms
+
+
+def _initial_blocks(m: int) -> int:
+    """Blocks of redial rows to draw first: room for m/8 eligible failures. Too few only costs a
+    rerun; too many costs memory and time."""
+    return max(1, -(-m // (8 * _ROW_BLOCK)))
+
+
+def _redial_rows(rng: np.random.Generator, n_blocks: int, scenario: Scenario) -> np.ndarray:
+    """Values for the first ``n_blocks * 1024`` eligible failures, as engine_simpy draws them:
+    float64 (5, R): decide (uniform), delay (s), ivr uniform, service and patience factors."""
+    u = rng.random((n_blocks, 6, _ROW_BLOCK))
+    rows = np.empty((5, n_blocks * _ROW_BLOCK))
+    rows[0] = u[:, 0].ravel()
+    rows[1] = -np.log1p(-u[:, 1].ravel()) * scenario.redial_delay
+    rows[2] = u[:, 2].ravel()
+    rows[3] = unit_quantile(u[:, 3].ravel(), scenario.aht_dist, scenario.aht_cv)
+    rows[4] = unit_quantile(u[:, 4].ravel(), scenario.patience_dist, scenario.patience_cv)
+    return rows
+
+
+def simulate_replication(
+    calls: np.ndarray,
+    agents: np.ndarray,
+    interval_s: float,
+    scenario: Scenario,
+    seed: np.random.SeedSequence,
+) -> CallRecords:
+    """Simulate one replication with the compiled engine.
+
+    calls: float64[n] expected arrivals per interval; agents: int64[n] agents per interval;
+    interval_s: interval length L in seconds; scenario: :class:`simulate.scenario.Scenario`;
+    seed: this replication's SeedSequence. Returns :class:`simulate.records.CallRecords`, one row
+    per attempt: first calls in arrival order, then redials in the order they were made.
+
+    Draws come from :func:`simulate.engine_simpy.spawn_streams` and are used as engine_simpy uses
+    them (first callers: arrival, type, IVR, service and patience uniforms; redials: a block row
+    per eligible failure), so both engines see the same callers for the same seed (common random
+    numbers across engines) and mostly the same redials.
+    """
+    from simulate.engine_simpy import spawn_streams
+
+    ok, reason = supports(scenario)
+    if not ok:
+        raise ValueError(f"the fast engine cannot simulate this scenario: {reason}")
+    calls = np.asarray(calls, dtype=np.float64)
+    agents = np.asarray(agents, dtype=np.int64)
+    if calls.ndim != 1 or agents.shape != calls.shape or len(calls) == 0:
+        raise ValueError(f"calls and agents must be 1-D arrays of the same non-zero length, "
+                         f"got {calls.shape} and {agents.shape}")
+    if not interval_s > 0:
+        raise ValueError(f"interval_s must be > 0 seconds, got {interval_s}")
+    if np.any(calls < 0) or not np.all(np.isfinite(calls)):
+        raise ValueError("calls must be finite and >= 0 in every interval")
+    if np.any(agents < 0):
+        raise ValueError("agents must be >= 0 in every interval")
+    interval_s = float(interval_s)
+    rngs = spawn_streams(seed)
+
+    counts = rngs["arrivals"].poisson(calls).astype(np.int64)
+    m = int(counts.sum())
+    first_t = _arrival_times(counts, rngs["arrivals"].random(m), interval_s)
+    shares, type_aht, type_pat, type_rank, n_prio = _type_table(scenario)
+    # streams a scenario does not use are not drawn (each stream has its own generator, so the
+    # others are unaffected)
+    if len(shares) > 1:
+        u_type = rngs["call_type"].random(m)
+        cum = np.cumsum(shares)
+        first_type = np.minimum(np.searchsorted(cum / cum[-1], u_type, side="right"), len(shares) - 1)
+        first_type = first_type.astype(np.int16)
+    else:
+        first_type = np.zeros(m, np.int16)
+    u_ivr = rngs["ivr"].random(m) if scenario.ivr_containment > 0 else None
+    u_service = rngs["service"].random(m)
+    u_patience = rngs["patience"].random(m)
+
+    redial_prob = float(scenario.redial_prob)
+    max_attempts = int(scenario.max_attempts)
+    lines = -1 if scenario.lines is None else int(scenario.lines)
+    uses_redials = redial_prob > 0 and max_attempts > 1
+    use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
+    closed = (calls == 0) & (agents == 0)
+    has_patience = bool(np.isfinite(type_pat).any())
+
+    # each redial uses one row, so m + rows slots always suffice; if the rows run out (more than
+    # m/8 eligible failures) the replication runs again with twice as many: same draws, same result
+    n_blocks = _initial_blocks(m) if uses_redials else 0
+    while True:
+        cap = m + n_blocks * _ROW_BLOCK
+        svc = np.empty(cap)
+        unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv, out=svc[:m])
+        pat = np.empty(cap)  # only read for callers with a finite patience
+        if has_patience:
+            unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv, out=pat[:m])
+        ivr = np.empty(cap if u_ivr is not None else 0)
+        if u_ivr is not None:
+            ivr[:m] = u_ivr
+        # the redial stream restarts each try: more blocks only extend the same sequence
+        rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials \
+            else np.empty((5, 0))
+        n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht, type_pat,
+                           type_rank, n_prio, lines, float(scenario.ivr_time), float(scenario.ivr_containment),
+                           scenario.uses_ivr, redial_prob if uses_redials else 0.0, max_attempts, use_deadlines)
+        if n >= 0:
+            break
+        if n == -2:
+            raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
+        n_blocks *= 2
+    names = ("caller", "attempt", "call_type", "interval", "arrival_s", "outcome", "wait_s", "answer_s",
+             "service_s")
+    columns = {name: col[:n] for name, col in zip(names, cols)}
+    return CallRecords.from_columns(columns, staffed_s=agents.astype(np.float64) * interval_s)

@@ -1,0 +1,436 @@
+"""The SimPy engine: the life of a call, one caller at a time.
+
+The life of a call, as a planner would tell it
+----------------------------------------------
+The day is cut into arrival intervals (say 30 minutes). For each interval the forecast gives the
+calls we expect, and the schedule gives the agents on the phones. An interval with no calls
+expected and no agents is *closed* (nights, weekends).
+
+1. **A caller dials.** New callers arrive at random (a Poisson process at the forecast rate of
+   the interval). Each caller has a type (e.g. "status enquiry"), a handle time and a patience
+   drawn at random.
+2. **Lines or a busy signal.** If the centre is closed, or every trunk line is taken (``lines``
+   counts callers in the menu, in the queue and talking to an agent), the caller hears a busy
+   signal: *blocked*.
+3. **The menu (IVR).** The caller spends ``ivr_time`` seconds in the menu on a line. Some
+   (``ivr_containment``) get their answer there and hang up happy: *contained*.
+4. **The callback offer.** If the estimated wait is longer than ``callback_threshold``, the caller
+   is offered a callback; some accept, hang up (freeing the line) and wait for an agent to call
+   them back when no one is queueing (or sooner, once ``callback_deadline`` has passed): *callback*.
+5. **The queue.** The others wait on hold, the most urgent type first, then first come, first
+   served.
+6. **Patience.** If the wait reaches the caller's patience, they hang up: *abandoned*. When the
+   centre closes, everyone still on hold is let go at closing time; nobody waits through the night.
+7. **Answered.** When an agent is free the call is *answered*; the agent talks for the handle time
+   and the line is freed. Calls in progress at a shift change always finish; an agent leaving at
+   the change finishes the current call first.
+8. **Redial.** A blocked or abandoned caller may try again later (``redial_prob``, after about
+   ``redial_delay`` seconds), up to ``max_attempts`` tries, possibly the next day. A redial into
+   a closed centre is blocked.
+
+Over several days the same rules repeat; callbacks not made by closing are carried to the next
+open interval. After the last interval no one new calls; calls already in the centre are served
+by the last interval's agents, and callbacks still not made stay unmade (``answer_s`` NaN).
+
+Every attempt ends with exactly one outcome and becomes a row of :class:`simulate.records.CallRecords`.
+
+Implementation notes: one SimPy process per attempt (:meth:`_Centre.attempt`) tells the story
+above; the agent pool is hand-managed (a heap of waiting calls keyed by (priority, queue-join
+time, sequence), a FIFO of callbacks, a busy count and the interval's target) because agent
+numbers change at interval boundaries with the "finish the call, then leave" rule. Random values
+are drawn up front in numpy arrays from one generator per stream (arrivals, call type, IVR,
+service, patience, callback, redial), so two scenarios run with the same seed share common random
+numbers: same arrival times, types and draws for every first attempt.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+
+import numpy as np
+import simpy
+
+from simulate.records import (
+    OUTCOME_ABANDONED,
+    OUTCOME_ANSWERED,
+    OUTCOME_BLOCKED,
+    OUTCOME_CALLBACK,
+    OUTCOME_CONTAINED,
+    CallRecords,
+)
+from simulate.scenario import Scenario, duration_quantile
+
+__all__ = ["STREAMS", "simulate_replication", "spawn_streams", "draw_first_attempts"]
+
+STREAMS = ("arrivals", "call_type", "ivr", "service", "patience", "callback", "redial")
+_NAN = math.nan
+_INF = math.inf
+
+
+def spawn_streams(seed: np.random.SeedSequence | int) -> dict[str, np.random.Generator]:
+    """One generator per source of randomness (see :data:`STREAMS`), children of ``seed``.
+
+    The children are built from the seed's entropy and spawn key, so calling this twice with the
+    same SeedSequence gives the same streams (``SeedSequence.spawn`` would not).
+    """
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = np.random.SeedSequence(seed)
+    return {
+        name: np.random.default_rng(
+            np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size))
+        for i, name in enumerate(STREAMS)
+    }
+
+
+def draw_first_attempts(calls: np.ndarray, interval_s: float, scenario: Scenario,
+                        rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+    """Draw every new caller of a replication at once (vectorised).
+
+    calls: expected arrivals per interval, shape (n,). Returns arrays of length N (callers, in
+    arrival order): ``arrival_s``, ``interval`` (int64), ``call_type`` (int64), ``u_ivr``,
+    ``service_s`` (handle time, residual factor applied), ``patience_s`` (inf = never abandons),
+    ``u_callback``.
+    """
+    calls = np.asarray(calls, dtype=np.float64)
+    counts = rngs["arrivals"].poisson(calls)
+    n_calls = int(counts.sum())
+    interval = np.repeat(np.arange(len(calls), dtype=np.int64), counts)
+    arrival = (interval + rngs["arrivals"].random(n_calls)) * interval_s
+    order = np.argsort(arrival, kind="stable")
+    arrival = arrival[order]
+    interval = np.minimum((arrival // interval_s).astype(np.int64), len(calls) - 1)
+    table = scenario.type_table()
+    u_type = rngs["call_type"].random(n_calls)
+    if len(table["share"]) > 1:
+        cum = np.cumsum(table["share"])
+        ctype = np.minimum(np.searchsorted(cum / cum[-1], u_type, side="right"), len(cum) - 1).astype(np.int64)
+    else:
+        ctype = np.zeros(n_calls, dtype=np.int64)
+    factor = scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0
+    service = duration_quantile(rngs["service"].random(n_calls), table["aht"][ctype] * factor,
+                                scenario.aht_dist, scenario.aht_cv)
+    patience = duration_quantile(rngs["patience"].random(n_calls), table["patience"][ctype],
+                                 scenario.patience_dist, scenario.patience_cv)
+    return {
+        "arrival_s": arrival,
+        "interval": interval,
+        "call_type": ctype,
+        "u_ivr": rngs["ivr"].random(n_calls),
+        "service_s": service,
+        "patience_s": patience,
+        "u_callback": rngs["callback"].random(n_calls),
+    }
+
+
+class _Call:
+    """One attempt: what is known about it and how it ended."""
+
+    __slots__ = ("caller", "attempt", "ctype", "interval", "arrival", "outcome", "wait", "answer",
+                 "service", "patience", "priority", "u_ivr", "u_cb", "event", "waiting", "join")
+
+    def __init__(self, caller, attempt, ctype, interval, arrival, service, patience, priority, u_ivr, u_cb):
+        self.caller = caller
+        self.attempt = attempt
+        self.ctype = ctype
+        self.interval = interval
+        self.arrival = arrival
+        self.service = service
+        self.patience = patience
+        self.priority = priority
+        self.u_ivr = u_ivr
+        self.u_cb = u_cb
+        self.outcome = -1
+        self.wait = _NAN
+        self.answer = _NAN
+        self.event = None
+        self.waiting = False
+        self.join = _NAN
+
+
+class _RedialDraws:
+    """Blocks of pre-drawn values for redials (decision, delay and fresh per-attempt draws)."""
+
+    _BLOCK = 1024
+
+    def __init__(self, rng: np.random.Generator, scenario: Scenario):
+        self.rng = rng
+        self.scenario = scenario
+        self.i = self._BLOCK
+        self.rows: list[tuple] = []
+
+    def next(self) -> tuple:
+        if self.i >= self._BLOCK:
+            s = self.scenario
+            u = self.rng.random((6, self._BLOCK))
+            delay = -np.log1p(-u[1]) * s.redial_delay
+            unit_service = duration_quantile(u[3], 1.0, s.aht_dist, s.aht_cv)
+            unit_patience = duration_quantile(u[4], 1.0, s.patience_dist, s.patience_cv)
+            self.rows = list(zip(u[0].tolist(), delay.tolist(), u[2].tolist(), unit_service.tolist(),
+                                 unit_patience.tolist(), u[5].tolist()))
+            self.i = 0
+        row = self.rows[self.i]
+        self.i += 1
+        return row
+
+
+class _Centre:
+    """The call centre of one replication: lines, the queue, the agent pool and the clock."""
+
+    def __init__(self, calls, agents, interval_s, scenario: Scenario, seed):
+        self.env = simpy.Environment()
+        self.s = scenario
+        self.L = float(interval_s)
+        self.n = len(calls)
+        self.T = self.n * self.L
+        self.agents = [int(a) for a in agents]
+        self.open = [bool(c > 0 or a > 0) for c, a in zip(np.asarray(calls).tolist(), self.agents)]
+        self.rngs = spawn_streams(seed)
+        table = scenario.type_table()
+        self.type_aht = (table["aht"] * (scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0)
+                         ).tolist()
+        self.type_patience = table["patience"].tolist()
+        self.type_priority = table["priority"].tolist()
+        self.redials = _RedialDraws(self.rngs["redial"], scenario)
+        # live state
+        self.k = 0  # current interval
+        self.target = self.agents[0]  # agents on shift now
+        self.busy = 0  # agents talking to a caller
+        self.in_system = 0  # lines held (IVR + queue + service)
+        self.queue: list = []  # heap of (priority, join_s, seq, call); abandoned entries are skipped
+        self.n_waiting = 0
+        self.callbacks: deque = deque()  # (deadline_s, call, event) in acceptance order
+        self.seq = 0
+        self.ended = False  # past the end of the horizon
+        self.attempts: list[_Call] = []
+        self.uses_ivr = scenario.uses_ivr
+        self.cb_threshold = scenario.callback_threshold
+        self.cb_deadline = _INF if scenario.callback_deadline is None else scenario.callback_deadline
+
+    # ------------------------------------------------------------ the story of one attempt
+    def attempt(self, call: _Call):
+        """The life of one attempt, from dialling to hanging up (a SimPy process)."""
+        env = self.env
+        s = self.s
+        self.attempts.append(call)
+        # 1-2. A closed centre or every line taken: busy signal.
+        if not self.open[call.interval] or (s.lines is not None and self.in_system >= s.lines):
+            call.outcome = OUTCOME_BLOCKED
+            self.maybe_redial(call)
+            return
+        self.in_system += 1
+        # 3. The menu: some callers are helped by self-service.
+        if self.uses_ivr:
+            if s.ivr_time > 0:
+                yield env.timeout(s.ivr_time)
+            if call.u_ivr < s.ivr_containment:
+                call.outcome = OUTCOME_CONTAINED
+                self.in_system -= 1
+                return
+        call.join = env.now
+        # An agent is free (so nobody is waiting): answered at once.
+        if self.busy < self.target:
+            self.busy += 1
+            call.answer = call.join
+            call.wait = 0.0
+        else:
+            # 4. The callback offer, when the wait looks long.
+            if self.cb_threshold is not None and self.estimated_wait() > self.cb_threshold \
+                    and call.u_cb < s.callback_accept:
+                call.outcome = OUTCOME_CALLBACK
+                call.wait = 0.0
+                self.in_system -= 1
+                called_back = env.event()
+                self.callbacks.append((call.join + self.cb_deadline, call, called_back))
+                yield called_back  # an agent calls back (dispatch set call.answer); never, past the horizon
+                yield env.timeout(call.service)
+                self.release()
+                return
+            # 5-6. On hold until an agent answers or patience runs out (or the centre closes).
+            if not self.serving():
+                call.outcome = OUTCOME_ABANDONED
+                call.wait = 0.0
+                self.in_system -= 1
+                self.maybe_redial(call)
+                return
+            call.event = env.event()
+            call.waiting = True
+            self.seq += 1
+            heapq.heappush(self.queue, (call.priority, call.join, self.seq, call))
+            self.n_waiting += 1
+            if call.patience < _INF:
+                env.timeout(call.patience, call).callbacks.append(self.patience_runs_out)
+            answered = yield call.event
+            if not answered:
+                call.outcome = OUTCOME_ABANDONED
+                self.in_system -= 1
+                self.maybe_redial(call)
+                return
+            call.wait = call.answer - call.join
+        # 7. Answered: the agent handles the call, then takes the next one.
+        call.outcome = OUTCOME_ANSWERED
+        yield env.timeout(call.service)
+        self.in_system -= 1
+        self.release()
+
+    # ------------------------------------------------------------ agents and queue
+    def estimated_wait(self) -> float:
+        """What the centre announces: (callers on hold + 1) x aht / agents on shift (s)."""
+        if self.busy < self.target:
+            return 0.0
+        if self.target == 0:
+            return _INF
+        return (self.n_waiting + 1) * self.s.aht / self.target
+
+    def serving(self) -> bool:
+        """Whether a caller may join the queue now (the centre is open, or open at the horizon)."""
+        if self.ended:
+            return self.agents[-1] > 0
+        return self.open[self.k]
+
+    def patience_runs_out(self, event) -> None:
+        call = event._value
+        if call.waiting:
+            call.waiting = False
+            call.wait = call.patience
+            self.n_waiting -= 1
+            if self.n_waiting == 0:
+                self.queue.clear()  # only hung-up entries are left
+            call.event.succeed(False)
+
+    def release(self) -> None:
+        self.busy -= 1
+        self.dispatch()
+
+    def dispatch(self) -> None:
+        """Give free agents work: overdue callbacks, then callers on hold, then callbacks."""
+        now = self.env.now
+        while self.busy < self.target:
+            if self.callbacks and not self.ended and (self.n_waiting == 0 or now >= self.callbacks[0][0]):
+                _, call, called_back = self.callbacks.popleft()
+                self.busy += 1
+                call.answer = now
+                called_back.succeed()
+                continue
+            if self.n_waiting == 0:
+                return
+            call = heapq.heappop(self.queue)[3]
+            if not call.waiting:
+                continue  # hung up earlier
+            call.waiting = False
+            self.n_waiting -= 1
+            self.busy += 1
+            call.answer = now
+            call.event.succeed(True)
+
+    def let_waiting_go(self) -> None:
+        """Closing time: everyone on hold hangs up now."""
+        now = self.env.now
+        for _, _, _, call in self.queue:
+            if call.waiting:
+                call.waiting = False
+                call.wait = now - call.join
+                call.event.succeed(False)
+        self.queue.clear()
+        self.n_waiting = 0
+
+    # ------------------------------------------------------------ arrivals, redials, the clock
+    def maybe_redial(self, call: _Call) -> None:
+        s = self.s
+        if call.attempt >= s.max_attempts or s.redial_prob <= 0:
+            return
+        u, delay, u_ivr, unit_service, unit_patience, u_cb = self.redials.next()
+        if u >= s.redial_prob:
+            return
+        t = self.env.now + delay
+        if t >= self.T:
+            return
+        k = call.ctype
+        again = _Call(call.caller, call.attempt + 1, k, min(int(t // self.L), self.n - 1), t,
+                      unit_service * self.type_aht[k], unit_patience * self.type_patience[k],
+                      self.type_priority[k], u_ivr, u_cb)
+        self.env.timeout(delay, again).callbacks.append(self._start)
+
+    def _start(self, event) -> None:
+        self.env.process(self.attempt(event._value))
+
+    def source(self, first: dict[str, np.ndarray]):
+        """New callers dial at their pre-drawn times."""
+        env = self.env
+        timeout = env.timeout
+        process = env.process
+        attempt = self.attempt
+        prio = self.type_priority
+        cols = zip(first["arrival_s"].tolist(), first["interval"].tolist(), first["call_type"].tolist(),
+                   first["service_s"].tolist(), first["patience_s"].tolist(), first["u_ivr"].tolist(),
+                   first["u_callback"].tolist())
+        for caller, (t, k, ct, svc, pat, u_ivr, u_cb) in enumerate(cols):
+            if t > env.now:
+                yield timeout(t - env.now)
+            process(attempt(_Call(caller, 1, ct, k, t, svc, pat, prio[ct], u_ivr, u_cb)))
+
+    def clock(self):
+        """Interval boundaries: shift changes, closing time, end of the horizon."""
+        env = self.env
+        for k in range(1, self.n):
+            yield env.timeout(k * self.L - env.now)
+            self.k = k
+            self.target = self.agents[k]
+            if self.open[k - 1] and not self.open[k]:
+                self.let_waiting_go()
+            self.dispatch()
+        yield env.timeout(self.T - env.now)
+        self.ended = True
+        self.callbacks.clear()  # callbacks not made by the end of the horizon stay unmade
+        if self.agents[-1] == 0:
+            self.let_waiting_go()
+
+    def run(self, first: dict[str, np.ndarray]) -> CallRecords:
+        self.env.process(self.source(first))
+        self.env.process(self.clock())
+        self.env.run()
+        calls = self.attempts
+        if any(c.waiting for c in calls):  # cannot happen: the horizon lets everyone go or serves them
+            raise RuntimeError("engine_simpy: a call was still waiting when the simulation ended")
+        columns = {
+            "caller": np.fromiter((c.caller for c in calls), np.int64, len(calls)),
+            "attempt": np.fromiter((c.attempt for c in calls), np.int32, len(calls)),
+            "call_type": np.fromiter((c.ctype for c in calls), np.int16, len(calls)),
+            "interval": np.fromiter((c.interval for c in calls), np.int32, len(calls)),
+            "arrival_s": np.fromiter((c.arrival for c in calls), np.float64, len(calls)),
+            "outcome": np.fromiter((c.outcome for c in calls), np.int8, len(calls)),
+            "wait_s": np.fromiter((c.wait for c in calls), np.float64, len(calls)),
+            "answer_s": np.fromiter((c.answer for c in calls), np.float64, len(calls)),
+        }
+        served = (columns["outcome"] == OUTCOME_ANSWERED) | (
+            (columns["outcome"] == OUTCOME_CALLBACK) & ~np.isnan(columns["answer_s"]))
+        service = np.fromiter((c.service for c in calls), np.float64, len(calls))
+        columns["service_s"] = np.where(served, service, np.nan)
+        staffed = np.asarray(self.agents, dtype=np.float64) * self.L
+        return CallRecords.from_columns(columns, staffed)
+
+
+def simulate_replication(calls: np.ndarray, agents: np.ndarray, interval_s: float, scenario: Scenario,
+                         seed: np.random.SeedSequence) -> CallRecords:
+    """Simulate one replication with SimPy and return one record per attempt.
+
+    calls: expected new calls per interval, float64 shape (n,); agents: agents on shift per
+    interval, int64 shape (n,); interval_s: interval length (s); seed: this replication's
+    SeedSequence (see :func:`spawn_streams`). Times in the records are seconds from the start of
+    interval 0.
+    """
+    calls = np.asarray(calls, dtype=np.float64)
+    agents = np.asarray(agents, dtype=np.int64)
+    if calls.ndim != 1 or len(calls) == 0:
+        raise ValueError(f"calls must be a non-empty 1-D array, got shape {calls.shape}")
+    if agents.shape != calls.shape:
+        raise ValueError(f"agents must have one value per interval ({len(calls)}), got shape {agents.shape}")
+    if not np.all(np.isfinite(calls)) or np.any(calls < 0):
+        raise ValueError("calls must be finite and >= 0 in every interval")
+    if np.any(agents < 0):
+        raise ValueError("agents must be >= 0 in every interval")
+    if not interval_s > 0:
+        raise ValueError(f"interval_s must be > 0 seconds, got {interval_s}")
+    centre = _Centre(calls, agents, interval_s, scenario, seed)
+    first = draw_first_attempts(calls, interval_s, scenario, centre.rngs)
+    return centre.run(first)

@@ -1,0 +1,264 @@
+"""Every queue KPI, defined once: the :data:`METRICS` table and the functions that compute it.
+
+Engines return :class:`simulate.records.CallRecords`; the functions here turn one replication's
+records into a summary (one number per metric) and into per-interval arrays (one value per
+arrival interval), vectorised with ``np.bincount``. :func:`t_interval` gives the 95% confidence
+interval across replications and :func:`compare` puts several scenarios side by side.
+
+Definitions (also in :data:`METRICS`, which the app and the exports read):
+service_level = answered within ``sl_threshold`` / (answered + abandoned);
+abandon_rate = abandoned / (answered + abandoned); asa_s and p90_wait_s are over answered calls;
+occupancy = agent busy seconds / staffed agent-seconds, both over intervals with agents on shift;
+got_through_rate = callers whose need was met (answered, contained, or called back) / callers.
+Per interval, counts and rates are by the interval the attempt arrived in; got_through_rate and
+attempts_per_caller are by the interval of the caller's first attempt; occupancy is by the
+interval the agent was busy in.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulate.records import (
+    OUTCOME_ABANDONED,
+    OUTCOME_ANSWERED,
+    OUTCOME_BLOCKED,
+    OUTCOME_CALLBACK,
+    OUTCOME_CONTAINED,
+    CallRecords,
+)
+
+if TYPE_CHECKING:
+    from simulate.result import SimulationResult
+
+__all__ = ["Metric", "METRICS", "metrics_table", "summarize", "interval_metrics", "busy_seconds_per_interval",
+           "t_interval", "compare"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One KPI: its name (a column name), unit, which direction is better, and its definition."""
+
+    name: str
+    unit: str
+    direction: str  # "higher", "lower" or "neutral" (no better direction, e.g. demand counts)
+    definition: str
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("attempts", "calls", "lower", "Attempts to get through: first calls plus redials."),
+    Metric("callers", "callers", "neutral", "Distinct callers (people) who called at least once."),
+    Metric("blocked", "calls", "lower", "Attempts that got a busy signal (all lines taken, or the centre closed)."),
+    Metric("contained", "calls", "higher", "Attempts resolved by self-service in the IVR menu."),
+    Metric("abandoned", "calls", "lower",
+           "Attempts that hung up while on hold (patience ran out, or still on hold at closing time)."),
+    Metric("answered", "calls", "higher", "Attempts answered by an agent."),
+    Metric("answered_within", "calls", "higher", "Attempts answered with a wait of at most sl_threshold seconds."),
+    Metric("callbacks", "calls", "neutral", "Attempts that accepted a callback offer and hung up."),
+    Metric("service_level", "share", "higher", "answered_within / (answered + abandoned)."),
+    Metric("abandon_rate", "share", "lower", "abandoned / (answered + abandoned)."),
+    Metric("asa_s", "seconds", "lower", "Average speed of answer: mean wait of answered calls."),
+    Metric("p90_wait_s", "seconds", "lower", "90th percentile of the wait of answered calls."),
+    Metric("occupancy", "share", "neutral",
+           "Agent busy seconds / staffed agent-seconds, over intervals with agents on shift."),
+    Metric("got_through_rate", "share", "higher",
+           "Callers whose need was met (answered, contained, or called back) / callers."),
+    Metric("attempts_per_caller", "calls", "lower", "attempts / callers (1 = everyone got through first time)."),
+    Metric("avg_queue", "calls", "lower",
+           "Average number on hold (Little's law): waiting seconds of attempts / open seconds."),
+)}
+
+
+def metrics_table() -> pd.DataFrame:
+    """:data:`METRICS` as a frame indexed by name with columns unit, direction, definition."""
+    return pd.DataFrame(
+        [{"name": m.name, "unit": m.unit, "direction": m.direction, "definition": m.definition}
+         for m in METRICS.values()]).set_index("name")
+
+
+def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | float:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.divide(num, den, dtype=np.float64)
+    return np.where(np.asarray(den) > 0, out, np.nan) if np.ndim(out) else (float(out) if den > 0 else np.nan)
+
+
+def busy_seconds_per_interval(answer_s: np.ndarray, service_s: np.ndarray, n_intervals: int,
+                              interval_s: float) -> np.ndarray:
+    """Agent busy seconds falling in each interval, shape (n_intervals,).
+
+    Each served call keeps an agent busy over [answer_s, answer_s + service_s); the time is
+    split across intervals exactly. B(t) = busy seconds before t = sum over started calls of
+    (t - start) minus sum over finished calls of (t - end), evaluated at every boundary with
+    sorted starts/ends and cumulative sums; busy in interval k = B((k+1)L) - B(kL).
+    Time after the last interval is not counted.
+    """
+    keep = ~(np.isnan(answer_s) | np.isnan(service_s))
+    start = np.sort(answer_s[keep])
+    end = np.sort(answer_s[keep] + service_s[keep])
+    edges = np.arange(n_intervals + 1, dtype=np.float64) * interval_s
+    cs = np.concatenate([[0.0], np.cumsum(start)])
+    ce = np.concatenate([[0.0], np.cumsum(end)])
+    ns = np.searchsorted(start, edges, side="left")
+    ne = np.searchsorted(end, edges, side="left")
+    busy_before = (edges * ns - cs[ns]) - (edges * ne - ce[ne])
+    return np.diff(busy_before)
+
+
+def _caller_tables(rec: CallRecords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per distinct caller: first-attempt interval, attempts made, need met (bool)."""
+    ids, inverse = np.unique(rec.caller, return_inverse=True)
+    n_callers = len(ids)
+    met_attempt = (rec.outcome == OUTCOME_ANSWERED) | (rec.outcome == OUTCOME_CONTAINED) | (
+        (rec.outcome == OUTCOME_CALLBACK) & ~np.isnan(rec.answer_s))
+    met = np.bincount(inverse, weights=met_attempt, minlength=n_callers) > 0
+    attempts = np.bincount(inverse, minlength=n_callers)
+    first_interval = np.full(n_callers, -1, dtype=np.int64)
+    order = np.lexsort((rec.attempt, inverse))  # by caller, then attempt number
+    first_rows = order[np.r_[True, inverse[order][1:] != inverse[order][:-1]]] if len(order) else order
+    first_interval[inverse[first_rows]] = rec.interval[first_rows]
+    return first_interval, attempts, met
+
+
+def summarize(rec: CallRecords, interval_s: float, sl_threshold: float) -> dict[str, float]:
+    """One replication's KPIs (see :data:`METRICS`): {metric name: value}; NaN when undefined."""
+    o = rec.outcome
+    answered = o == OUTCOME_ANSWERED
+    abandoned = o == OUTCOME_ABANDONED
+    n_ans = int(answered.sum())
+    n_ab = int(abandoned.sum())
+    waits = rec.wait_s[answered]
+    within = int((waits <= sl_threshold).sum())
+    n = len(rec.staffed_s)
+    first_interval, _, met = _caller_tables(rec)
+    n_callers = len(met)
+    busy = busy_seconds_per_interval(rec.answer_s, rec.service_s, n, interval_s)
+    staffed = rec.staffed_s > 0
+    callers_by_interval = np.bincount(first_interval, minlength=n) if n_callers else np.zeros(n)
+    open_intervals = staffed | (callers_by_interval > 0)
+    return {
+        "attempts": float(len(rec)),
+        "callers": float(n_callers),
+        "blocked": float((o == OUTCOME_BLOCKED).sum()),
+        "contained": float((o == OUTCOME_CONTAINED).sum()),
+        "abandoned": float(n_ab),
+        "answered": float(n_ans),
+        "answered_within": float(within),
+        "callbacks": float((o == OUTCOME_CALLBACK).sum()),
+        "service_level": _ratio(within, n_ans + n_ab),
+        "abandon_rate": _ratio(n_ab, n_ans + n_ab),
+        "asa_s": float(waits.mean()) if n_ans else np.nan,
+        "p90_wait_s": float(np.percentile(waits, 90)) if n_ans else np.nan,
+        "occupancy": _ratio(float(busy[staffed].sum()), float(rec.staffed_s[staffed].sum())),
+        "got_through_rate": _ratio(float(met.sum()), n_callers),
+        "attempts_per_caller": _ratio(float(len(rec)), n_callers),
+        "avg_queue": _ratio(float(np.nansum(rec.wait_s)), float(open_intervals.sum()) * interval_s),
+    }
+
+
+def _group_percentile(values: np.ndarray, groups: np.ndarray, n_groups: int, q: float) -> np.ndarray:
+    """Per-group percentile (numpy's default linear method), vectorised; NaN for empty groups."""
+    out = np.full(n_groups, np.nan)
+    if len(values) == 0:
+        return out
+    order = np.lexsort((values, groups))
+    v = values[order]
+    counts = np.bincount(groups, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has = counts > 0
+    pos = (q / 100.0) * (counts[has] - 1)
+    lo = np.floor(pos).astype(np.int64)
+    frac = pos - lo
+    base = starts[has]
+    hi = np.minimum(lo + 1, counts[has] - 1)
+    out[has] = v[base + lo] * (1 - frac) + v[base + hi] * frac
+    return out
+
+
+def interval_metrics(rec: CallRecords, interval_s: float, sl_threshold: float) -> dict[str, np.ndarray]:
+    """One replication's KPIs per arrival interval: {metric name: float64 array of shape (n,)}."""
+    n = len(rec.staffed_s)
+    k = rec.interval.astype(np.int64)
+    o = rec.outcome
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(k[mask], minlength=n).astype(np.float64)
+
+    answered = o == OUTCOME_ANSWERED
+    abandoned = o == OUTCOME_ABANDONED
+    within_mask = answered & (rec.wait_s <= sl_threshold)
+    ans = count(answered)
+    ab = count(abandoned)
+    within = count(within_mask)
+    wait_sum = np.bincount(k[answered], weights=rec.wait_s[answered], minlength=n)
+    first_interval, attempts_by_caller, met = _caller_tables(rec)
+    callers = np.bincount(first_interval, minlength=n).astype(np.float64)
+    busy = busy_seconds_per_interval(rec.answer_s, rec.service_s, n, interval_s)
+    waits_all = np.where(np.isnan(rec.wait_s), 0.0, rec.wait_s)
+    return {
+        "attempts": np.bincount(k, minlength=n).astype(np.float64),
+        "callers": callers,
+        "blocked": count(o == OUTCOME_BLOCKED),
+        "contained": count(o == OUTCOME_CONTAINED),
+        "abandoned": ab,
+        "answered": ans,
+        "answered_within": within,
+        "callbacks": count(o == OUTCOME_CALLBACK),
+        "service_level": _ratio(within, ans + ab),
+        "abandon_rate": _ratio(ab, ans + ab),
+        "asa_s": _ratio(wait_sum, ans),
+        "p90_wait_s": _group_percentile(rec.wait_s[answered], k[answered], n, 90.0),
+        "occupancy": _ratio(busy, rec.staffed_s),
+        "got_through_rate": _ratio(np.bincount(first_interval, weights=met, minlength=n), callers),
+        "attempts_per_caller": _ratio(np.bincount(first_interval, weights=attempts_by_caller, minlength=n), callers),
+        "avg_queue": np.bincount(k, weights=waits_all, minlength=n) / interval_s,
+    }
+
+
+def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and t confidence interval across replications (axis 0), ignoring NaN.
+
+    values: shape (R, ...). Returns (mean, lo, hi) of shape values.shape[1:]. With one valid
+    replication lo == hi == mean; with none, all NaN.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    valid = ~np.isnan(values)
+    n = valid.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(values, axis=0) / np.maximum(n, 1), np.nan)
+        dev = np.where(valid, values - mean, 0.0)
+        sd = np.sqrt((dev ** 2).sum(axis=0) / np.maximum(n - 1, 1))
+        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+        half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    return mean, mean - half, mean + half
+
+
+def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
+    """Scenarios side by side: one row per metric; for each scenario name columns ``<name>``
+    (mean), ``<name>_lo``, ``<name>_hi``; then ``best``, the scenario with the best mean for that
+    metric according to its direction (empty for neutral metrics and ties across all)."""
+    if not results:
+        raise ValueError("compare: results must name at least one SimulationResult")
+    names = list(results)
+    cols: dict[str, pd.Series] = {}
+    for name in names:
+        summ = results[name].summary
+        cols[name] = summ["mean"]
+        cols[f"{name}_lo"] = summ["lo"]
+        cols[f"{name}_hi"] = summ["hi"]
+    out = pd.DataFrame(cols).reindex([m for m in METRICS if m in cols[names[0]].index])
+    best = []
+    for metric, row in out[names].iterrows():
+        direction = METRICS[metric].direction
+        vals = row.to_numpy(dtype=np.float64)
+        if direction == "neutral" or np.all(np.isnan(vals)) or np.nanmax(vals) == np.nanmin(vals):
+            best.append("")
+        else:
+            best.append(names[int(np.nanargmax(vals) if direction == "higher" else np.nanargmin(vals))])
+    out["best"] = best
+    out.index.name = "metric"
+    return out

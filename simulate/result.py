@@ -1,0 +1,47 @@
+""":class:`SimulationResult`: what :func:`simulate.run` returns (a frozen value, tidy frames)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from simulate.scenario import Scenario
+
+__all__ = ["SimulationResult"]
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """The KPIs of a scenario over several replications.
+
+    summary: DataFrame indexed by metric (see :data:`simulate.metrics.METRICS`) with columns
+        ``mean``, ``lo``, ``hi`` (95% t-interval across replications; lo == hi == mean with one).
+    intervals: one row per arrival interval: ``ds``, ``calls``, ``agents``, then for each metric
+        ``<m>``, ``<m>_lo``, ``<m>_hi`` (mean and 95% interval across replications).
+    per_replication: one row per replication: ``replication`` and one column per metric.
+    calls: every attempt of every replication (the :class:`~simulate.records.CallRecords` fields
+        plus ``replication``), or None unless ``keep_calls=True``. Times in seconds from ``ds[0]``.
+    scenario, engine (the engine actually used: "simpy" or "fast"), seed, replications.
+    """
+
+    summary: pd.DataFrame
+    intervals: pd.DataFrame
+    per_replication: pd.DataFrame
+    calls: pd.DataFrame | None
+    scenario: Scenario
+    engine: str
+    seed: int
+    replications: int
+
+    def __getitem__(self, metric: str) -> float:
+        """The mean of one metric across replications, e.g. ``result["service_level"]``."""
+        if metric not in self.summary.index:
+            raise KeyError(f"no metric {metric!r}; metrics are {list(self.summary.index)}")
+        return float(self.summary.at[metric, "mean"])
+
+    def __repr__(self) -> str:
+        sl = self.summary.at["service_level", "mean"] if "service_level" in self.summary.index else float("nan")
+        ab = self.summary.at["abandon_rate", "mean"] if "abandon_rate" in self.summary.index else float("nan")
+        return (f"SimulationResult(scenario={self.scenario.name!r}, engine={self.engine!r}, "
+                f"replications={self.replications}, seed={self.seed}, intervals={len(self.intervals)}, "
+                f"service_level={sl:.3f}, abandon_rate={ab:.3f})")

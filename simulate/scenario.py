@@ -1,0 +1,504 @@
+"""A :class:`Scenario`: everything about a call centre the simulators need, in one frozen value.
+
+Durations are **seconds** everywhere (``aht``, ``patience``, ``redial_delay``, ``ivr_time``,
+``callback_threshold``, ``callback_deadline``, ``sl_threshold``). Rates and shares are in [0, 1].
+
+The plainest scenario, ``Scenario(agents=n)``, is exactly M/M/n (Erlang C); adding ``patience``
+gives M/M/n+M (Erlang A); ``lines=n`` with ``patience=None`` and ``max_attempts=1`` and a queue
+that can never form (``lines == agents``) gives Erlang B.
+
+A scenario is hashable (``agents`` and ``call_types`` are tuples), so it is a safe cache key.
+It round-trips through plain dicts, TOML and JSON::
+
+    s = Scenario(name="surge", agents=(20, 40, 40, 20), aht=420.0, patience=300.0)
+    assert Scenario.from_toml(s.to_toml()) == s
+
+This module also holds two small helpers both engines share: :func:`duration_quantile` (turns
+uniforms into handle times or patience, so scenarios share common random numbers) and
+:func:`arrivals_from_frame` (interval arrivals from a forecast or history frame).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+from scipy import optimize, special
+
+__all__ = [
+    "AHT_DISTS",
+    "PATIENCE_DISTS",
+    "CallType",
+    "Scenario",
+    "arrivals_from_frame",
+    "duration_quantile",
+    "weibull_shape_for_cv",
+]
+
+AHT_DISTS = ("exponential", "lognormal")
+PATIENCE_DISTS = ("exponential", "lognormal", "weibull")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True
+    return isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer()
+
+
+def _positive(owner: str, name: str, value: Any, *, allow_zero: bool = False, unit: str = "") -> float:
+    unit_txt = f" {unit}" if unit else ""
+    bound = ">= 0" if allow_zero else "> 0"
+    if not _is_number(value) or not math.isfinite(float(value)) or (
+        float(value) < 0 if allow_zero else float(value) <= 0
+    ):
+        raise ValueError(f"{owner}.{name} must be {bound}{unit_txt}, got {value!r}")
+    return float(value)
+
+
+def _share(owner: str, name: str, value: Any, *, upper_open: bool = False, lower_open: bool = False) -> float:
+    ok = _is_number(value) and math.isfinite(float(value))
+    if ok:
+        v = float(value)
+        ok = (v > 0 if lower_open else v >= 0) and (v < 1 if upper_open else v <= 1)
+    if not ok:
+        lo = "(0" if lower_open else "[0"
+        hi = "1)" if upper_open else "1]"
+        raise ValueError(f"{owner}.{name} must be in {lo}, {hi}, got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class CallType:
+    """One kind of call (e.g. "status enquiry", "urgent travel").
+
+    name: label; share: share of first calls of this type (the shares of a scenario sum to 1);
+    aht: mean handle time in seconds (None = the scenario's ``aht``); patience: mean patience in
+    seconds (None = the scenario's ``patience``); priority: lower number is answered first.
+    """
+
+    name: str
+    share: float
+    aht: float | None = None
+    patience: float | None = None
+    priority: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"CallType.name must be a non-empty string, got {self.name!r}")
+        owner = f"CallType({self.name!r})"
+        object.__setattr__(self, "share", _share(owner, "share", self.share))
+        if self.aht is not None:
+            object.__setattr__(self, "aht", _positive(owner, "aht", self.aht, unit="seconds"))
+        if self.patience is not None:
+            object.__setattr__(self, "patience", _positive(owner, "patience", self.patience, unit="seconds"))
+        if not _is_int(self.priority):
+            raise ValueError(f"{owner}.priority must be an integer, got {self.priority!r}")
+        object.__setattr__(self, "priority", int(self.priority))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{share, aht, patience, priority}`` (the name is the key in a scenario's mapping)."""
+        return {"share": self.share, "aht": self.aht, "patience": self.patience, "priority": self.priority}
+
+
+def _call_types(value: Any) -> tuple[CallType, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        items = []
+        for name, spec in value.items():
+            if isinstance(spec, CallType):
+                items.append(dataclasses.replace(spec, name=str(name)))
+            elif isinstance(spec, Mapping):
+                unknown = set(spec) - {"share", "aht", "patience", "priority"}
+                if unknown:
+                    raise ValueError(f"Scenario.call_types[{name!r}]: unknown keys {sorted(unknown)}")
+                if "share" not in spec:
+                    raise ValueError(f"Scenario.call_types[{name!r}]: 'share' is required")
+                items.append(CallType(name=str(name), **dict(spec)))
+            else:
+                raise ValueError(f"Scenario.call_types[{name!r}] must be a mapping, got {spec!r}")
+        return tuple(items)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ValueError(f"Scenario.call_types must be a sequence of CallType or a mapping, got {value!r}")
+    items = []
+    for spec in value:
+        if isinstance(spec, CallType):
+            items.append(spec)
+        elif isinstance(spec, Mapping):
+            items.append(CallType(**dict(spec)))
+        else:
+            raise ValueError(f"Scenario.call_types entries must be CallType or mappings, got {spec!r}")
+    return tuple(items)
+
+
+def _agents(value: Any) -> int | tuple[int, ...]:
+    if _is_number(value) and np.ndim(value) == 0:
+        if not _is_int(value) or int(value) < 0:
+            raise ValueError(f"Scenario.agents must be a whole number >= 0, got {value!r}")
+        return int(value)
+    if isinstance(value, (str, bytes, Mapping)):
+        raise ValueError(f"Scenario.agents must be an integer or a sequence of integers, got {value!r}")
+    try:
+        seq = list(np.asarray(value).ravel()) if isinstance(value, (np.ndarray, pd.Series)) else list(value)
+    except TypeError:
+        raise ValueError(f"Scenario.agents must be an integer or a sequence of integers, got {value!r}") from None
+    if not seq:
+        raise ValueError("Scenario.agents must not be empty")
+    out = []
+    for i, v in enumerate(seq):
+        if not _is_int(v) or int(v) < 0:
+            raise ValueError(f"Scenario.agents[{i}] must be a whole number >= 0, got {v!r}")
+        out.append(int(v))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A call centre to simulate. All durations in seconds; see ``simulate/ENGINE`` contract.
+
+    agents: one count for every interval, or one per arrival interval (tuple).
+    aht: mean handle time (s); aht_dist "exponential" | "lognormal" with coefficient of variation aht_cv.
+    patience: mean patience (s), None = callers never hang up; patience_dist "exponential" |
+    "lognormal" | "weibull" (weibull shape chosen so its cv equals patience_cv).
+    lines: trunk lines (calls in IVR + queue + service), None = unlimited.
+    redial_prob / redial_delay (mean, exponential) / max_attempts: blocked or abandoned callers try again.
+    ivr_containment / ivr_time / residual_aht_factor: the self-service menu.
+    callback_threshold / callback_accept / callback_deadline: the callback offer.
+    call_types: kinds of call with share, aht, patience, priority (empty = one type).
+    sl_threshold / sl_target: service standard (sl_target of calls answered within sl_threshold s).
+    max_abandon_rate / max_occupancy: optional staffing constraints.
+    shrinkage (share of paid time off the phones), paid_hours_per_week, hourly_cost: costing.
+    """
+
+    name: str = "scenario"
+    agents: int | tuple[int, ...] = 10
+    aht: float = 300.0
+    aht_dist: str = "exponential"
+    aht_cv: float = 1.0
+    patience: float | None = None
+    patience_dist: str = "exponential"
+    patience_cv: float = 1.0
+    lines: int | None = None
+    redial_prob: float = 0.0
+    redial_delay: float = 600.0
+    max_attempts: int = 10
+    ivr_containment: float = 0.0
+    ivr_time: float = 0.0
+    residual_aht_factor: float = 1.0
+    callback_threshold: float | None = None
+    callback_accept: float = 0.5
+    callback_deadline: float | None = None
+    call_types: tuple[CallType, ...] = field(default=())
+    sl_threshold: float = 20.0
+    sl_target: float = 0.8
+    max_abandon_rate: float | None = None
+    max_occupancy: float | None = None
+    shrinkage: float = 0.0
+    paid_hours_per_week: float = 37.5
+    hourly_cost: float = 0.0
+
+    def __post_init__(self) -> None:
+        o = "Scenario"
+        put = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - frozen dataclass setter
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Scenario.name must be a non-empty string, got {self.name!r}")
+        put("agents", _agents(self.agents))
+        put("aht", _positive(o, "aht", self.aht, unit="seconds"))
+        if self.aht_dist not in AHT_DISTS:
+            raise ValueError(f"Scenario.aht_dist must be one of {AHT_DISTS}, got {self.aht_dist!r}")
+        put("aht_cv", _positive(o, "aht_cv", self.aht_cv))
+        if self.patience is not None:
+            put("patience", _positive(o, "patience", self.patience, unit="seconds"))
+        if self.patience_dist not in PATIENCE_DISTS:
+            raise ValueError(f"Scenario.patience_dist must be one of {PATIENCE_DISTS}, got {self.patience_dist!r}")
+        put("patience_cv", _positive(o, "patience_cv", self.patience_cv))
+        if self.patience_dist == "weibull" and not 0.05 <= self.patience_cv <= 20:
+            raise ValueError(f"Scenario.patience_cv must be in [0.05, 20] for weibull patience, got {self.patience_cv}")
+        if self.lines is not None:
+            if not _is_int(self.lines) or int(self.lines) < 1:
+                raise ValueError(f"Scenario.lines must be a whole number >= 1 or None, got {self.lines!r}")
+            put("lines", int(self.lines))
+        put("redial_prob", _share(o, "redial_prob", self.redial_prob))
+        put("redial_delay", _positive(o, "redial_delay", self.redial_delay, unit="seconds"))
+        if not _is_int(self.max_attempts) or int(self.max_attempts) < 1:
+            raise ValueError(f"Scenario.max_attempts must be a whole number >= 1, got {self.max_attempts!r}")
+        put("max_attempts", int(self.max_attempts))
+        put("ivr_containment", _share(o, "ivr_containment", self.ivr_containment))
+        put("ivr_time", _positive(o, "ivr_time", self.ivr_time, allow_zero=True, unit="seconds"))
+        put("residual_aht_factor", _positive(o, "residual_aht_factor", self.residual_aht_factor))
+        if self.callback_threshold is not None:
+            put("callback_threshold",
+                _positive(o, "callback_threshold", self.callback_threshold, allow_zero=True, unit="seconds"))
+        put("callback_accept", _share(o, "callback_accept", self.callback_accept))
+        if self.callback_deadline is not None:
+            put("callback_deadline",
+                _positive(o, "callback_deadline", self.callback_deadline, allow_zero=True, unit="seconds"))
+        types = _call_types(self.call_types)
+        if types:
+            names = [t.name for t in types]
+            if len(set(names)) != len(names):
+                raise ValueError(f"Scenario.call_types names must be unique, got {names}")
+            total = sum(t.share for t in types)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"Scenario.call_types shares must sum to 1, got {total:.6g}")
+        put("call_types", types)
+        put("sl_threshold", _positive(o, "sl_threshold", self.sl_threshold, allow_zero=True, unit="seconds"))
+        put("sl_target", _share(o, "sl_target", self.sl_target))
+        if self.max_abandon_rate is not None:
+            put("max_abandon_rate", _share(o, "max_abandon_rate", self.max_abandon_rate))
+        if self.max_occupancy is not None:
+            put("max_occupancy", _share(o, "max_occupancy", self.max_occupancy, lower_open=True))
+        put("shrinkage", _share(o, "shrinkage", self.shrinkage, upper_open=True))
+        put("paid_hours_per_week", _positive(o, "paid_hours_per_week", self.paid_hours_per_week, unit="hours"))
+        put("hourly_cost", _positive(o, "hourly_cost", self.hourly_cost, allow_zero=True))
+
+    # ----------------------------------------------------------------- derived values
+    def agents_for(self, n_intervals: int) -> np.ndarray:
+        """Agents per interval as int64 array of shape (n_intervals,); a scalar broadcasts.
+
+        Raises ValueError naming ``agents`` when a tuple does not have n_intervals entries.
+        """
+        if isinstance(self.agents, int):
+            return np.full(int(n_intervals), self.agents, dtype=np.int64)
+        if len(self.agents) != n_intervals:
+            raise ValueError(
+                f"Scenario.agents has {len(self.agents)} values but the arrivals have {n_intervals} intervals; "
+                "give one agent count per interval or a single number")
+        return np.asarray(self.agents, dtype=np.int64)
+
+    def type_table(self) -> dict[str, np.ndarray]:
+        """Per call type arrays (one entry when there are no call types), inheritance resolved.
+
+        Returns ``names`` (object), ``share``, ``aht`` (s), ``patience`` (s, ``inf`` = never
+        abandons) as float64 and ``priority`` as int64; all of shape (n_types,).
+        """
+        base_pat = math.inf if self.patience is None else self.patience
+        if not self.call_types:
+            return {"names": np.array([self.name], dtype=object), "share": np.ones(1),
+                    "aht": np.array([self.aht]), "patience": np.array([base_pat]),
+                    "priority": np.zeros(1, dtype=np.int64)}
+        ts = self.call_types
+        return {
+            "names": np.array([t.name for t in ts], dtype=object),
+            "share": np.array([t.share for t in ts], dtype=np.float64),
+            "aht": np.array([self.aht if t.aht is None else t.aht for t in ts], dtype=np.float64),
+            "patience": np.array([base_pat if t.patience is None else t.patience for t in ts], dtype=np.float64),
+            "priority": np.array([t.priority for t in ts], dtype=np.int64),
+        }
+
+    @property
+    def uses_ivr(self) -> bool:
+        """True when attempts pass through the IVR (ivr_time > 0 or ivr_containment > 0)."""
+        return self.ivr_time > 0 or self.ivr_containment > 0
+
+    # ----------------------------------------------------------------- conversions
+    def replace(self, **changes: Any) -> "Scenario":
+        """A copy with some fields changed (validated again)."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ValueError(f"Scenario has no field(s) {sorted(unknown)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict; ``agents`` as int or list; ``call_types`` as name -> {share, aht, patience, priority}."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name == "agents":
+                v = v if isinstance(v, int) else list(v)
+            elif f.name == "call_types":
+                v = {t.name: t.to_dict() for t in v}
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
+        """Inverse of :meth:`to_dict`; missing keys take defaults; unknown keys are refused."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"Scenario.from_dict expects a mapping, got {type(data).__name__}")
+        if set(data) == {"scenario"} and isinstance(data["scenario"], Mapping):
+            data = data["scenario"]
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"Scenario: unknown field(s) {sorted(unknown)}; known fields are {sorted(known)}")
+        return cls(**dict(data))
+
+    def to_toml(self) -> str:
+        """TOML text; fields that are None are left out (None is their default)."""
+        d = {k: v for k, v in self.to_dict().items() if v is not None}
+        if d["call_types"]:
+            d["call_types"] = {n: {k: v for k, v in spec.items() if v is not None} for n, spec in d["call_types"].items()}
+        else:
+            del d["call_types"]
+        return tomli_w.dumps(d)
+
+    @classmethod
+    def from_toml(cls, text: str) -> "Scenario":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"Scenario TOML is not valid: {exc}") from exc
+        return cls.from_dict(data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Scenario":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"Scenario JSON is not valid: {exc}") from exc
+        return cls.from_dict(data)
+
+    def save(self, path: str | Path) -> Path:
+        """Write to ``.toml`` or ``.json`` (chosen by suffix)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".toml":
+            path.write_text(self.to_toml(), encoding="utf-8")
+        elif suffix == ".json":
+            path.write_text(self.to_json(), encoding="utf-8")
+        else:
+            raise ValueError(f"Scenario.save: path must end in .toml or .json, got {path.name!r}")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Scenario":
+        """Read a ``.toml`` or ``.json`` file written by :meth:`save` (or by hand)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        text = path.read_text(encoding="utf-8")
+        if suffix == ".toml":
+            return cls.from_toml(text)
+        if suffix == ".json":
+            return cls.from_json(text)
+        raise ValueError(f"Scenario.load: path must end in .toml or .json, got {path.name!r}")
+
+
+# --------------------------------------------------------------------- random durations
+@lru_cache(maxsize=256)
+def weibull_shape_for_cv(cv: float) -> float:
+    """Weibull shape k whose coefficient of variation is ``cv`` (cv = 1 gives k = 1, exponential)."""
+    if not 0.05 <= cv <= 20:
+        raise ValueError(f"weibull cv must be in [0.05, 20], got {cv}")
+
+    def gap(log_k: float) -> float:
+        k = math.exp(log_k)
+        g1 = special.gammaln(1 + 1 / k)
+        g2 = special.gammaln(1 + 2 / k)
+        return 0.5 * math.log(math.expm1(max(g2 - 2 * g1, 1e-300))) - math.log(cv)
+
+    return float(math.exp(optimize.brentq(gap, math.log(0.05), math.log(200.0), xtol=1e-12)))
+
+
+def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: float = 1.0) -> np.ndarray:
+    """Durations (s) with the given mean from uniforms ``u`` in [0, 1) by the inverse CDF.
+
+    Using the inverse CDF makes a duration monotone in its uniform and proportional to ``mean``,
+    so two scenarios fed the same uniforms get common random numbers. ``mean`` may be an array
+    (one per uniform) and may be ``inf`` (never ends: patience of callers who never hang up).
+    dist: "exponential", "lognormal" (coefficient of variation cv) or "weibull" (shape from cv).
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if dist == "exponential":
+        unit = -np.log1p(-u)
+    elif dist == "lognormal":
+        sigma = math.sqrt(math.log1p(cv * cv))
+        unit = np.exp(sigma * special.ndtri(u) - 0.5 * sigma * sigma)
+    elif dist == "weibull":
+        k = weibull_shape_for_cv(cv)
+        unit = np.power(-np.log1p(-u), 1.0 / k) / math.gamma(1.0 + 1.0 / k)
+    else:
+        raise ValueError(f"unknown duration distribution {dist!r}")
+    mean = np.asarray(mean, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(mean), np.inf, unit * mean)
+
+
+# --------------------------------------------------------------------- arrivals
+def arrivals_from_frame(df: pd.DataFrame, *, interval_s: float | None = None
+                        ) -> tuple[pd.DatetimeIndex, np.ndarray, float]:
+    """Interval arrivals from a frame: ``(ds, calls, interval_s)``.
+
+    df: one row per arrival interval with ``ds`` (column, or a DatetimeIndex) and expected calls
+    in ``calls``, else ``yhat`` (a forecast), else ``y`` (a history). A ``series`` column with more
+    than one value is refused. ``ds`` must be sorted and regularly spaced; ``interval_s`` (the
+    spacing in seconds) is inferred from it, and must be given for a single-row frame.
+    Returns ds (DatetimeIndex, n), calls (float64, n), interval_s (float).
+    Raises a ValueError (forecast.DataError when available) naming the column and row.
+    """
+    error = _data_error()
+    if not isinstance(df, pd.DataFrame):
+        raise error(f"arrivals must be a DataFrame with ds and calls columns, got {type(df).__name__}")
+    if "series" in df.columns and df["series"].nunique(dropna=False) > 1:
+        raise error(f"arrivals: column 'series' has {df['series'].nunique()} series; keep one "
+                    f"(values: {sorted(map(str, df['series'].unique()))[:5]})")
+    col = next((c for c in ("calls", "yhat", "y") if c in df.columns), None)
+    if col is None:
+        raise error(f"arrivals: expected a 'calls', 'yhat' or 'y' column, got columns {list(df.columns)}")
+    if "ds" in df.columns:
+        ds = pd.DatetimeIndex(pd.to_datetime(df["ds"]))
+    elif isinstance(df.index, pd.DatetimeIndex):
+        ds = pd.DatetimeIndex(df.index)
+    else:
+        raise error("arrivals: expected a 'ds' column (or a DatetimeIndex) of interval start times")
+    if len(df) == 0:
+        raise error("arrivals: the frame has no rows")
+    if ds.hasnans:
+        row = int(np.flatnonzero(ds.isna())[0])
+        raise error(f"arrivals: column 'ds' is empty at row {row}")
+    calls = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(~np.isfinite(calls) | (calls < 0))
+    if bad.size:
+        row = int(bad[0])
+        raise error(f"arrivals: column {col!r} at row {row} must be a finite number >= 0, got {df[col].iloc[row]!r}")
+    if len(ds) == 1:
+        if interval_s is None:
+            raise error("arrivals: a single interval needs interval_s (its length in seconds)")
+        step = float(interval_s)
+    else:
+        diffs = np.diff(ds.asi8) / _asi8_per_second(ds)  # asi8 counts from the UTC epoch, tz-aware or not
+        step = float(diffs[0])
+        if step <= 0:
+            raise error(f"arrivals: column 'ds' must increase; row 1 ({ds[1]}) is not after row 0 ({ds[0]})")
+        off = np.flatnonzero(np.abs(diffs - step) > 1e-6)
+        if off.size:
+            row = int(off[0]) + 1
+            raise error(f"arrivals: column 'ds' must be regularly spaced every {step:g} s; row {row} ({ds[row]}) "
+                        f"is {diffs[off[0]]:g} s after the previous row")
+        if interval_s is not None and abs(float(interval_s) - step) > 1e-6:
+            raise error(f"arrivals: interval_s={interval_s} disagrees with the spacing of 'ds' ({step:g} s)")
+    if not step > 0:
+        raise ValueError(f"interval_s must be > 0 seconds, got {step}")
+    return ds, calls, step
+
+
+def _asi8_per_second(ds: pd.DatetimeIndex) -> float:
+    """Ticks per second of ``ds.asi8`` (pandas 3 may keep s/ms/us resolution)."""
+    unit = getattr(ds, "unit", "ns")
+    return {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[unit]
+
+
+def _data_error() -> type[ValueError]:
+    try:
+        from forecast import DataError  # forecast never imports simulate, so this is safe
+    except ImportError:
+        return ValueError
+    return DataError
