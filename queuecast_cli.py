@@ -318,7 +318,12 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
         description="Simulate the call centre of SCENARIO (TOML/JSON) on ARRIVALS: a history (ds, y), "
                     "interval calls (ds, calls) or a forecast (ds, yhat); CSV, XLSX or Parquet. Writes the "
                     "summary and the per-interval KPIs with 95%% intervals to --out (.xlsx or .csv).",
-        epilog="example: queuecast simulate forecast.csv --scenario surge.toml --replications 20 --out sim.xlsx",
+        epilog="examples (run from the repository root; outputs go to the current directory):\n"
+               "  queuecast simulate examples/arrivals_2024-11-13.csv --scenario examples/current.toml "
+               "--replications 10 --out kpis.xlsx\n"
+               "  queuecast simulate examples/arrivals_2024-11-13.csv --scenario examples/status_line_callbacks.toml "
+               "--replications 5 --seed 7 --out kpis.csv\n"
+               "A forecast written by 'queuecast forecast ... --out forecast.csv' also works as ARRIVALS.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", metavar="ARRIVALS", help="interval arrivals file")

@@ -6,7 +6,7 @@ Each runner simulates the same call centre (agents, aht 300 s, exponential patie
 offered load 0.95 x agents) for ``hours`` hours and returns (calls simulated, abandon rate).
 The script prints the median calls per second of each runner, its ratio to Ciw, and the abandon
 rates beside exact Erlang A (the M/M/n+M birth-death chain).
-Add an engine by adding a function to RUNNERS (the fast engine's helper adds "fast").
+Add an engine by adding a function to RUNNERS.
 Ciw is imported here only; it is a benchmark peer, never a dependency of the package.
 """
 from __future__ import annotations
@@ -31,15 +31,25 @@ def _scenario(agents: int) -> Scenario:
     return Scenario(name="mmc+m", agents=agents, aht=AHT, patience=PATIENCE)
 
 
-def run_simpy(agents: int, hours: float, seed: int) -> tuple[int, float]:
-    from simulate.engine_simpy import simulate_replication
-
+def _run_engine(simulate_replication: Callable, agents: int, hours: float, seed: int) -> tuple[int, float]:
     horizon = hours * 3600.0
     rate = LOAD_PER_AGENT * agents / AHT
     rec = simulate_replication(np.array([rate * horizon]), np.array([agents]), horizon, _scenario(agents),
                                np.random.SeedSequence(seed))
     ab, ans = (rec.outcome == OUTCOME_ABANDONED).sum(), (rec.outcome == OUTCOME_ANSWERED).sum()
     return len(rec), ab / (ab + ans)
+
+
+def run_simpy(agents: int, hours: float, seed: int) -> tuple[int, float]:
+    from simulate.engine_simpy import simulate_replication
+
+    return _run_engine(simulate_replication, agents, hours, seed)
+
+
+def run_fast(agents: int, hours: float, seed: int) -> tuple[int, float]:
+    from simulate.engine_fast import simulate_replication
+
+    return _run_engine(simulate_replication, agents, hours, seed)
 
 
 def run_ciw(agents: int, hours: float, seed: int) -> tuple[int, float]:
@@ -64,6 +74,7 @@ def run_ciw(agents: int, hours: float, seed: int) -> tuple[int, float]:
 RUNNERS: dict[str, Callable[[int, float, int], tuple[int, float]]] = {
     "ciw": run_ciw,
     "simpy": run_simpy,
+    "fast": run_fast,
 }
 
 

@@ -472,7 +472,12 @@ def _read_xlsx(path: Path, label: str) -> _Table:
     src = _Source(label, "xlsx", sheet=sheet)
 
     def is_blank(v: object) -> bool:
-        return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+        # from_records turns empty cells of a date column into NaT, which must count as empty too
+        if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+            return True
+        if isinstance(v, np.datetime64):
+            return bool(np.isnat(v))
+        return isinstance(v, str) and not v.strip()
 
     if not rows or all(is_blank(v) for v in rows[0]):
         if not any(not is_blank(v) for r in rows for v in r):
@@ -687,6 +692,18 @@ def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray) -> np.ndarray:
         clean = text
         if t.decimal_comma:
             clean = pc.replace_substring_regex(clean, r"[\s\x{00a0}\x{202f}']", "")
+            # English grouping ("1,234.5") in a decimal-comma file would silently read 1000x too small
+            english = _np(pc.match_substring_regex(clean, r"^-?\d+(?:,\d{3})*,\d{3}\.\d*$|^-?\d+,\d+\.\d+$"))
+            if english.any():
+                i = _first(english)
+                raise src.error(f"{_show(col.iat[i])} uses ',' to group thousands and '.' as the decimal mark, "
+                                "but this ';'-separated file is read with ',' as the decimal mark",
+                                line=int(lines[i]), column="y", value=col.iat[i],
+                                expected="one convention in the whole file, e.g. 1234,5 or 1 234,5 or 1.234,5")
+            # where the column groups thousands with '.' (1.234,5), a bare 12.345 is twelve thousand too
+            if pc.any(pc.match_substring_regex(clean, r"^-?\d{1,3}(?:\.\d{3})+,\d*$")).as_py():
+                dot_grouped = pc.match_substring_regex(clean, r"^-?\d{1,3}(?:\.\d{3})+$")
+                clean = pc.if_else(dot_grouped, pc.replace_substring(clean, ".", ""), clean)
             has_comma = pc.match_substring(clean, ",")
             if pc.any(has_comma).as_py():
                 swapped = pc.replace_substring(pc.replace_substring(clean, ".", ""), ",", ".")

@@ -439,3 +439,32 @@ def test_an_unclosed_quote_is_refused_not_allowed_to_swallow_later_rows(tmp_path
 def test_fully_quoted_file_as_some_exporters_write_it(tmp_path):
     out = read_history(write(tmp_path, "allq.csv", '"series","ds","y"\n"calls","2024-01-02","2"\n"calls","2024-01-01","1"\n'))
     assert out["y"].tolist() == [1.0, 2.0] and list(out.columns) == ["series", "ds", "y"]
+
+
+def test_xlsx_empty_rows_between_and_below_date_cells_are_not_data(tmp_path):
+    # every ds is an Excel date cell, so the empty cells come back as NaT, not None
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["ds", "y"])
+    ws.append([pd.Timestamp("2024-01-01").to_pydatetime(), 5])
+    ws.append([None, None])
+    ws.append([pd.Timestamp("2024-01-02").to_pydatetime(), 6])
+    ws["A9"].number_format = "yyyy-mm-dd"  # a formatted but empty row under the data, as Excel saves
+    wb.save(tmp_path / "h.xlsx")
+    out = read_history(tmp_path / "h.xlsx")
+    assert out["y"].tolist() == [5.0, 6.0]
+
+
+def test_semicolon_file_with_dot_thousands_reads_every_value_the_same_way(tmp_path):
+    p = tmp_path / "de.csv"
+    p.write_text("ds;y\n2024-01-01;1.234,5\n2024-01-02;12.345\n2024-01-03;7,5\n", encoding="utf-8")
+    assert read_history(p)["y"].tolist() == [1234.5, 12345.0, 7.5]
+
+
+def test_semicolon_file_with_english_grouping_is_refused_not_misread(tmp_path):
+    p = tmp_path / "en.csv"
+    p.write_text("ds;y\n2024-01-01;5\n2024-01-02;1,234.5\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_history(p)
+    msg = str(err.value)
+    assert "en.csv" in msg and "line 3" in msg and "1,234.5" in msg
