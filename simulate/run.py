@@ -18,7 +18,7 @@ from simulate.records import RECORD_FIELDS, CallRecords
 from simulate.result import SimulationResult
 from simulate.scenario import Scenario, arrivals_from_frame
 
-__all__ = ["ENGINES", "run", "resolve_engine"]
+__all__ = ["ENGINES", "replicate", "run", "resolve_engine"]
 
 ENGINES = ("simpy", "fast", "auto")
 
@@ -64,7 +64,7 @@ def _engine_function(name: str) -> Callable[..., CallRecords]:
     return _fast_module().simulate_replication
 
 
-def _replicate(engine: str, calls: np.ndarray, agents: np.ndarray, interval_s: float, scenario: Scenario,
+def replicate(engine: str, calls: np.ndarray, agents: np.ndarray, interval_s: float, scenario: Scenario,
                seed: np.random.SeedSequence, keep_calls: bool):
     """One replication: (summary dict, interval dict, records columns or None). Runs in workers too."""
     rec = _engine_function(engine)(calls, agents, interval_s, scenario, seed)
@@ -99,10 +99,10 @@ def run(arrivals: pd.DataFrame, scenario: Scenario, *, replications: int = 10, s
     children = root.spawn(int(replications))
     args = [(used, calls, agents, step, scenario, child, keep_calls) for child in children]
     if workers == 1 or replications == 1:
-        outputs = [_replicate(*a) for a in args]
+        outputs = [replicate(*a) for a in args]
     else:
         with ProcessPoolExecutor(max_workers=min(int(workers), int(replications))) as pool:
-            outputs = list(pool.map(_replicate, *zip(*args)))
+            outputs = list(pool.map(replicate, *zip(*args)))
     return _assemble(outputs, ds, calls, agents, scenario, used, seed_value, int(replications))
 
 

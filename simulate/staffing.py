@@ -474,11 +474,14 @@ def _verify(frame: pd.DataFrame, agents: np.ndarray, scenario: Scenario, replica
 
 # --------------------------------------------------------------------------- plan
 def _summary(req: pd.DataFrame, interval_s: float, scenario: Scenario) -> dict[str, Any]:
-    """Totals of a requirements frame. Hours are agent-hours; FTE assumes the horizon's pattern repeats weekly."""
+    """Totals of a requirements frame. Hours are agent-hours; FTE = scheduled hours per week (the horizon's
+    whole days repeated to fill a week; a horizon under a day counts as one day) / paid_hours_per_week."""
     h = interval_s / 3600.0
     agent_hours = float(req["agents"].sum() * h)
     scheduled_hours = float(req["scheduled"].sum() * h)
-    weeks = len(req) * interval_s / (7 * 86400.0)
+    # a horizon of a few hours is one working day, repeated on each day of the week (not 2x a day)
+    days = max(1.0, math.ceil(len(req) * interval_s / 86400.0 - 1e-9))
+    weeks = days / 7.0
     open_ = req["calls"].to_numpy() > 0
     return {
         "calls": float(req["calls"].sum()),
@@ -519,7 +522,9 @@ def staff(
     comparison (when ``compare``): one row per method (erlang_c, erlang_a, plus simulation when that is
     the method) with agent_hours, scheduled_hours, fte, cost, peak_agents.
     """
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = kwargs.pop("info", None)
+    if info is None:
+        info = {}
     req = required_agents(arrivals, scenario, method=method, info=info, **kwargs)
     _, _, interval_s = _arrivals(arrivals)
     summary = _summary(req, interval_s, scenario)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from simulate import metrics as _metrics
-from simulate.run import _replicate, resolve_engine
+from simulate.run import replicate, resolve_engine
 from simulate.scenario import Scenario, arrivals_from_frame
 
 __all__ = ["BACKENDS", "sweep"]
@@ -35,7 +35,7 @@ BACKENDS = ("local", "dask")
 def _task(engine: str, calls: np.ndarray, agents: np.ndarray, interval_s: float, scenario: Scenario,
           seed: np.random.SeedSequence) -> dict[str, float]:
     """One replication of one scenario: its summary metrics (runs in a worker process)."""
-    return _replicate(engine, calls, agents, interval_s, scenario, seed, False)[0]
+    return replicate(engine, calls, agents, interval_s, scenario, seed, False)[0]
 
 
 def _named(scenarios: Sequence[Scenario] | Mapping[str, Scenario]) -> list[tuple[str, Scenario]]:

@@ -97,8 +97,8 @@ def test_shrinkage_fte_and_cost_arithmetic():
     s = plan.summary
     assert s["agent_hours"] == pytest.approx(req["agents"].sum() * 0.5)
     assert s["scheduled_hours"] == pytest.approx(s["agent_hours"] / 0.65)
-    weeks = 4 * 1800 / (7 * 86400)
-    assert s["fte"] == pytest.approx(s["scheduled_hours"] / weeks / 37.5)
+    # two hours of plan = one working day, repeated 7 days a week
+    assert s["fte"] == pytest.approx(s["scheduled_hours"] * 7 / 37.5)
     assert s["cost"] == pytest.approx(s["scheduled_hours"] * 28.0)
     assert s["intervals_open"] == 3 and s["intervals_meeting_target"] == 3
     assert list(plan.comparison.index) == ["erlang_c", "erlang_a"]
