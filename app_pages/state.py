@@ -403,13 +403,9 @@ def interval_hours(frame: pd.DataFrame) -> float:
 
 
 def paid_cost(result: simulate.SimulationResult) -> float:
-    """Paid cost of a simulated staffing: staffed agent-hours / (1 - shrinkage) x hourly_cost.
-
-    (simulate has no public cost for a SimulationResult; this mirrors simulate.export's report.)
-    """
+    """Paid cost of a simulated staffing (currency), as simulate.workforce_totals defines it."""
     iv = result.intervals
-    sc = result.scenario
-    return float(iv["agents"].sum() * interval_hours(iv) / (1.0 - sc.shrinkage) * sc.hourly_cost)
+    return simulate.workforce_totals(iv["agents"].to_numpy(), interval_hours(iv) * 3600.0, result.scenario)["cost"]
 
 
 # ----------------------------------------------------------------------------- sharing (URL, files)

@@ -103,15 +103,9 @@ def holiday_dates(holidays: str | Iterable | None, years: Iterable[int]) -> froz
     if holidays is None:
         return frozenset()
     if isinstance(holidays, str):
-        import holidays as hol
-
-        country, _, subdiv = holidays.partition("-")
-        try:
-            cal = hol.country_holidays(country.upper(), subdiv=subdiv.upper() or None, years=sorted(set(years)))
-        except (NotImplementedError, KeyError) as exc:
-            raise ValueError(f"holidays: {holidays!r} is not a country/subdivision code known to the "
-                             f"'holidays' package ({exc})") from exc
-        return frozenset(cal.keys())
+        # the public holidays only; _country_holidays also lists government and optional ones
+        cal = _country_holidays(holidays, tuple(sorted(set(years))))
+        return frozenset(day for day, (_, public) in cal if public)
     try:
         return frozenset(pd.Timestamp(d).date() for d in holidays)
     except (TypeError, ValueError) as exc:

@@ -28,9 +28,16 @@ from simulate.schedule import Schedule, schedule  # noqa: E402
 from simulate import export  # noqa: E402
 
 __all__ += ["Schedule", "schedule", "export"]
-from simulate.staffing import StaffingPlan, required_agents, risk_of_missing, staff, staffing_by_quantile  # noqa: E402
+from simulate.staffing import (  # noqa: E402
+    StaffingPlan,
+    required_agents,
+    risk_of_missing,
+    staff,
+    staffing_by_quantile,
+    workforce_totals,
+)
 
-__all__ += ["StaffingPlan", "required_agents", "staff", "staffing_by_quantile", "risk_of_missing"]
+__all__ += ["StaffingPlan", "required_agents", "staff", "staffing_by_quantile", "risk_of_missing", "workforce_totals"]
 
 # --- fast engine, parallel and distributed sweeps (issue 7) ---
 from simulate.sweep import sweep  # noqa: E402

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from simulate.metrics import METRICS
+from simulate.staffing import workforce_totals
 
 __all__ = ["escape_cell", "tables", "Table", "to_excel", "to_csv", "to_report", "LANGUAGES"]
 
@@ -852,10 +853,8 @@ def _result_headlines(res: Any, language: str) -> tuple[list[tuple[str, str]], s
     sc = res.scenario
     iv = res.intervals
     interval_s = _interval_s(iv["ds"])
-    agent_hours = float(iv["agents"].sum() * interval_s / 3600.0)
-    scheduled_hours = agent_hours / (1.0 - sc.shrinkage)
-    weeks = len(iv) * interval_s / (7 * 86400.0)
-    fte = scheduled_hours / weeks / sc.paid_hours_per_week if weeks > 0 else float("nan")
+    totals = workforce_totals(iv["agents"].to_numpy(), interval_s, sc)
+    agent_hours, scheduled_hours, fte = totals["agent_hours"], totals["scheduled_hours"], totals["fte"]
 
     def ci(metric: str, kind: str) -> str:
         if metric not in res.summary.index:

@@ -46,6 +46,7 @@ __all__ = [
     "staff",
     "staffing_by_quantile",
     "risk_of_missing",
+    "workforce_totals",
 ]
 
 METHODS = ("erlang_c", "erlang_a", "simulation")
@@ -473,25 +474,41 @@ def _verify(frame: pd.DataFrame, agents: np.ndarray, scenario: Scenario, replica
 
 
 # --------------------------------------------------------------------------- plan
+def workforce_totals(agents: Any, interval_s: float, scenario: Scenario) -> dict[str, float]:
+    """From agents on calls per interval to paid people: the one place this arithmetic lives.
+
+    agents: per-interval agents on calls, shape (n_intervals,) (fractional allowed); interval_s: the
+    interval length in seconds. Returns agent_hours (agents x interval hours), scheduled_hours
+    (= agent_hours / (1 - shrinkage): paid hours), fte (scheduled hours per week / paid_hours_per_week;
+    the horizon's whole days repeat to fill a week, and a horizon under a day counts as one working
+    day) and cost (scheduled_hours x hourly_cost, currency).
+    """
+    a = np.asarray(agents, dtype=float)
+    agent_hours = float(a.sum() * interval_s / 3600.0)
+    scheduled_hours = agent_hours / (1.0 - scenario.shrinkage)
+    days = max(1.0, math.ceil(len(a) * interval_s / 86400.0 - 1e-9))
+    return {
+        "agent_hours": agent_hours,
+        "scheduled_hours": scheduled_hours,
+        "fte": scheduled_hours / (days / 7.0) / scenario.paid_hours_per_week,
+        "cost": scheduled_hours * scenario.hourly_cost,
+    }
+
+
 def _summary(req: pd.DataFrame, interval_s: float, scenario: Scenario) -> dict[str, Any]:
-    """Totals of a requirements frame. Hours are agent-hours; FTE = scheduled hours per week (the horizon's
-    whole days repeated to fill a week; a horizon under a day counts as one day) / paid_hours_per_week."""
+    """Totals of a requirements frame (hours are agent-hours; see :func:`workforce_totals`)."""
     h = interval_s / 3600.0
-    agent_hours = float(req["agents"].sum() * h)
-    scheduled_hours = float(req["scheduled"].sum() * h)
-    # a horizon of a few hours is one working day, repeated on each day of the week (not 2x a day)
-    days = max(1.0, math.ceil(len(req) * interval_s / 86400.0 - 1e-9))
-    weeks = days / 7.0
+    totals = workforce_totals(req["agents"].to_numpy(), interval_s, scenario)
     open_ = req["calls"].to_numpy() > 0
     return {
         "calls": float(req["calls"].sum()),
         "intervals": int(len(req)),
         "intervals_open": int(open_.sum()),
-        "agent_hours": agent_hours,
+        "agent_hours": totals["agent_hours"],
         "agent_hours_required": float(req["agents_required"].sum() * h),
-        "scheduled_hours": scheduled_hours,
-        "fte": scheduled_hours / weeks / scenario.paid_hours_per_week,
-        "cost": scheduled_hours * scenario.hourly_cost,
+        "scheduled_hours": totals["scheduled_hours"],
+        "fte": totals["fte"],
+        "cost": totals["cost"],
         "peak_agents": int(req["agents"].max()) if len(req) else 0,
         "peak_scheduled": int(req["scheduled_int"].max()) if len(req) else 0,
     }

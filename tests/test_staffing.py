@@ -147,3 +147,14 @@ def test_risk_of_missing_falls_with_more_agents():
     assert 0 <= ample["p_miss"].iloc[0] <= tight["p_miss"].iloc[0] <= 1
     assert tight["p_miss"].iloc[0] > 0.5
     assert ample["expected_sl"].iloc[0] > tight["expected_sl"].iloc[0]
+
+
+def test_reports_plans_and_the_app_share_one_workforce_arithmetic():
+    sc = Scenario(shrinkage=0.2, paid_hours_per_week=37.5, hourly_cost=30.0)
+    totals = staffing.workforce_totals([10, 10, 0, 20], 1800.0, sc)
+    assert totals["agent_hours"] == pytest.approx(20.0)
+    assert totals["scheduled_hours"] == pytest.approx(25.0)
+    assert totals["fte"] == pytest.approx(25.0 * 7 / 37.5)  # two hours = one working day, seven a week
+    assert totals["cost"] == pytest.approx(750.0)
+    two_weeks = staffing.workforce_totals(np.full(14 * 48, 10.0), 1800.0, sc)
+    assert two_weeks["fte"] == pytest.approx(10 * 24 * 7 / 0.8 / 37.5)
