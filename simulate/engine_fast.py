@@ -5,7 +5,7 @@ contract): a caller arrives, gets a busy signal if every line is taken or the li
 ``ivr_time`` seconds in the IVR where a share is contained, then waits in the agent queue (priority
 class first, then first come first served) until an agent answers or patience runs out; a blocked
 or abandoned caller may redial later. Here that story is told as an event loop over arrays instead
-of one SimPy process per caller, which is 100-1000x faster and is what makes sweeps and year-long
+of one SimPy process per caller, which is 50-150x faster and is what makes sweeps and year-long
 runs practical.
 
 How it works
@@ -28,6 +28,12 @@ How it works
   (no lines, no redials) the deadline heap is skipped: a head whose deadline has passed is
   recorded as abandoned at that deadline when an agent looks at it, which is exact for first come
   first served.
+* When one queue is served first come, first served and nothing depends on the moment callers
+  hang up (one priority class, no lines, no redials: the common planning case), the event loop
+  gives way to an exact recursion over callers in arrival order (:func:`_kernel_fcfs`): a later
+  caller never changes an earlier one's fate, so each fate is settled when the caller joins, and
+  exponential durations are computed only for the callers who need them. Same records, call for
+  call (tested), at about half the cost.
 * If the pre-drawn redial rows run out (more than m/8 failures that may redial), the replication
   runs again with twice as many: the extra rows extend the same sequence, so the result is the
   same.
@@ -37,6 +43,7 @@ SimPy. Durations are seconds.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -55,6 +62,9 @@ from simulate.scenario import Scenario, duration_quantile
 __all__ = ["simulate_replication", "supports", "unit_quantile"]
 
 _INF = np.inf
+# one priority class, no lines, no redials: use the first-come-first-served recursion (the same
+# result as the event loop, 2-4x faster); tests switch it off to compare the two
+USE_RECURSION = True
 
 # slots of the int64 state vector shared by the kernel's helpers
 _S_NUSED = 0  # attempt slots used so far
@@ -144,21 +154,51 @@ def _time_push(keys, n, key):
 
 @_jit(inline="always")
 def _time_pop(keys, n):
+    """Remove the earliest of ``n`` times; returns the new size. Floyd's variant: the hole walks
+    down to a leaf along the earlier child (a select, no unpredictable branch), then the last
+    time sifts up from there, which is usually a step or two."""
     n -= 1
     key = keys[n]
     i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= n:
-            break
-        if c + 1 < n and keys[c + 1] < keys[c]:
-            c += 1
-        if keys[c] >= key:
-            break
+    c = 1
+    while c + 1 < n:
+        c += keys[c + 1] < keys[c]
         keys[i] = keys[c]
         i = c
+        c = 2 * i + 1
+    if c < n:
+        keys[i] = keys[c]
+        i = c
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        i = p
     keys[i] = key
     return n
+
+
+@_jit(inline="always")
+def _time_replace(keys, n, key):
+    """Remove the earliest of ``n`` times and add ``key`` (a pop then a push, in one pass)."""
+    i = 0
+    c = 1
+    while c + 1 < n:
+        c += keys[c + 1] < keys[c]
+        keys[i] = keys[c]
+        i = c
+        c = 2 * i + 1
+    if c < n:
+        keys[i] = keys[c]
+        i = c
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        i = p
+    keys[i] = key
 
 
 @_jit(inline="always")
@@ -588,13 +628,212 @@ def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, ag
     return n, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
 
 
+@_jit(inline="always")
+def _unit(u, exponential):
+    """A mean-one duration factor: from the uniform ``u`` for exponential durations (the value of
+    :func:`unit_quantile`), or ``u`` itself when the factor was computed beforehand."""
+    return -math.log(1.0 - u) if exponential else u
+
+
+@_jit()
+def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, agents, closed, type_aht, type_pat,
+                 ivr_time, ivr_containment, has_ivr, svc_exp, pat_exp):
+    """The same replication as :func:`_kernel` when one queue is served first come, first served
+    and nothing depends on when callers hang up (one priority class, no lines, no redials), as an
+    exact recursion over the callers in queue-join order instead of an event loop.
+
+    First come, first served means a later caller never changes an earlier one's fate, so each
+    caller's fate is settled when it joins: it waits for the first moment the agents on duty
+    (``agents[k]``, "finish the call, then leave") outnumber the calls in progress, and hangs up
+    at its deadline, or at closing, if that comes first. The agents' end times are a heap that is
+    advanced lazily, event by event with the event loop's tie rules (an agent finishing before a
+    boundary at the same time, both before a caller joining), so the result is call for call the
+    event loop's. ``svc_exp``/``pat_exp``: ``svc_unit``/``pat_unit`` hold the uniforms of
+    exponential durations, turned into factors only for callers who need them. Returns
+    (n, record arrays...) like :func:`_kernel` (``arrival`` and ``ctype`` are the arrays passed
+    in); n = -2 if a caller could not be settled (cannot happen)."""
+    m = first_t.shape[0]
+    n_int = agents.shape[0]
+    t_end = n_int * interval_s
+    nan = np.nan
+
+    caller = np.arange(m)  # int64
+    attempt = np.ones(m, np.int32)
+    interval = np.empty(m, np.int32)
+    outcome = np.empty(m, np.int8)
+    wait = np.empty(m)
+    answer = np.empty(m)
+    service = np.empty(m)
+
+    max_agents = 1
+    for k in range(n_int):
+        max_agents = max(max_agents, agents[k])
+    skeys = np.empty(max_agents + 1, np.float64)  # end times of the calls in progress
+    ns = 0
+
+    k = 0
+    target = agents[0]
+    next_bnd = interval_s if n_int > 1 else t_end
+    ended = False
+    last_flush = -_INF  # when callers on hold were last let go (closing)
+    tau = -_INF  # the state (heap, k, target) is the centre's at time tau
+
+    kj = 0
+    kj_end = -_INF  # arrivals before kj_end are in interval kj (arrivals come in time order)
+    for j in range(m):
+        a = first_t[j]
+        if a >= kj_end:
+            kj = min(int(a // interval_s), n_int - 1)
+            kj_end = (kj + 1) * interval_s if kj + 1 < n_int else _INF
+        interval[j] = kj
+        answer[j] = nan
+        service[j] = nan
+        if closed[kj]:
+            outcome[j] = OUTCOME_BLOCKED
+            wait[j] = nan
+            continue
+        q = a  # joins the agent queue at q
+        if has_ivr:
+            if ivr_time > 0.0:
+                q = a + ivr_time
+            if ivr_containment > 0.0 and ivr_u[j] < ivr_containment:
+                outcome[j] = OUTCOME_CONTAINED
+                wait[j] = nan
+                continue
+        c = first_type[j]
+
+        if tau <= q:
+            # bring the centre to time q: agents finishing, interval boundaries (nobody on hold can
+            # be answered meanwhile: every earlier caller's fate is settled)
+            while True:
+                lim = q if q < next_bnd else next_bnd
+                while ns > 0 and skeys[0] <= lim:
+                    ns = _time_pop(skeys, ns)
+                if next_bnd <= q:
+                    tb = next_bnd
+                    if k + 1 >= n_int:
+                        ended = True
+                        next_bnd = _INF
+                        if target == 0:
+                            last_flush = tb
+                    else:
+                        was_closed = closed[k]
+                        k += 1
+                        next_bnd = (k + 1) * interval_s if k + 1 < n_int else t_end
+                        target = agents[k]
+                        if closed[k] and not was_closed:
+                            last_flush = tb
+                else:
+                    break
+            tau = q
+            if ns < target:  # an agent is free: answered at once
+                d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                outcome[j] = OUTCOME_ANSWERED
+                wait[j] = 0.0
+                answer[j] = q
+                service[j] = d
+                ns = _time_push(skeys, ns, q + d)
+                continue
+            if (ended and target == 0) or (not ended and closed[k]):  # closed: let go at once
+                outcome[j] = OUTCOME_ABANDONED
+                wait[j] = 0.0
+                continue
+            pt = type_pat[c]
+            dl = q + _unit(pat_unit[j], pat_exp) * pt if pt < _INF else _INF
+        else:
+            pt = type_pat[c]
+            dl = q + _unit(pat_unit[j], pat_exp) * pt if pt < _INF else _INF
+            if last_flush > q:  # on hold when the centre closed, already past
+                outcome[j] = OUTCOME_ABANDONED
+                wait[j] = (dl if dl < last_flush else last_flush) - q
+                continue
+            if ns < target:  # agents came on duty at tau, more than the callers ahead needed
+                if dl <= tau:
+                    outcome[j] = OUTCOME_ABANDONED
+                    wait[j] = dl - q
+                else:
+                    d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                    outcome[j] = OUTCOME_ANSWERED
+                    wait[j] = tau - q
+                    answer[j] = tau
+                    service[j] = d
+                    ns = _time_push(skeys, ns, tau + d)
+                continue
+
+        # on hold: the first agent free before the deadline answers, else hang up
+        while True:
+            tc = skeys[0] if ns > 0 else _INF
+            if tc <= next_bnd:
+                if tc == _INF:
+                    return -2, caller, attempt, first_type, interval, first_t, outcome, wait, answer, service
+                if tc >= dl:
+                    outcome[j] = OUTCOME_ABANDONED
+                    wait[j] = dl - q
+                    break
+                tau = tc
+                if ns <= target:  # this agent answers: its end time is replaced by the new call's
+                    d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                    outcome[j] = OUTCOME_ANSWERED
+                    wait[j] = tc - q
+                    answer[j] = tc
+                    service[j] = d
+                    _time_replace(skeys, ns, tc + d)
+                    break
+                ns = _time_pop(skeys, ns)  # this agent goes off duty
+            else:
+                tb = next_bnd
+                if tb >= dl:
+                    outcome[j] = OUTCOME_ABANDONED
+                    wait[j] = dl - q
+                    break
+                tau = tb
+                flushed = False
+                if k + 1 >= n_int:
+                    ended = True
+                    next_bnd = _INF
+                    flushed = target == 0
+                else:
+                    was_closed = closed[k]
+                    k += 1
+                    next_bnd = (k + 1) * interval_s if k + 1 < n_int else t_end
+                    target = agents[k]
+                    flushed = closed[k] and not was_closed
+                if flushed:
+                    last_flush = tb
+                    outcome[j] = OUTCOME_ABANDONED
+                    wait[j] = tb - q
+                    break
+                if ns < target:
+                    d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                    outcome[j] = OUTCOME_ANSWERED
+                    wait[j] = tb - q
+                    answer[j] = tb
+                    service[j] = d
+                    ns = _time_push(skeys, ns, tb + d)
+                    break
+    return m, caller, attempt, first_type, interval, first_t, outcome, wait, answer, service
+
+
 # --------------------------------------------------------------------------------------------
 # numpy side: parameters, draws, records
 # --------------------------------------------------------------------------------------------
 @_jit()
 def _neg_log1m(u, out):
     for i in range(u.shape[0]):
-        out[i] = -math.log1p(-u[i])
+        out[i] = -math.log(1.0 - u[i])
+
+
+def _first_arrivals(counts: np.ndarray, u: np.ndarray, interval_s: float) -> np.ndarray:
+    """Sorted arrival times ``(k + u) * interval_s`` of the ``counts[k]`` callers of each interval
+    (seconds): the bucket sort of :func:`_arrival_times`, or numpy's sort when an interval holds so
+    many callers that the buckets no longer fit in cache. Both give the same array."""
+    if len(counts) and counts.max() > 16384:
+        t = np.repeat(np.arange(len(counts), dtype=np.float64), counts)
+        t += u
+        t *= interval_s
+        t.sort()
+        return t
+    return _arrival_times(counts, u, interval_s)
 
 
 def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = None) -> np.ndarray:
@@ -623,6 +862,7 @@ def supports(scenario: Scenario) -> tuple[bool, str]:
     return True, ""
 
 
+@functools.lru_cache(maxsize=64)  # scenarios are frozen and hashable; sweeps reuse a few many times
 def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """Per call type: shares, aht (s, residual factor applied), patience (s, inf = never) and priority
     rank (0 = served first); plus the number of priority classes."""
@@ -630,8 +870,11 @@ def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     factor = scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0
     levels = np.unique(table["priority"])
     rank = np.searchsorted(levels, table["priority"]).astype(np.int64)
-    return (table["share"].astype(np.float64), table["aht"].astype(np.float64) * factor,
-            table["patience"].astype(np.float64), rank, len(levels))
+    arrays = (table["share"].astype(np.float64), table["aht"].astype(np.float64) * factor,
+              table["patience"].astype(np.float64), rank)
+    for a in arrays:
+        a.flags.writeable = False  # cached: shared by every run of the scenario
+    return (*arrays, len(levels))
 
 
 _ROW_BLOCK = 1024  # engine_simpy draws redial values in blocks of (6, 1024) uniforms
@@ -654,6 +897,43 @@ def _redial_rows(rng: np.random.Generator, n_blocks: int, scenario: Scenario) ->
     rows[3] = unit_quantile(u[:, 3].ravel(), scenario.aht_dist, scenario.aht_cv)
     rows[4] = unit_quantile(u[:, 4].ravel(), scenario.patience_dist, scenario.patience_cv)
     return rows
+
+
+def _run_event_loop(first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed, scenario, seed,
+                    type_aht, type_pat, type_rank, n_prio, lines, has_patience):
+    """Run :func:`_kernel` (the general event loop); returns (n attempts, record arrays)."""
+    from simulate.engine_simpy import spawn_streams
+
+    m = len(first_t)
+    redial_prob = float(scenario.redial_prob)
+    max_attempts = int(scenario.max_attempts)
+    uses_redials = redial_prob > 0 and max_attempts > 1
+    use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
+    # each redial uses one row, so m + rows slots always suffice; if the rows run out (more than
+    # m/8 eligible failures) the replication runs again with twice as many: same draws, same result
+    n_blocks = _initial_blocks(m) if uses_redials else 0
+    while True:
+        cap = m + n_blocks * _ROW_BLOCK
+        svc = np.empty(cap)
+        unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv, out=svc[:m])
+        pat = np.empty(cap)  # only read for callers with a finite patience
+        if has_patience:
+            unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv, out=pat[:m])
+        ivr = np.empty(cap if u_ivr is not None else 0)
+        if u_ivr is not None:
+            ivr[:m] = u_ivr
+        # the redial stream restarts each try: more blocks only extend the same sequence
+        rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials \
+            else np.empty((5, 0))
+        n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht, type_pat,
+                           type_rank, n_prio, lines, float(scenario.ivr_time), float(scenario.ivr_containment),
+                           scenario.uses_ivr, redial_prob if uses_redials else 0.0, max_attempts, use_deadlines)
+        if n >= 0:
+            break
+        if n == -2:
+            raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
+        n_blocks *= 2
+    return n, cols
 
 
 def simulate_replication(
@@ -696,7 +976,7 @@ def simulate_replication(
 
     counts = rngs["arrivals"].poisson(calls).astype(np.int64)
     m = int(counts.sum())
-    first_t = _arrival_times(counts, rngs["arrivals"].random(m), interval_s)
+    first_t = _first_arrivals(counts, rngs["arrivals"].random(m), interval_s)
     shares, type_aht, type_pat, type_rank, n_prio = _type_table(scenario)
     # streams a scenario does not use are not drawn (each stream has its own generator, so the
     # others are unaffected)
@@ -711,38 +991,25 @@ def simulate_replication(
     u_service = rngs["service"].random(m)
     u_patience = rngs["patience"].random(m)
 
-    redial_prob = float(scenario.redial_prob)
-    max_attempts = int(scenario.max_attempts)
     lines = -1 if scenario.lines is None else int(scenario.lines)
-    uses_redials = redial_prob > 0 and max_attempts > 1
-    use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
+    uses_redials = scenario.redial_prob > 0 and scenario.max_attempts > 1
     closed = (calls == 0) & (agents == 0)
     has_patience = bool(np.isfinite(type_pat).any())
 
-    # each redial uses one row, so m + rows slots always suffice; if the rows run out (more than
-    # m/8 eligible failures) the replication runs again with twice as many: same draws, same result
-    n_blocks = _initial_blocks(m) if uses_redials else 0
-    while True:
-        cap = m + n_blocks * _ROW_BLOCK
-        svc = np.empty(cap)
-        unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv, out=svc[:m])
-        pat = np.empty(cap)  # only read for callers with a finite patience
-        if has_patience:
-            unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv, out=pat[:m])
-        ivr = np.empty(cap if u_ivr is not None else 0)
-        if u_ivr is not None:
-            ivr[:m] = u_ivr
-        # the redial stream restarts each try: more blocks only extend the same sequence
-        rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials \
-            else np.empty((5, 0))
-        n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht, type_pat,
-                           type_rank, n_prio, lines, float(scenario.ivr_time), float(scenario.ivr_containment),
-                           scenario.uses_ivr, redial_prob if uses_redials else 0.0, max_attempts, use_deadlines)
-        if n >= 0:
-            break
-        if n == -2:
+    if USE_RECURSION and n_prio == 1 and lines < 0 and not uses_redials:
+        svc_exp = scenario.aht_dist == "exponential"
+        pat_exp = scenario.patience_dist == "exponential"
+        svc = u_service if svc_exp else unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv)
+        pat = u_patience if pat_exp or not has_patience else \
+            unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv)
+        n, *cols = _kernel_fcfs(first_t, first_type, svc, pat, u_ivr if u_ivr is not None else np.empty(0),
+                                interval_s, agents, closed, type_aht, type_pat, float(scenario.ivr_time),
+                                float(scenario.ivr_containment), scenario.uses_ivr, svc_exp, pat_exp)
+        if n < 0:
             raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
-        n_blocks *= 2
+    else:
+        n, cols = _run_event_loop(first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed,
+                                  scenario, seed, type_aht, type_pat, type_rank, n_prio, lines, has_patience)
     names = ("caller", "attempt", "call_type", "interval", "arrival_s", "outcome", "wait_s", "answer_s",
              "service_s")
     columns = {name: col[:n] for name, col in zip(names, cols)}

@@ -280,3 +280,58 @@ def test_bad_inputs_raise_value_errors_naming_the_problem():
     with pytest.raises(ValueError, match="calls"):
         engine_fast.simulate_replication(np.array([1.0, -1.0]), np.ones(2, np.int64), 60.0, sc,
                                          np.random.SeedSequence(0))
+
+
+def _random_fcfs_case(rng: np.random.Generator):
+    """A scenario the first-come-first-served recursion handles (one priority class, no lines, no
+    redials), with what makes it hard: agents changing, intervals with no agents, closed
+    intervals, an IVR with or without delay, two call types, non-exponential patience."""
+    n_int = int(rng.integers(1, 40))
+    interval_s = float(rng.choice([60.0, 900.0, 1800.0, 3600.0]))
+    calls = rng.uniform(0, 60, n_int) * rng.choice([0, 1, 1, 1], n_int)
+    agents = rng.integers(0, 15, n_int) * rng.choice([0, 1, 1, 1, 1], n_int)
+    kw = {"agents": tuple(int(a) for a in agents), "aht": float(rng.choice([60.0, 300.0, 1200.0]))}
+    patience = rng.choice([np.nan, 30.0, 200.0, 900.0])
+    if np.isfinite(patience):
+        kw.update(patience=float(patience), patience_dist=str(rng.choice(["exponential", "weibull"])),
+                  patience_cv=0.7)
+    if rng.random() < 0.4:
+        kw.update(ivr_time=float(rng.choice([0.0, 30.0, 600.0])), ivr_containment=float(rng.choice([0.0, 0.3])))
+    if rng.random() < 0.3:
+        kw.update(aht_dist="lognormal", aht_cv=1.4)
+    if rng.random() < 0.3:
+        kw["call_types"] = (CallType("a", 0.6, aht=200.0, patience=100.0), CallType("b", 0.4, aht=500.0))
+    return calls, np.asarray(agents, np.int64), interval_s, Scenario(name="fcfs", **kw)
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_fcfs_recursion_gives_exactly_the_event_loops_records(block, monkeypatch):
+    # the recursion is the default for these scenarios; the event loop is the reference
+    rng = np.random.default_rng(1000 + block)
+    for i in range(40):
+        calls, agents, interval_s, scenario = _random_fcfs_case(rng)
+        seed = np.random.SeedSequence([block, i])
+        monkeypatch.setattr(engine_fast, "USE_RECURSION", True)
+        fast = engine_fast.simulate_replication(calls, agents, interval_s, scenario, seed)
+        monkeypatch.setattr(engine_fast, "USE_RECURSION", False)
+        loop = engine_fast.simulate_replication(calls, agents, interval_s, scenario, seed)
+        assert _same_records(fast, loop), (block, i, scenario)
+
+
+def test_the_recursion_is_used_when_the_scenario_allows_and_only_then(monkeypatch):
+    calls = np.full(6, 80.0)
+    used = []
+    real = engine_fast._kernel_fcfs
+
+    def spy(*args):
+        used.append(True)
+        return real(*args)
+
+    monkeypatch.setattr(engine_fast, "_kernel_fcfs", spy)
+    _records(calls, Scenario(name="plain", agents=8, aht=300.0, patience=200.0))
+    assert used == [True]
+    for scenario in (Scenario(name="lines", agents=8, aht=300.0, patience=200.0, lines=12),
+                     Scenario(name="redials", agents=8, aht=300.0, patience=200.0, redial_prob=0.5, max_attempts=3),
+                     SURGE):
+        _records(calls if scenario is not SURGE else SURGE_CALLS, scenario)
+    assert used == [True]
