@@ -182,17 +182,26 @@ def select_members(run: BacktestRun, candidates: Sequence[str], ks: Sequence[int
     one, two or three, and a rule that drops the second when it is more than 15% worse, in our
     backtests (benchmarks/forecast_accuracy.py): selection by a handful of origins is noisy, a
     combination of two good models much less so.
-    """
-    def mase_of(members: Sequence[str]) -> float:
-        vals = []
-        for k in ks:
-            o = run.origins[k]
-            if o.scored.any() and np.isfinite(o.scale) and o.scale > 0:
-                e = run.forecast_at(k, members)[o.scored] - o.actual[o.scored]
-                vals.append(np.mean(np.abs(e)) / o.scale)
-        return float(np.mean(vals)) if vals else np.inf
 
-    scores = {m: mase_of([m]) for m in candidates}
+    A cutoff where every candidate failed (its median MASE over the candidates is more than
+    ``OUTLIER_ORIGIN`` times the lower quartile of that over the cutoffs: a surge, an outage) does
+    not vote: its errors are tens of times the others' and would pick whichever model happened to
+    be least wrong about an event none of them could see. The lower quartile, not the median, is
+    the reference because a surge can fill half of the cutoffs of a long horizon's window.
+    """
+    table = np.full((len(ks), len(candidates)), np.nan)
+    for i, k in enumerate(ks):
+        o = run.origins[k]
+        if o.scored.any() and np.isfinite(o.scale) and o.scale > 0:
+            for j, m in enumerate(candidates):
+                e = run.forecast_at(k, [m])[o.scored] - o.actual[o.scored]
+                table[i, j] = np.mean(np.abs(e)) / o.scale
+    rows = np.isfinite(table).all(axis=1)
+    table = table[rows]
+    if len(table) >= 3:
+        typical = np.median(table, axis=1)
+        table = table[~(typical > OUTLIER_ORIGIN * np.quantile(typical, 0.25))]
+    scores = {m: float(np.mean(table[:, j])) if len(table) else np.inf for j, m in enumerate(candidates)}
     ranked = sorted(candidates, key=lambda m: (scores[m], m))
     if not np.isfinite(scores[ranked[0]]):
         return ["profile" if "profile" in candidates else ranked[0]]

@@ -19,7 +19,8 @@ The pipeline for each series:
    (daily), so quiet hours get narrow bands and busy hours wide ones.
 
 ``model="auto"`` runs the rolling-origin backtest of :mod:`forecast.backtest` on the candidates, keeps
-the mean of the two best by MASE, and records the choice in the ``model`` column and
+the mean of the two best by MASE (cutoffs where every candidate failed, such as a surge, do not vote:
+:func:`forecast.backtest.select_members`), and records the choice in the ``model`` column and
 ``df.attrs["auto_choice"]``.
 """
 from __future__ import annotations

@@ -82,3 +82,29 @@ def test_auto_in_a_backtest_chooses_from_earlier_origins_only():
 def test_a_history_too_short_for_any_origin_is_a_clear_error():
     with pytest.raises(ValueError, match="too short"):
         forecast.backtest(office_history(3), "14D", models=["profile"])
+
+
+def test_auto_selection_ignores_cutoffs_where_every_model_failed():
+    from forecast.backtest import BacktestRun, Origin, select_members
+
+    idx = pd.date_range("2024-01-01", periods=10, freq="D")
+    origins = []
+    # four normal cutoffs: "steady" errs by 1, "jumpy" by 2, "lazy" by 3 (scale 10)
+    for k in range(4):
+        o = Origin(cutoff=idx[0] + pd.Timedelta(weeks=k), index=idx, actual=np.full(10, 100.0),
+                   scored=np.ones(10, dtype=bool), scale=10.0, buckets=np.zeros(10, dtype=int),
+                   open=np.ones(10, dtype=bool))
+        o.yhat = {"steady": np.full(10, 101.0), "jumpy": np.full(10, 102.0), "lazy": np.full(10, 97.0)}
+        origins.append(o)
+    # four surge cutoffs (half the window, as a surge fills a long horizon's): actuals jump to 1000,
+    # everyone fails, "jumpy" a little less
+    for k in range(4, 8):
+        o = Origin(cutoff=idx[0] + pd.Timedelta(weeks=k), index=idx, actual=np.full(10, 1000.0),
+                   scored=np.ones(10, dtype=bool), scale=10.0, buckets=np.zeros(10, dtype=int),
+                   open=np.ones(10, dtype=bool))
+        o.yhat = {"steady": np.full(10, 100.0), "jumpy": np.full(10, 300.0), "lazy": np.full(10, 100.0)}
+        origins.append(o)
+    run = BacktestRun(freq="D", h=10, origins=origins, n_report=8, window=8)
+    assert select_members(run, ["steady", "jumpy", "lazy"], list(range(8))) == ["steady", "jumpy"]
+    # with the surge cutoffs alone there is nothing to set aside: the least wrong model leads
+    assert select_members(run, ["steady", "jumpy", "lazy"], [4, 5, 6, 7])[0] == "jumpy"

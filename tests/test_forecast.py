@@ -189,3 +189,91 @@ def test_sarimax_uses_event_regressors_given_for_the_horizon():
     on = events["mailout"].reindex(fc.index).to_numpy() > 0
     open_day = fc.index.day_of_week < 5
     assert fc["yhat"][on & open_day].mean() > 1.3 * fc["yhat"][~on & open_day].mean()
+
+
+# --- the robust yearly profile (daily data) ---
+def _yearly_truth(days: pd.DatetimeIndex) -> np.ndarray:
+    """Known yearly pattern on the log scale: a winter peak and a summer trough, amplitude 0.3."""
+    return 0.3 * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - 15) / 365.25)
+
+
+def daily_office_history(years: int = 5, *, surge_year: int | None = None, seed: int = 4) -> pd.Series:
+    """Daily calls of a Monday-Friday centre on a cleaned grid (weekends 0): level 1000 x weekday x
+    the known yearly pattern x 5% noise; ``surge_year`` (index) multiplies May-October of that year
+    by 6, a surge no calendar can explain."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2016-01-01", periods=int(365.25 * years), freq="D")
+    mean = 1000 * WEEKDAY[days.day_of_week] * np.exp(_yearly_truth(days))
+    if surge_year is not None:
+        surge = (days.year == days[0].year + surge_year) & (days.month >= 5) & (days.month <= 10)
+        mean = mean * np.where(surge, 6.0, 1.0)
+    return pd.Series(mean * rng.lognormal(0.0, 0.05, len(days)), index=days)
+
+
+def daily_context() -> Context:
+    open_days = WEEKDAY > 0
+    return Context(freq="D", per_day=1, season_lengths=(7, 365), weekday_open=open_days,
+                   open_slots=open_days[:, None].copy())
+
+
+def test_yearly_model_recovers_a_known_yearly_pattern_and_weekday_pattern():
+    from forecast.models.yearly import N_BINS, YearlyProfile
+
+    model = YearlyProfile().fit(daily_office_history(5), daily_context())
+    mid_bins = pd.DatetimeIndex(pd.Timestamp("2021-01-04") + pd.to_timedelta(np.arange(N_BINS) * 7, unit="D"))
+    truth = _yearly_truth(mid_bins)
+    truth = truth - truth.mean()
+    effect = model.yearly_ - model.yearly_.mean()
+    assert np.corrcoef(effect, truth)[0, 1] > 0.95
+    assert np.max(np.abs(effect - truth)) < 0.1
+    wd = np.log(WEEKDAY[:5]) - np.log(WEEKDAY[:5]).mean()
+    np.testing.assert_allclose(model.weekday_[:5] - model.weekday_[:5].mean(), wd, atol=0.03)
+    assert model.weekday_[5] == 0 and model.weekday_[6] == 0
+
+
+def test_yearly_model_forecasts_the_seasonal_change_a_flat_profile_misses():
+    from forecast.models.yearly import YearlyProfile
+
+    y = daily_office_history(5)
+    train = y[y.index < "2020-10-01"]
+    model = YearlyProfile().fit(train, daily_context())
+    yhat = model.predict(120)
+    future = pd.date_range("2020-10-01", periods=120, freq="D")
+    truth = 1000 * WEEKDAY[future.day_of_week] * np.exp(_yearly_truth(future))
+    open_day = WEEKDAY[future.day_of_week] > 0
+    err = np.abs(yhat - truth)[open_day].mean() / truth[open_day].mean()
+    assert err < 0.06
+    assert (yhat[~open_day] == 0).all()
+    # demand rises from October into January by about exp(0.3) ~ 1.35x: the yearly pattern, not a trend
+    octo, jan = open_day & (future.month == 10), open_day & (future.month == 1)
+    rise = yhat[jan].mean() / yhat[octo].mean()
+    assert abs(rise / (truth[jan].mean() / truth[octo].mean()) - 1) < 0.05 and rise > 1.25
+
+
+def test_yearly_model_is_not_bent_by_one_surge_year():
+    from forecast.models.yearly import YearlyProfile, yearly_bins
+
+    clean = YearlyProfile().fit(daily_office_history(6), daily_context())
+    surged = YearlyProfile().fit(daily_office_history(6, surge_year=3), daily_context())
+    summer = np.unique(yearly_bins(pd.date_range("2021-05-01", "2021-10-31", freq="D")))
+    # the surge multiplied one summer by 6 (log 1.8): the learned summer moves by far less
+    assert np.max(np.abs(surged.yearly_[summer] - clean.yearly_[summer])) < 0.1
+    # and next summer's forecast stays at the normal level
+    yhat = surged.predict(365)
+    future = pd.date_range(surged.inner_.y_.index[-1] + pd.Timedelta("1D"), periods=365, freq="D")
+    truth = 1000 * WEEKDAY[future.day_of_week] * np.exp(_yearly_truth(future))
+    sel = (future.month >= 5) & (future.month <= 10) & (WEEKDAY[future.day_of_week] > 0)
+    assert 0.85 < yhat[sel].sum() / truth[sel].sum() < 1.15
+
+
+def test_yearly_model_without_three_years_is_a_level_times_weekday_model():
+    from forecast.models.yearly import YearlyProfile
+
+    y = daily_office_history(2)
+    model = YearlyProfile().fit(y, daily_context())
+    assert np.all(model.yearly_ == 0)
+    yhat = model.predict(14)
+    recent = y[-28:]
+    for w in range(5):
+        ref = recent[recent.index.day_of_week == w].mean()
+        assert abs(yhat[7 + ((w - (y.index[-1].weekday() + 1)) % 7)] - ref) < 0.15 * ref

@@ -13,6 +13,7 @@ from .naive import SeasonalNaive
 from .profile import Profile
 from .sarimax import SARIMAX
 from .topdown import TopDown
+from .yearly import YearlyProfile
 
 MODELS: dict[str, type[Model]] = {
     "seasonal_naive": SeasonalNaive,
@@ -21,9 +22,10 @@ MODELS: dict[str, type[Model]] = {
     "sarimax": SARIMAX,
     "mstl": MSTL,
     "topdown": TopDown,
+    "yearly": YearlyProfile,
     "mstl_plain": PlainMSTL,
 }
-AUTO_CANDIDATES: tuple[str, ...] = ("seasonal_naive", "profile", "ets", "sarimax", "mstl", "topdown")
+AUTO_CANDIDATES: tuple[str, ...] = ("seasonal_naive", "profile", "ets", "sarimax", "mstl", "topdown", "yearly")
 
 __all__ = ["AUTO_CANDIDATES", "MODELS", "Context", "Model", "ETS", "MSTL", "PlainMSTL", "Profile",
-           "SARIMAX", "SeasonalNaive", "TopDown"]
+           "SARIMAX", "SeasonalNaive", "TopDown", "YearlyProfile"]
