@@ -45,11 +45,10 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
 
 import numpy as np
-from numba import njit
 
+from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -87,17 +86,7 @@ _ST_DONE = 3
 # --------------------------------------------------------------------------------------------
 # compiled pieces
 # --------------------------------------------------------------------------------------------
-def _jit(**options: Any):
-    """``numba.njit`` with the on-disk cache (compiled once, loaded in ~0.1 s afterwards), or
-    without it when numba finds nowhere writable to keep the cache (read-only install)."""
-
-    def wrap(func):
-        try:
-            return njit(cache=True, **options)(func)
-        except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-            return njit(cache=False, **options)(func)
-
-    return wrap
+_jit = jit
 
 
 @_jit(inline="always")

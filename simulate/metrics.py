@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -87,34 +88,66 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | flo
     return np.where(np.asarray(den) > 0, out, np.nan) if np.ndim(out) else (float(out) if den > 0 else np.nan)
 
 
+@jit()
+def _busy_seconds(answer_s, service_s, n, interval_s):
+    busy = np.zeros(n)
+    full = np.zeros(n + 1)  # difference array of intervals fully busy
+    horizon = n * interval_s
+    for i in range(answer_s.shape[0]):
+        s = answer_s[i]
+        d = service_s[i]
+        if np.isnan(s) or np.isnan(d) or s >= horizon:
+            continue
+        e = min(s + d, horizon)
+        a = min(int(s // interval_s), n - 1)
+        b = min(int(e // interval_s), n - 1)
+        if a == b:
+            busy[a] += e - s
+        else:
+            busy[a] += (a + 1) * interval_s - s
+            busy[b] += e - b * interval_s
+            full[a + 1] += 1.0
+            full[b] -= 1.0
+    run = 0.0
+    for k in range(n):
+        run += full[k]
+        busy[k] += run * interval_s
+    return busy
+
+
 def busy_seconds_per_interval(answer_s: np.ndarray, service_s: np.ndarray, n_intervals: int,
                               interval_s: float) -> np.ndarray:
     """Agent busy seconds falling in each interval, shape (n_intervals,).
 
     Each served call keeps an agent busy over [answer_s, answer_s + service_s); the time is
-    split across intervals exactly. B(t) = busy seconds before t = sum over started calls of
-    (t - start) minus sum over finished calls of (t - end), evaluated at every boundary with
-    sorted starts/ends and cumulative sums; busy in interval k = B((k+1)L) - B(kL).
-    Time after the last interval is not counted.
+    split across intervals exactly, in one compiled pass over the calls: a call within one
+    interval adds its service there; a longer one adds its head and tail to its first and last
+    intervals and a whole interval to each one between (a difference array). Time after the last
+    interval is not counted.
     """
-    keep = ~(np.isnan(answer_s) | np.isnan(service_s))
-    start = np.sort(answer_s[keep])
-    end = np.sort(answer_s[keep] + service_s[keep])
-    edges = np.arange(n_intervals + 1, dtype=np.float64) * interval_s
-    cs = np.concatenate([[0.0], np.cumsum(start)])
-    ce = np.concatenate([[0.0], np.cumsum(end)])
-    ns = np.searchsorted(start, edges, side="left")
-    ne = np.searchsorted(end, edges, side="left")
-    busy_before = (edges * ns - cs[ns]) - (edges * ne - ce[ne])
-    return np.diff(busy_before)
+    return _busy_seconds(np.asarray(answer_s, dtype=np.float64), np.asarray(service_s, dtype=np.float64),
+                         int(n_intervals), float(interval_s))
 
 
 def _caller_tables(rec: CallRecords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per distinct caller: first-attempt interval, attempts made, need met (bool)."""
-    ids, inverse = np.unique(rec.caller, return_inverse=True)
-    n_callers = len(ids)
+    """Per distinct caller (in caller-id order): first-attempt interval, attempts made, need met (bool)."""
     met_attempt = (rec.outcome == OUTCOME_ANSWERED) | (rec.outcome == OUTCOME_CONTAINED) | (
         (rec.outcome == OUTCOME_CALLBACK) & ~np.isnan(rec.answer_s))
+    caller = rec.caller
+    first = rec.attempt == 1
+    if len(caller) and caller.min() >= 0 and caller.max() < 2 * len(caller) + 1024:
+        # the engines number callers 0..N-1: count by id directly, no sort (20 M attempts: 0.3 s, not 3 s)
+        attempts = np.bincount(caller, minlength=int(caller.max()) + 1)
+        seen = attempts > 0
+        first_ids = caller[first]
+        n_first = np.bincount(first_ids, minlength=len(attempts))
+        if n_first.max() <= 1 and np.array_equal(n_first > 0, seen):  # each caller's first attempt, once
+            met = np.bincount(caller, weights=met_attempt, minlength=len(attempts)) > 0
+            first_interval = np.full(len(attempts), -1, dtype=np.int64)
+            first_interval[first_ids] = rec.interval[first]
+            return first_interval[seen], attempts[seen], met[seen]
+    ids, inverse = np.unique(caller, return_inverse=True)
+    n_callers = len(ids)
     met = np.bincount(inverse, weights=met_attempt, minlength=n_callers) > 0
     attempts = np.bincount(inverse, minlength=n_callers)
     first_interval = np.full(n_callers, -1, dtype=np.int64)
