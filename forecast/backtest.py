@@ -188,6 +188,13 @@ def select_members(run: BacktestRun, candidates: Sequence[str], ks: Sequence[int
     not vote: its errors are tens of times the others' and would pick whichever model happened to
     be least wrong about an event none of them could see. The lower quartile, not the median, is
     the reference because a surge can fill half of the cutoffs of a long horizon's window.
+
+    Tried on the daily passport calls at 90 days and rejected (auto / seasonal naive 0.81 with this
+    rule): selection cutoffs every 30 or 18 days instead of every horizon (0.92, 0.95), a longer
+    window (12 horizons 0.89, all of them 0.92-1.13), recency weights (half-life 90-730 days, 0.84-0.93),
+    same-season weights, median / geometric-mean / rank / capped-relative scores (0.83-0.95), top 1
+    or 3 (0.85, 0.86). More overlapping cutoffs over a pandemic and a surge add votes for the models
+    that track a broken level, not for the yearly pattern that returns afterwards.
     """
     table = np.full((len(ks), len(candidates)), np.nan)
     for i, k in enumerate(ks):
