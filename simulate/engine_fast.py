@@ -28,12 +28,13 @@ How it works
   (no lines, no redials) the deadline heap is skipped: a head whose deadline has passed is
   recorded as abandoned at that deadline when an agent looks at it, which is exact for first come
   first served.
-* When one queue is served first come, first served and nothing depends on the moment callers
-  hang up (one priority class, no lines, no redials: the common planning case), the event loop
-  gives way to an exact recursion over callers in arrival order (:func:`_kernel_fcfs`): a later
-  caller never changes an earlier one's fate, so each fate is settled when the caller joins, and
+* When one queue is served first come, first served and the number of callers on the line does
+  not matter (one priority class, no lines: the common planning case), the event loop gives way
+  to an exact recursion over attempts in arrival order (:func:`_kernel_fcfs`): a later caller
+  never changes an earlier one's fate, so each fate is settled when the caller joins; failures
+  wait in a heap until their time comes and become redials exactly as in the event loop; and
   exponential durations are computed only for the callers who need them. Same records, call for
-  call (tested), at about half the cost.
+  call (tested on random scenarios), at about half the cost.
 * If the pre-drawn redial rows run out (more than m/8 failures that may redial), the replication
   runs again with twice as many: the extra rows extend the same sequence, so the result is the
   same.
@@ -61,8 +62,8 @@ from simulate.scenario import Scenario, duration_quantile
 __all__ = ["simulate_replication", "supports", "unit_quantile"]
 
 _INF = np.inf
-# one priority class, no lines, no redials: use the first-come-first-served recursion (the same
-# result as the event loop, 2-4x faster); tests switch it off to compare the two
+# one priority class, no lines: use the first-come-first-served recursion (the same records as the
+# event loop, about twice as fast); tests switch it off to compare the two
 USE_RECURSION = True
 
 # slots of the int64 state vector shared by the kernel's helpers
@@ -624,12 +625,61 @@ def _unit(u, exponential):
     return -math.log(1.0 - u) if exponential else u
 
 
+@_jit(inline="always")
+def _fail_before(k1, s1, k2, s2):
+    return k1 < k2 or (k1 == k2 and s1 < s2)
+
+
+@_jit(inline="always")
+def _fail_push(keys, seqs, vals, n, key, seq, val):
+    """Push onto a heap ordered by (time, sequence): failures at the same time (everyone on hold
+    let go at closing) keep the order they were settled in, the event loop's queue order."""
+    i = n
+    while i > 0:
+        p = (i - 1) >> 1
+        if _fail_before(keys[p], seqs[p], key, seq):
+            break
+        keys[i] = keys[p]
+        seqs[i] = seqs[p]
+        vals[i] = vals[p]
+        i = p
+    keys[i] = key
+    seqs[i] = seq
+    vals[i] = val
+    return n + 1
+
+
+@_jit(inline="always")
+def _fail_pop(keys, seqs, vals, n):
+    n -= 1
+    key = keys[n]
+    seq = seqs[n]
+    val = vals[n]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and _fail_before(keys[c + 1], seqs[c + 1], keys[c], seqs[c]):
+            c += 1
+        if _fail_before(key, seq, keys[c], seqs[c]):
+            break
+        keys[i] = keys[c]
+        seqs[i] = seqs[c]
+        vals[i] = vals[c]
+        i = c
+    keys[i] = key
+    seqs[i] = seq
+    vals[i] = val
+    return n
+
+
 @_jit()
-def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, agents, closed, type_aht, type_pat,
-                 ivr_time, ivr_containment, has_ivr, svc_exp, pat_exp):
+def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht,
+                 type_pat, ivr_time, ivr_containment, has_ivr, svc_exp, pat_exp, redial_prob, max_attempts):
     """The same replication as :func:`_kernel` when one queue is served first come, first served
-    and nothing depends on when callers hang up (one priority class, no lines, no redials), as an
-    exact recursion over the callers in queue-join order instead of an event loop.
+    and the number of callers on the line does not matter (one priority class, no lines), as an
+    exact recursion over the attempts in arrival order instead of an event loop.
 
     First come, first served means a later caller never changes an earlier one's fate, so each
     caller's fate is settled when it joins: it waits for the first moment the agents on duty
@@ -637,22 +687,48 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
     at its deadline, or at closing, if that comes first. The agents' end times are a heap that is
     advanced lazily, event by event with the event loop's tie rules (an agent finishing before a
     boundary at the same time, both before a caller joining), so the result is call for call the
-    event loop's. ``svc_exp``/``pat_exp``: ``svc_unit``/``pat_unit`` hold the uniforms of
-    exponential durations, turned into factors only for callers who need them. Returns
-    (n, record arrays...) like :func:`_kernel` (``arrival`` and ``ctype`` are the arrays passed
-    in); n = -2 if a caller could not be settled (cannot happen)."""
+    event loop's. Redials: the failures (blocked, abandoned) wait in a heap ordered by (time,
+    order settled) and are turned into redials, with the same rows and slots as the event loop,
+    before any attempt that arrives later; redials join the arrivals from their own heap.
+    ``svc_exp``/``pat_exp``: for first attempts ``svc_unit``/``pat_unit`` hold the uniforms of
+    exponential durations, turned into factors only for callers who need them (redial slots hold
+    factors). Returns (n, record arrays...) like :func:`_kernel` (``arrival`` and ``ctype`` are
+    the arrays passed in when there are no redial slots); n = -1 when the slots or rows ran out,
+    -2 if a caller could not be settled (cannot happen)."""
     m = first_t.shape[0]
+    cap = svc_unit.shape[0]
     n_int = agents.shape[0]
     t_end = n_int * interval_s
     nan = np.nan
+    redials = redial_prob > 0.0
 
-    caller = np.arange(m)  # int64
-    attempt = np.ones(m, np.int32)
-    interval = np.empty(m, np.int32)
-    outcome = np.empty(m, np.int8)
-    wait = np.empty(m)
-    answer = np.empty(m)
-    service = np.empty(m)
+    caller = np.arange(cap)  # int64; a redial's is set when it is made
+    attempt = np.ones(cap, np.int32)
+    if cap == m:
+        ctype = first_type
+        arrival = first_t
+    else:
+        ctype = np.empty(cap, np.int16)
+        ctype[:m] = first_type
+        arrival = np.empty(cap)
+        arrival[:m] = first_t
+    interval = np.empty(cap, np.int32)
+    outcome = np.empty(cap, np.int8)
+    wait = np.empty(cap)
+    answer = np.empty(cap)
+    service = np.empty(cap)
+
+    st = np.zeros(_S_NSTATE, np.int64)
+    st[_S_NUSED] = m
+    rcap = cap if redials else 1
+    rkeys = np.empty(rcap)  # pending redials: arrival time, slot
+    rvals = np.empty(rcap, np.int64)
+    fkeys = np.empty(rcap)  # failures not yet turned into redials: time, order settled, slot
+    fseq = np.empty(rcap, np.int64)
+    fvals = np.empty(rcap, np.int64)
+    nf = 0
+    n_failed = 0
+    fail_t = _INF  # the attempt just settled failed at fail_t
 
     max_agents = 1
     for k in range(n_int):
@@ -669,8 +745,41 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
 
     kj = 0
     kj_end = -_INF  # arrivals before kj_end are in interval kj (arrivals come in time order)
-    for j in range(m):
-        a = first_t[j]
+    i_first = 0
+    j = -1
+    while True:
+        if fail_t < _INF:
+            if redials and attempt[j] < max_attempts:
+                nf = _fail_push(fkeys, fseq, fvals, nf, fail_t, n_failed, j)
+                n_failed += 1
+            fail_t = _INF
+        ta = first_t[i_first] if i_first < m else _INF
+        if redials:
+            tr = rkeys[0] if st[_S_NR] > 0 else _INF
+            tf = fkeys[0] if nf > 0 else _INF
+            if tf <= ta and tf <= tr:  # a failure before the next arrival: maybe a redial
+                if tf == _INF:
+                    break
+                jf = fvals[0]
+                nf = _fail_pop(fkeys, fseq, fvals, nf)
+                _new_redial(jf, tf, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys,
+                            rvals, redial_prob, max_attempts, t_end)
+                if st[_S_OVERFLOW]:
+                    return -1, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+                continue
+            if tr <= ta:
+                j = rvals[0]
+                st[_S_NR] = _heap_pop(rkeys, rvals, st[_S_NR])
+            else:
+                j = i_first
+                i_first += 1
+        else:
+            if i_first >= m:
+                break
+            j = i_first
+            i_first += 1
+        a = arrival[j]
+        first = j < m
         if a >= kj_end:
             kj = min(int(a // interval_s), n_int - 1)
             kj_end = (kj + 1) * interval_s if kj + 1 < n_int else _INF
@@ -680,6 +789,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
         if closed[kj]:
             outcome[j] = OUTCOME_BLOCKED
             wait[j] = nan
+            fail_t = a
             continue
         q = a  # joins the agent queue at q
         if has_ivr:
@@ -689,7 +799,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
                 outcome[j] = OUTCOME_CONTAINED
                 wait[j] = nan
                 continue
-        c = first_type[j]
+        c = ctype[j]
 
         if tau <= q:
             # bring the centre to time q: agents finishing, interval boundaries (nobody on hold can
@@ -716,7 +826,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
                     break
             tau = q
             if ns < target:  # an agent is free: answered at once
-                d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
                 outcome[j] = OUTCOME_ANSWERED
                 wait[j] = 0.0
                 answer[j] = q
@@ -726,22 +836,25 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
             if (ended and target == 0) or (not ended and closed[k]):  # closed: let go at once
                 outcome[j] = OUTCOME_ABANDONED
                 wait[j] = 0.0
+                fail_t = q
                 continue
             pt = type_pat[c]
-            dl = q + _unit(pat_unit[j], pat_exp) * pt if pt < _INF else _INF
+            dl = q + _unit(pat_unit[j], pat_exp and first) * pt if pt < _INF else _INF
         else:
             pt = type_pat[c]
-            dl = q + _unit(pat_unit[j], pat_exp) * pt if pt < _INF else _INF
+            dl = q + _unit(pat_unit[j], pat_exp and first) * pt if pt < _INF else _INF
             if last_flush > q:  # on hold when the centre closed, already past
                 outcome[j] = OUTCOME_ABANDONED
-                wait[j] = (dl if dl < last_flush else last_flush) - q
+                fail_t = dl if dl < last_flush else last_flush
+                wait[j] = fail_t - q
                 continue
             if ns < target:  # agents came on duty at tau, more than the callers ahead needed
                 if dl <= tau:
                     outcome[j] = OUTCOME_ABANDONED
                     wait[j] = dl - q
+                    fail_t = dl
                 else:
-                    d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
                     outcome[j] = OUTCOME_ANSWERED
                     wait[j] = tau - q
                     answer[j] = tau
@@ -754,14 +867,15 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
             tc = skeys[0] if ns > 0 else _INF
             if tc <= next_bnd:
                 if tc == _INF:
-                    return -2, caller, attempt, first_type, interval, first_t, outcome, wait, answer, service
+                    return -2, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
                 if tc >= dl:
                     outcome[j] = OUTCOME_ABANDONED
                     wait[j] = dl - q
+                    fail_t = dl
                     break
                 tau = tc
                 if ns <= target:  # this agent answers: its end time is replaced by the new call's
-                    d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
                     outcome[j] = OUTCOME_ANSWERED
                     wait[j] = tc - q
                     answer[j] = tc
@@ -774,6 +888,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
                 if tb >= dl:
                     outcome[j] = OUTCOME_ABANDONED
                     wait[j] = dl - q
+                    fail_t = dl
                     break
                 tau = tb
                 flushed = False
@@ -791,16 +906,17 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, interval_s, age
                     last_flush = tb
                     outcome[j] = OUTCOME_ABANDONED
                     wait[j] = tb - q
+                    fail_t = tb
                     break
                 if ns < target:
-                    d = _unit(svc_unit[j], svc_exp) * type_aht[c]
+                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
                     outcome[j] = OUTCOME_ANSWERED
                     wait[j] = tb - q
                     answer[j] = tb
                     service[j] = d
                     ns = _time_push(skeys, ns, tb + d)
                     break
-    return m, caller, attempt, first_type, interval, first_t, outcome, wait, answer, service
+    return st[_S_NUSED], caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
 
 
 # --------------------------------------------------------------------------------------------
@@ -888,41 +1004,59 @@ def _redial_rows(rng: np.random.Generator, n_blocks: int, scenario: Scenario) ->
     return rows
 
 
-def _run_event_loop(first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed, scenario, seed,
-                    type_aht, type_pat, type_rank, n_prio, lines, has_patience):
-    """Run :func:`_kernel` (the general event loop); returns (n attempts, record arrays)."""
+def _run_kernel(fcfs, first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed, scenario, seed,
+                type_aht, type_pat, type_rank, n_prio, lines, has_patience):
+    """Run the recursion (``fcfs``) or the event loop; returns (n attempts, record arrays).
+
+    Each redial uses one pre-drawn row, so m + rows slots always suffice; if the rows run out
+    (more than m/8 eligible failures) the replication runs again with twice as many: the redial
+    stream restarts each try and more blocks only extend the same sequence, so the result is the
+    same."""
     from simulate.engine_simpy import spawn_streams
 
     m = len(first_t)
     redial_prob = float(scenario.redial_prob)
     max_attempts = int(scenario.max_attempts)
     uses_redials = redial_prob > 0 and max_attempts > 1
+    if not uses_redials:
+        redial_prob = 0.0
     use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
-    # each redial uses one row, so m + rows slots always suffice; if the rows run out (more than
-    # m/8 eligible failures) the replication runs again with twice as many: same draws, same result
+    # the recursion turns exponential uniforms into durations itself, only for callers who need them
+    svc_raw = fcfs and scenario.aht_dist == "exponential"
+    pat_raw = fcfs and scenario.patience_dist == "exponential"
+    svc_first = u_service if svc_raw else unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv)
+    pat_first = u_patience if pat_raw or not has_patience else \
+        unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv)
     n_blocks = _initial_blocks(m) if uses_redials else 0
     while True:
         cap = m + n_blocks * _ROW_BLOCK
-        svc = np.empty(cap)
-        unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv, out=svc[:m])
-        pat = np.empty(cap)  # only read for callers with a finite patience
-        if has_patience:
-            unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv, out=pat[:m])
-        ivr = np.empty(cap if u_ivr is not None else 0)
-        if u_ivr is not None:
-            ivr[:m] = u_ivr
-        # the redial stream restarts each try: more blocks only extend the same sequence
+        if cap == m:
+            svc, pat = svc_first, pat_first
+            ivr = u_ivr if u_ivr is not None else np.empty(0)
+        else:
+            svc = np.empty(cap)
+            svc[:m] = svc_first
+            pat = np.empty(cap)  # only read for callers with a finite patience
+            pat[:m] = pat_first
+            ivr = np.empty(cap if u_ivr is not None else 0)
+            if u_ivr is not None:
+                ivr[:m] = u_ivr
         rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials \
             else np.empty((5, 0))
-        n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht, type_pat,
-                           type_rank, n_prio, lines, float(scenario.ivr_time), float(scenario.ivr_containment),
-                           scenario.uses_ivr, redial_prob if uses_redials else 0.0, max_attempts, use_deadlines)
+        if fcfs:
+            n, *cols = _kernel_fcfs(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht,
+                                    type_pat, float(scenario.ivr_time), float(scenario.ivr_containment),
+                                    scenario.uses_ivr, svc_raw, pat_raw, redial_prob, max_attempts)
+        else:
+            n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht,
+                               type_pat, type_rank, n_prio, lines, float(scenario.ivr_time),
+                               float(scenario.ivr_containment), scenario.uses_ivr, redial_prob, max_attempts,
+                               use_deadlines)
         if n >= 0:
-            break
+            return n, cols
         if n == -2:
             raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
         n_blocks *= 2
-    return n, cols
 
 
 def simulate_replication(
@@ -985,20 +1119,10 @@ def simulate_replication(
     closed = (calls == 0) & (agents == 0)
     has_patience = bool(np.isfinite(type_pat).any())
 
-    if USE_RECURSION and n_prio == 1 and lines < 0 and not uses_redials:
-        svc_exp = scenario.aht_dist == "exponential"
-        pat_exp = scenario.patience_dist == "exponential"
-        svc = u_service if svc_exp else unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv)
-        pat = u_patience if pat_exp or not has_patience else \
-            unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv)
-        n, *cols = _kernel_fcfs(first_t, first_type, svc, pat, u_ivr if u_ivr is not None else np.empty(0),
-                                interval_s, agents, closed, type_aht, type_pat, float(scenario.ivr_time),
-                                float(scenario.ivr_containment), scenario.uses_ivr, svc_exp, pat_exp)
-        if n < 0:
-            raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
-    else:
-        n, cols = _run_event_loop(first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed,
-                                  scenario, seed, type_aht, type_pat, type_rank, n_prio, lines, has_patience)
+    # one queue served first come, first served: the recursion (the same records, faster)
+    fcfs = USE_RECURSION and n_prio == 1 and lines < 0
+    n, cols = _run_kernel(fcfs, first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed,
+                          scenario, seed, type_aht, type_pat, type_rank, n_prio, lines, has_patience)
     names = ("caller", "attempt", "call_type", "interval", "arrival_s", "outcome", "wait_s", "answer_s",
              "service_s")
     columns = {name: col[:n] for name, col in zip(names, cols)}

@@ -283,9 +283,9 @@ def test_bad_inputs_raise_value_errors_naming_the_problem():
 
 
 def _random_fcfs_case(rng: np.random.Generator):
-    """A scenario the first-come-first-served recursion handles (one priority class, no lines, no
-    redials), with what makes it hard: agents changing, intervals with no agents, closed
-    intervals, an IVR with or without delay, two call types, non-exponential patience."""
+    """A scenario the first-come-first-served recursion handles (one priority class, no lines), with
+    what makes it hard: agents changing, intervals with no agents, closed intervals, an IVR with or
+    without delay, two call types, non-exponential patience, redials (some into closed hours)."""
     n_int = int(rng.integers(1, 40))
     interval_s = float(rng.choice([60.0, 900.0, 1800.0, 3600.0]))
     calls = rng.uniform(0, 60, n_int) * rng.choice([0, 1, 1, 1], n_int)
@@ -301,6 +301,9 @@ def _random_fcfs_case(rng: np.random.Generator):
         kw.update(aht_dist="lognormal", aht_cv=1.4)
     if rng.random() < 0.3:
         kw["call_types"] = (CallType("a", 0.6, aht=200.0, patience=100.0), CallType("b", 0.4, aht=500.0))
+    if rng.random() < 0.5:
+        kw.update(redial_prob=float(rng.choice([0.3, 0.8, 1.0])), max_attempts=int(rng.integers(2, 6)),
+                  redial_delay=float(rng.choice([30.0, 600.0, 7200.0])))
     return calls, np.asarray(agents, np.int64), interval_s, Scenario(name="fcfs", **kw)
 
 
@@ -330,8 +333,8 @@ def test_the_recursion_is_used_when_the_scenario_allows_and_only_then(monkeypatc
     monkeypatch.setattr(engine_fast, "_kernel_fcfs", spy)
     _records(calls, Scenario(name="plain", agents=8, aht=300.0, patience=200.0))
     assert used == [True]
-    for scenario in (Scenario(name="lines", agents=8, aht=300.0, patience=200.0, lines=12),
-                     Scenario(name="redials", agents=8, aht=300.0, patience=200.0, redial_prob=0.5, max_attempts=3),
-                     SURGE):
-        _records(calls if scenario is not SURGE else SURGE_CALLS, scenario)
-    assert used == [True]
+    _records(calls, Scenario(name="redials", agents=8, aht=300.0, patience=200.0, redial_prob=0.5, max_attempts=3))
+    assert used == [True, True]
+    for scenario in (Scenario(name="lines", agents=8, aht=300.0, patience=200.0, lines=12), SURGE):
+        _records(calls if scenario is not SURGE else SURGE_CALLS, scenario)  # lines: the event loop
+    assert used == [True, True]
