@@ -143,12 +143,11 @@ def _time_push(keys, n, key):
 
 
 @_jit(inline="always")
-def _time_pop(keys, n):
-    """Remove the earliest of ``n`` times; returns the new size. Floyd's variant: the hole walks
-    down to a leaf along the earlier child (a select, no unpredictable branch), then the last
-    time sifts up from there, which is usually a step or two."""
-    n -= 1
-    key = keys[n]
+def _time_replace(keys, n, key):
+    """Remove the earliest of ``n`` times and add ``key`` (a pop then a push, in one pass).
+
+    Floyd's variant: the hole left at the root walks down to a leaf along the earlier child (a
+    select, no unpredictable branch), then ``key`` sifts up from there, usually a step or two."""
     i = 0
     c = 1
     while c + 1 < n:
@@ -166,29 +165,14 @@ def _time_pop(keys, n):
         keys[i] = keys[p]
         i = p
     keys[i] = key
-    return n
 
 
 @_jit(inline="always")
-def _time_replace(keys, n, key):
-    """Remove the earliest of ``n`` times and add ``key`` (a pop then a push, in one pass)."""
-    i = 0
-    c = 1
-    while c + 1 < n:
-        c += keys[c + 1] < keys[c]
-        keys[i] = keys[c]
-        i = c
-        c = 2 * i + 1
-    if c < n:
-        keys[i] = keys[c]
-        i = c
-    while i > 0:
-        p = (i - 1) >> 1
-        if keys[p] <= key:
-            break
-        keys[i] = keys[p]
-        i = p
-    keys[i] = key
+def _time_pop(keys, n):
+    """Remove the earliest of ``n`` times; returns the new size."""
+    n -= 1
+    _time_replace(keys, n, keys[n])
+    return n
 
 
 @_jit(inline="always")
@@ -619,6 +603,19 @@ def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, ag
 
 
 @_jit(inline="always")
+def _cross_boundary(k, target, ended, agents, closed, interval_s, t_end):
+    """The end of interval ``k``: returns (k, target, next boundary, ended, flushed), where
+    ``flushed`` says callers on hold are let go now (the centre closes, or the horizon ends with
+    no agent left); the event loop's rules at a boundary."""
+    n_int = agents.shape[0]
+    if k + 1 >= n_int:
+        return k, target, _INF, True, target == 0
+    was_closed = closed[k]
+    k += 1
+    return k, agents[k], (k + 1) * interval_s if k + 1 < n_int else t_end, ended, bool(closed[k] and not was_closed)
+
+
+@_jit(inline="always")
 def _unit(u, exponential):
     """A mean-one duration factor: from the uniform ``u`` for exponential durations (the value of
     :func:`unit_quantile`), or ``u`` itself when the factor was computed beforehand."""
@@ -810,18 +807,10 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
                     ns = _time_pop(skeys, ns)
                 if next_bnd <= q:
                     tb = next_bnd
-                    if k + 1 >= n_int:
-                        ended = True
-                        next_bnd = _INF
-                        if target == 0:
-                            last_flush = tb
-                    else:
-                        was_closed = closed[k]
-                        k += 1
-                        next_bnd = (k + 1) * interval_s if k + 1 < n_int else t_end
-                        target = agents[k]
-                        if closed[k] and not was_closed:
-                            last_flush = tb
+                    k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, closed,
+                                                                          interval_s, t_end)
+                    if flushed:
+                        last_flush = tb
                 else:
                     break
             tau = q
@@ -891,17 +880,8 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
                     fail_t = dl
                     break
                 tau = tb
-                flushed = False
-                if k + 1 >= n_int:
-                    ended = True
-                    next_bnd = _INF
-                    flushed = target == 0
-                else:
-                    was_closed = closed[k]
-                    k += 1
-                    next_bnd = (k + 1) * interval_s if k + 1 < n_int else t_end
-                    target = agents[k]
-                    flushed = closed[k] and not was_closed
+                k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, closed, interval_s,
+                                                                      t_end)
                 if flushed:
                     last_flush = tb
                     outcome[j] = OUTCOME_ABANDONED
