@@ -261,6 +261,11 @@ def _read_path(path: Path, label: str) -> _Table:
     return _read_text(path, label)
 
 
+# a character that takes several bytes in UTF-8 (é is C3 A9); one-byte encodings such as cp1252 put
+# accented letters in single bytes that do not form these pairs
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def _decode(data: bytes, label: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
@@ -277,8 +282,18 @@ def _decode(data: bytes, label: str) -> str:
                         expected="a CSV text file with a header line such as ds,y")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    # a file that is UTF-8 in places and another encoding elsewhere (lines pasted from two
+    # exports) would be garbled whichever single encoding we chose: say where, lose nothing
+    utf8 = _UTF8_MULTIBYTE.search(data)
+    if utf8 is not None:
+        bad_line = data.count(b"\n", 0, bad_at) + 1
+        good_line = data.count(b"\n", 0, utf8.start()) + 1
+        raise DataError(f"mixes two text encodings: line {good_line} is UTF-8 "
+                        f"({utf8.group().decode('utf-8')!r}), but line {bad_line} holds byte "
+                        f"0x{data[bad_at]:02X}, which is not", path=label, line=bad_line,
+                        expected="one encoding throughout: open the file in a text editor and save it again as UTF-8")
     try:
         return data.decode("cp1252")  # Excel on Windows: "Enregistrer sous CSV (séparateur: point-virgule)"
     except UnicodeDecodeError:

@@ -249,6 +249,18 @@ def test_windows_1252_encoded_file_is_decoded(tmp_path):
     assert out["note"].tolist() == ["fermé l'été"]
 
 
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_both_lines(tmp_path):
+    # decoding it all as cp1252 would turn the UTF-8 "é" of line 2 into "Ã©" without a word
+    data = "ds;y;note\n2024-01-01;1;fermé\n".encode("utf-8") + "2024-01-02;2;été\n".encode("cp1252")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    with pytest.raises(DataError) as info:
+        read_history(path)
+    message = str(info.value)
+    assert "mixes two text encodings" in message and "line 2 is UTF-8" in message
+    assert info.value.line == 3 and "0xE9" in message and "save it again as UTF-8" in message
+
+
 def test_utf16_with_bom_is_decoded(tmp_path):
     out = read_history(write(tmp_path, "u16.csv", "ds\ty\n2024-01-01\t3\n", encoding="utf-16"))
     assert out["y"].tolist() == [3.0]
