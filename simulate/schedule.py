@@ -318,6 +318,27 @@ def _greedy_cover(cover: np.ndarray, required: np.ndarray) -> np.ndarray:
 # the solver
 
 
+def _least_idle(best: Any, paid_h: np.ndarray, idle_h: np.ndarray, constraints: list, options: dict,
+                grain_h: float) -> Any:
+    """Among schedules with the optimal paid hours, the one with the least idle on-duty time.
+
+    The first solve counts only paid hours, so when a shift could start at 05:30 or at 08:00 for
+    the same cost it may pick either. A second solve minimises idle hours (on duty outside the
+    requirement) with paid hours held at the optimum. Returns ``best`` unchanged if that solve
+    finds nothing better in its time."""
+    if not (idle_h @ best.x > 1e-6):
+        return best
+    cap = optimize.LinearConstraint(paid_h[None, :], lb=-np.inf, ub=float(paid_h @ np.rint(best.x)) + 1e-6)
+    res = optimize.milp(idle_h, integrality=np.ones(len(paid_h)), bounds=optimize.Bounds(0, np.inf),
+                        constraints=[*constraints, cap], options=dict(options, mip_rel_gap=1e-4))
+    if res.x is None or idle_h @ np.rint(res.x) >= idle_h @ np.rint(best.x) - 1e-9 \
+            or paid_h @ np.rint(res.x) > paid_h @ np.rint(best.x) + grain_h / 2:
+        return best
+    res.fun = float(paid_h @ np.rint(res.x))  # the schedule's objective stays its paid hours
+    res.mip_dual_bound = getattr(best, "mip_dual_bound", None)
+    return res
+
+
 def schedule(
     requirements: pd.DataFrame,
     *,
@@ -330,6 +351,7 @@ def schedule(
     cyclic: bool = False,
     drop_idle_shifts: bool = True,
     max_idle: str | float | pd.Timedelta | None = None,
+    least_idle: bool = True,
 ) -> Schedule:
     """Choose how many people start each shift so every interval is covered at least paid cost.
 
@@ -369,8 +391,13 @@ def schedule(
     max_idle:
         Most on-duty time a shift may spend in intervals with no requirement (``"0h"``: shifts lie
         inside opening hours; ``"1h"``: at most an hour before opening or after closing). None
-        (default): no limit, only paid hours count, so an 8-hour shift may start before opening
-        when that is cheapest. Time past the end of the horizon counts as idle.
+        (default): no limit; paid hours decide, and among schedules of equal paid hours the one
+        with the least such idle time is returned (shifts are moved inside opening hours
+        whenever coverage allows). Time past the end of the horizon counts as idle.
+    least_idle:
+        True (default): among schedules of the optimal paid hours, return one with the least idle
+        on-duty time (a second HiGHS solve with paid hours held at the optimum). False: the first
+        optimum found.
 
     Returns
     -------
@@ -408,6 +435,7 @@ def schedule(
         "cyclic": bool(cyclic),
         "drop_idle_shifts": bool(drop_idle_shifts),
         "max_idle_h": None if idle_limit_s is None else idle_limit_s / 3600.0,
+        "least_idle": bool(least_idle),
         "time_limit_s": float(time_limit),
         "shortage_penalty": SHORTAGE_PENALTY,
     }
@@ -418,23 +446,23 @@ def schedule(
 
     # candidate shifts: every start on the grid x every length
     starts = np.arange(0.0, horizon_s - _EPS, step_s)
-    rows, meta = [], []
+    rows, meta, idle = [], [], []  # idle: on-duty seconds in intervals with no requirement
     for length_s in lengths:
         brks = _break_list(length_s, breaks, min(interval_s, step_s))
         segments = _duty_segments(length_s, brks)
         paid_s = length_s - sum(d for _, d, paid in brks if not paid)
         text = ", ".join(f"{_fmt_hm(o)}-{_fmt_hm(o + d)} {'paid' if p else 'unpaid'}" for o, d, p in brks)
+        duty_s = sum(b - a for a, b in segments)
         for start_s in starts:
             cover = _coverage_row(start_s, segments, edges, horizon_s, cyclic)
             if drop_idle_shifts and not (cover[needed] > _EPS).any():
                 continue
-            if idle_limit_s is not None:
-                duty_s = sum(b - a for a, b in segments)
-                idle_s = duty_s - float(cover[needed].sum()) * interval_s
-                if idle_s > idle_limit_s + 1e-6:
-                    continue
+            idle_s = duty_s - float(cover[needed].sum()) * interval_s
+            if idle_limit_s is not None and idle_s > idle_limit_s + 1e-6:
+                continue
             rows.append(cover)
             meta.append((start_s, length_s, paid_s / 3600.0, text))
+            idle.append(idle_s)
 
     def result(x: np.ndarray, *, status: str, optimal: bool, objective: float, solve_s: float,
                dual_bound: float) -> Schedule:
@@ -498,6 +526,8 @@ def schedule(
             optimal = bool(optimal or (res.status == 0 and pure_options["mip_rel_gap"] * res.fun < grain_h - 1e-6))
             if optimal:
                 status = "optimal"
+                if least_idle:
+                    res = _least_idle(res, paid_h, np.asarray(idle) / 3600.0, constraints, pure_options, grain_h)
             elif res.status == 1:
                 status = f"time limit reached; best schedule found, at most {res.fun - bound:.1f} paid hours above optimal"
             else:

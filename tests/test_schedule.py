@@ -237,3 +237,31 @@ def test_max_idle_keeps_shifts_inside_opening_hours_at_a_price():
     assert (inside.shifts["end"] <= pd.Timestamp("2022-06-06 20:00")).all()
     assert inside.paid_hours >= free.paid_hours  # a restriction can only cost more
     assert inside.settings["max_idle_h"] == 0.0
+
+
+def test_among_equally_cheap_schedules_the_one_with_least_idle_time_is_chosen():
+    # one agent 08:00-12:00 and a second 08:00-09:00: the second 4-hour shift may start anywhere
+    # from 05:00 to 08:00 for the same pay; only 08:00 keeps nobody on duty while the line is closed
+    ds = pd.date_range("2022-06-06 04:00", "2022-06-06 13:30", freq="30min")
+    hour = ds.hour + ds.minute / 60.0
+    agents = np.where((hour >= 8) & (hour < 12), 1.0, 0.0) + np.where((hour >= 8) & (hour < 9), 1.0, 0.0)
+    sched = simulate.schedule(pd.DataFrame({"ds": ds, "agents": agents}), shift_lengths=("4h",), breaks=None)
+    assert sched.optimal and sched.paid_hours == 8.0 and sched.objective == pytest.approx(8.0)
+    assert sched.shifts["start"].tolist() == [pd.Timestamp("2022-06-06 08:00")]
+    assert sched.shifts["people"].tolist() == [2]
+    closed = sched.coverage["required"] == 0
+    assert float(sched.coverage.loc[closed, "scheduled"].sum()) == 0.0
+
+
+def test_least_idle_keeps_paid_hours_and_moves_people_out_of_closed_hours():
+    req = day_requirements()  # open 08:00-20:00; 8-hour shifts cannot tile it without idle time
+    first = simulate.schedule(req, shift_lengths=("8h",), least_idle=False)
+    tidy = simulate.schedule(req, shift_lengths=("8h",))
+    closed = req["agents"].to_numpy() == 0
+
+    def idle_hours(s):
+        return float(s.coverage["scheduled"].to_numpy()[closed].sum()) * 0.5
+
+    assert tidy.optimal and tidy.feasible and tidy.settings["least_idle"]
+    assert tidy.paid_hours == first.paid_hours and tidy.headcount == first.headcount
+    assert idle_hours(tidy) < idle_hours(first)
