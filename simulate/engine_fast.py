@@ -687,7 +687,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
     event loop's. Redials: the failures (blocked, abandoned) wait in a heap ordered by (time,
     order settled) and are turned into redials, with the same rows and slots as the event loop,
     before any attempt that arrives later; redials join the arrivals from their own heap.
-    ``svc_exp``/``pat_exp``: for first attempts ``svc_unit``/``pat_unit`` hold the uniforms of
+    ``rows`` is None when callers do not redial. ``svc_exp``/``pat_exp``: for first attempts ``svc_unit``/``pat_unit`` hold the uniforms of
     exponential durations, turned into factors only for callers who need them (redial slots hold
     factors). Returns (n, record arrays...) like :func:`_kernel` (``arrival`` and ``ctype`` are
     the arrays passed in when there are no redial slots); n = -1 when the slots or rows ran out,
@@ -697,7 +697,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
     n_int = agents.shape[0]
     t_end = n_int * interval_s
     nan = np.nan
-    redials = redial_prob > 0.0
+    redials = rows is not None  # None: no redials (numba then compiles the redial code out)
 
     caller = np.arange(cap)  # int64; a redial's is set when it is made
     attempt = np.ones(cap, np.int32)
@@ -746,12 +746,13 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
     j = -1
     while True:
         if fail_t < _INF:
-            if redials and attempt[j] < max_attempts:
-                nf = _fail_push(fkeys, fseq, fvals, nf, fail_t, n_failed, j)
-                n_failed += 1
+            if rows is not None:
+                if attempt[j] < max_attempts:
+                    nf = _fail_push(fkeys, fseq, fvals, nf, fail_t, n_failed, j)
+                    n_failed += 1
             fail_t = _INF
         ta = first_t[i_first] if i_first < m else _INF
-        if redials:
+        if rows is not None:
             tr = rkeys[0] if st[_S_NR] > 0 else _INF
             tf = fkeys[0] if nf > 0 else _INF
             if tf <= ta and tf <= tr:  # a failure before the next arrival: maybe a redial
@@ -1024,9 +1025,10 @@ def _run_kernel(fcfs, first_t, first_type, u_service, u_patience, u_ivr, interva
         rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials \
             else np.empty((5, 0))
         if fcfs:
-            n, *cols = _kernel_fcfs(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht,
-                                    type_pat, float(scenario.ivr_time), float(scenario.ivr_containment),
-                                    scenario.uses_ivr, svc_raw, pat_raw, redial_prob, max_attempts)
+            n, *cols = _kernel_fcfs(first_t, first_type, svc, pat, ivr, rows if uses_redials else None, interval_s,
+                                    agents, closed, type_aht, type_pat, float(scenario.ivr_time),
+                                    float(scenario.ivr_containment), scenario.uses_ivr, svc_raw, pat_raw,
+                                    redial_prob, max_attempts)
         else:
             n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht,
                                type_pat, type_rank, n_prio, lines, float(scenario.ivr_time),
