@@ -906,7 +906,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
 @_jit()
 def _neg_log1m(u, out):
     for i in range(u.shape[0]):
-        out[i] = -math.log(1.0 - u[i])
+        out[i] = _unit(u[i], True)
 
 
 def _first_arrivals(counts: np.ndarray, u: np.ndarray, interval_s: float) -> np.ndarray:
@@ -1097,7 +1097,6 @@ def simulate_replication(
     u_patience = rngs["patience"].random(m)
 
     lines = -1 if scenario.lines is None else int(scenario.lines)
-    uses_redials = scenario.redial_prob > 0 and scenario.max_attempts > 1
     closed = (calls == 0) & (agents == 0)
     has_patience = bool(np.isfinite(type_pat).any())
 
