@@ -11,8 +11,8 @@ runs practical.
 How it works
 ------------
 * All randomness is drawn in numpy before the loop, from the streams of
-  :func:`simulate.engine_simpy.spawn_streams`, and used exactly as the SimPy engine uses them
-  (first callers: arrival, type, IVR, service and patience uniforms; redials: one pre-drawn row
+  :func:`simulate._draws.spawn_streams`, and used exactly as the SimPy engine uses them
+  (first callers: arrival times, type, IVR, service and patience uniforms; redials: one pre-drawn row
   per blocked or abandoned attempt that may redial, in the order they happen). Both engines thus
   see the same callers for the same seed, and in practice produce the same attempts: the tests
   compare them call for call. Service and patience are mean-one factors from the inverse CDF of
@@ -49,6 +49,7 @@ import math
 
 import numpy as np
 
+from simulate._draws import arrival_times, spawn_streams
 from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
@@ -230,45 +231,6 @@ def _iheap_remove(keys, vals, pos, n, i):
     return n
 
 
-@_jit()
-def _arrival_times(counts, u, interval_s):
-    """Sorted arrival times ``(k + u) * interval_s``: the ``counts[k]`` uniforms of interval k, sorted.
-
-    Gives exactly the times of :func:`simulate.engine_simpy.draw_first_attempts` (which argsorts
-    them all) in O(n): a bucket sort per interval, uniforms being spread evenly over buckets."""
-    out = np.empty(u.shape[0], np.float64)
-    cmax = 0
-    for k in range(counts.shape[0]):
-        cmax = max(cmax, counts[k])
-    start = np.empty(cmax + 1, np.int64)
-    tmp = np.empty(cmax, np.float64)
-    s = 0
-    for k in range(counts.shape[0]):
-        c = counts[k]
-        if c == 0:
-            continue
-        start[:c + 1] = 0
-        for i in range(c):
-            start[int(u[s + i] * c) + 1] += 1
-        for b in range(c):
-            start[b + 1] += start[b]
-        for i in range(c):
-            b = int(u[s + i] * c)
-            tmp[start[b]] = u[s + i]
-            start[b] += 1
-        for i in range(1, c):  # insertion sort: elements only move within their bucket
-            x = tmp[i]
-            h = i - 1
-            while h >= 0 and tmp[h] > x:
-                tmp[h + 1] = tmp[h]
-                h -= 1
-            tmp[h + 1] = x
-        for i in range(c):
-            out[s + i] = (k + tmp[i]) * interval_s
-        s += c
-    return out
-
-
 @_jit(inline="always")
 def _new_redial(j, t, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys, rvals,
                 redial_prob, max_attempts, t_end):
@@ -388,34 +350,30 @@ def _flush(t, st, qhead, qtail, nxt, status, outcome, wait, caller, attempt, cty
 
 
 @_jit()
-def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht, type_pat,
+def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht, type_pat,
             type_rank, n_prio, lines, ivr_time, ivr_containment, has_ivr, redial_prob, max_attempts,
-            use_deadlines):
+            use_deadlines, out, work):
     """Simulate one replication. First calls are slots ``0..m-1`` (``first_t`` sorted); the slot
     arrays ``svc_unit``, ``pat_unit`` (and ``ivr_u`` when used) hold their draws and receive each
-    redial's draws from ``rows`` (5 x R) when it is made. Returns (n, record arrays...), n = -1
-    when the slots or rows ran out."""
+    redial's draws from ``rows`` (5 x R) when it is made. ``out``: the record arrays of
+    :data:`_OUT_FIELDS` with room for every slot, ``call_type`` and ``arrival_s`` filled for the
+    first calls; ``work``: scratch arrays (:func:`_workspace`). Returns n, the number of attempts,
+    or -1 when the slots or rows ran out."""
     m = first_t.shape[0]
     cap = svc_unit.shape[0]
     n_int = agents.shape[0]
     t_end = n_int * interval_s
 
-    caller = np.empty(cap, np.int64)
-    attempt = np.empty(cap, np.int32)
-    ctype = np.empty(cap, np.int16)
-    interval = np.empty(cap, np.int32)
-    arrival = np.empty(cap, np.float64)
-    outcome = np.empty(cap, np.int8)
-    wait = np.full(cap, np.nan)
-    answer = np.full(cap, np.nan)
-    service = np.full(cap, np.nan)
-    status = np.zeros(cap, np.int8)
-    nxt = np.empty(cap, np.int64)
+    caller, attempt, ctype, interval, arrival, outcome, wait, answer, service = out
+    status, nxt, rkeys, rvals, dkeys, dvals, dpos, ivr_q = work  # dpos: heap index of a caller's deadline
+    wait[:] = np.nan
+    answer[:] = np.nan
+    service[:] = np.nan
+    status[:] = 0
+    dpos[:] = -1
     for j in range(m):
         caller[j] = j
         attempt[j] = 1
-        ctype[j] = first_type[j]
-        arrival[j] = first_t[j]
 
     st = np.zeros(_S_NSTATE, np.int64)
     st[_S_NUSED] = m
@@ -423,14 +381,6 @@ def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, ag
     for k in range(n_int):
         max_agents = max(max_agents, agents[k])
     skeys = np.empty(max_agents + 1, np.float64)
-    rcap = cap if redial_prob > 0.0 else 1
-    rkeys = np.empty(rcap, np.float64)
-    rvals = np.empty(rcap, np.int64)
-    dcap = cap if use_deadlines else 1
-    dkeys = np.empty(dcap, np.float64)
-    dvals = np.empty(dcap, np.int64)
-    dpos = np.full(cap if use_deadlines else 0, -1, np.int64)  # heap index of a waiting call's deadline
-    ivr_q = np.empty(cap if has_ivr else 1, np.int64)
     ivr_head = 0
     ivr_tail = 0
     n_prio = np.int64(n_prio)
@@ -445,7 +395,7 @@ def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, ag
 
     while True:
         if st[_S_OVERFLOW]:
-            return -1, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+            return -1
         ta = first_t[i_first] if i_first < m else _INF
         tr = rkeys[0] if st[_S_NR] > 0 else _INF
         td = skeys[0] if st[_S_NS] > 0 else _INF
@@ -599,7 +549,7 @@ def _kernel(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, ag
         if status[j] != _ST_DONE:
             n = -2
             break
-    return n, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+    return n
 
 
 @_jit(inline="always")
@@ -672,8 +622,9 @@ def _fail_pop(keys, seqs, vals, n):
 
 
 @_jit()
-def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht,
-                 type_pat, ivr_time, ivr_containment, has_ivr, svc_exp, pat_exp, redial_prob, max_attempts):
+def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht,
+                 type_pat, ivr_time, ivr_containment, has_ivr, svc_exp, pat_exp, redial_prob, max_attempts, out,
+                 work):
     """The same replication as :func:`_kernel` when one queue is served first come, first served
     and the number of callers on the line does not matter (one priority class, no lines), as an
     exact recursion over the attempts in arrival order instead of an event loop.
@@ -689,9 +640,8 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
     before any attempt that arrives later; redials join the arrivals from their own heap.
     ``rows`` is None when callers do not redial. ``svc_exp``/``pat_exp``: for first attempts ``svc_unit``/``pat_unit`` hold the uniforms of
     exponential durations, turned into factors only for callers who need them (redial slots hold
-    factors). Returns (n, record arrays...) like :func:`_kernel` (``arrival`` and ``ctype`` are
-    the arrays passed in when there are no redial slots); n = -1 when the slots or rows ran out,
-    -2 if a caller could not be settled (cannot happen)."""
+    factors). ``out`` and ``work`` as for :func:`_kernel`. Returns n like :func:`_kernel`; n = -1
+    when the slots or rows ran out, -2 if a caller could not be settled (cannot happen)."""
     m = first_t.shape[0]
     cap = svc_unit.shape[0]
     n_int = agents.shape[0]
@@ -699,30 +649,15 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
     nan = np.nan
     redials = rows is not None  # None: no redials (numba then compiles the redial code out)
 
-    caller = np.arange(cap)  # int64; a redial's is set when it is made
-    attempt = np.ones(cap, np.int32)
-    if cap == m:
-        ctype = first_type
-        arrival = first_t
-    else:
-        ctype = np.empty(cap, np.int16)
-        ctype[:m] = first_type
-        arrival = np.empty(cap)
-        arrival[:m] = first_t
-    interval = np.empty(cap, np.int32)
-    outcome = np.empty(cap, np.int8)
-    wait = np.empty(cap)
-    answer = np.empty(cap)
-    service = np.empty(cap)
+    caller, attempt, ctype, interval, arrival, outcome, wait, answer, service = out
+    # pending redials (arrival time, slot); failures not yet turned into redials (time, order settled, slot)
+    rkeys, rvals, fkeys, fseq, fvals = work
+    for j in range(m):  # a redial's caller and attempt are set when it is made
+        caller[j] = j
+        attempt[j] = 1
 
     st = np.zeros(_S_NSTATE, np.int64)
     st[_S_NUSED] = m
-    rcap = cap if redials else 1
-    rkeys = np.empty(rcap)  # pending redials: arrival time, slot
-    rvals = np.empty(rcap, np.int64)
-    fkeys = np.empty(rcap)  # failures not yet turned into redials: time, order settled, slot
-    fseq = np.empty(rcap, np.int64)
-    fvals = np.empty(rcap, np.int64)
     nf = 0
     n_failed = 0
     fail_t = _INF  # the attempt just settled failed at fail_t
@@ -763,7 +698,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
                 _new_redial(jf, tf, st, caller, attempt, ctype, arrival, svc_unit, pat_unit, ivr_u, rows, rkeys,
                             rvals, redial_prob, max_attempts, t_end)
                 if st[_S_OVERFLOW]:
-                    return -1, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+                    return -1
                 continue
             if tr <= ta:
                 j = rvals[0]
@@ -857,7 +792,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
             tc = skeys[0] if ns > 0 else _INF
             if tc <= next_bnd:
                 if tc == _INF:
-                    return -2, caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+                    return -2
                 if tc >= dl:
                     outcome[j] = OUTCOME_ABANDONED
                     wait[j] = dl - q
@@ -897,7 +832,7 @@ def _kernel_fcfs(first_t, first_type, svc_unit, pat_unit, ivr_u, rows, interval_
                     service[j] = d
                     ns = _time_push(skeys, ns, tb + d)
                     break
-    return st[_S_NUSED], caller, attempt, ctype, interval, arrival, outcome, wait, answer, service
+    return st[_S_NUSED]
 
 
 # --------------------------------------------------------------------------------------------
@@ -909,17 +844,17 @@ def _neg_log1m(u, out):
         out[i] = _unit(u[i], True)
 
 
-def _first_arrivals(counts: np.ndarray, u: np.ndarray, interval_s: float) -> np.ndarray:
-    """Sorted arrival times ``(k + u) * interval_s`` of the ``counts[k]`` callers of each interval
-    (seconds): the bucket sort of :func:`_arrival_times`, or numpy's sort when an interval holds so
-    many callers that the buckets no longer fit in cache. Both give the same array."""
-    if len(counts) and counts.max() > 16384:
-        t = np.repeat(np.arange(len(counts), dtype=np.float64), counts)
-        t += u
-        t *= interval_s
-        t.sort()
-        return t
-    return _arrival_times(counts, u, interval_s)
+@_jit()
+def _check_inputs(calls, agents, closed):
+    """0 if every interval has finite calls >= 0 and agents >= 0 (1: calls, 2: agents are not);
+    fills ``closed``: no calls expected and no agents."""
+    for k in range(calls.shape[0]):
+        if not (0.0 <= calls[k] < np.inf):  # NaN fails too
+            return 1
+        if agents[k] < 0:
+            return 2
+        closed[k] = calls[k] == 0.0 and agents[k] == 0
+    return 0
 
 
 def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = None) -> np.ndarray:
@@ -985,60 +920,49 @@ def _redial_rows(rng: np.random.Generator, n_blocks: int, scenario: Scenario) ->
     return rows
 
 
-def _run_kernel(fcfs, first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed, scenario, seed,
-                type_aht, type_pat, type_rank, n_prio, lines, has_patience):
-    """Run the recursion (``fcfs``) or the event loop; returns (n attempts, record arrays).
+def _carve(specs: list[tuple[int, np.dtype]]) -> list[np.ndarray]:
+    """Arrays of the given (length, dtype), cut from one allocation.
 
-    Each redial uses one pre-drawn row, so m + rows slots always suffice; if the rows run out
-    (more than m/8 eligible failures) the replication runs again with twice as many: the redial
-    stream restarts each try and more blocks only extend the same sequence, so the result is the
-    same."""
-    from simulate.engine_simpy import spawn_streams
+    One large numpy allocation instead of many: numpy asks Linux for huge pages on allocations of
+    4 MiB and more (``np._core.multiarray._get_madvise_hugepage``), so a big replication costs a
+    few 2 MiB page faults instead of thousands of 4 KiB ones (eight 1.1 MB arrays filled in 4.7 ms
+    apart, 0.2 ms as one block; page faults were a quarter of a 137,000-call replication). A block
+    over 1 MiB is rounded up to 4 MiB for that reason; the pages never touched cost nothing."""
+    offsets, total = [], 0
+    for n, dtype in specs:
+        total = -(-total // 64) * 64
+        offsets.append(total)
+        total += n * dtype.itemsize
+    if _MiB < total < 4 * _MiB:
+        total = 4 * _MiB
+    buf = np.empty(max(total, 1), np.uint8)
+    return [np.frombuffer(buf, dtype, n, o) for o, (n, dtype) in zip(offsets, specs)]
 
-    m = len(first_t)
-    redial_prob = float(scenario.redial_prob)
-    max_attempts = int(scenario.max_attempts)
-    uses_redials = redial_prob > 0 and max_attempts > 1
-    if not uses_redials:
-        redial_prob = 0.0
-    use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
-    # the recursion turns exponential uniforms into durations itself, only for callers who need them
-    svc_raw = fcfs and scenario.aht_dist == "exponential"
-    pat_raw = fcfs and scenario.patience_dist == "exponential"
-    svc_first = u_service if svc_raw else unit_quantile(u_service, scenario.aht_dist, scenario.aht_cv)
-    pat_first = u_patience if pat_raw or not has_patience else \
-        unit_quantile(u_patience, scenario.patience_dist, scenario.patience_cv)
-    n_blocks = _initial_blocks(m) if uses_redials else 0
-    while True:
-        cap = m + n_blocks * _ROW_BLOCK
-        if cap == m:
-            svc, pat = svc_first, pat_first
-            ivr = u_ivr if u_ivr is not None else np.empty(0)
-        else:
-            svc = np.empty(cap)
-            svc[:m] = svc_first
-            pat = np.empty(cap)  # only read for callers with a finite patience
-            pat[:m] = pat_first
-            ivr = np.empty(cap if u_ivr is not None else 0)
-            if u_ivr is not None:
-                ivr[:m] = u_ivr
-        rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials \
-            else np.empty((5, 0))
-        if fcfs:
-            n, *cols = _kernel_fcfs(first_t, first_type, svc, pat, ivr, rows if uses_redials else None, interval_s,
-                                    agents, closed, type_aht, type_pat, float(scenario.ivr_time),
-                                    float(scenario.ivr_containment), scenario.uses_ivr, svc_raw, pat_raw,
-                                    redial_prob, max_attempts)
-        else:
-            n, *cols = _kernel(first_t, first_type, svc, pat, ivr, rows, interval_s, agents, closed, type_aht,
-                               type_pat, type_rank, n_prio, lines, float(scenario.ivr_time),
-                               float(scenario.ivr_containment), scenario.uses_ivr, redial_prob, max_attempts,
-                               use_deadlines)
-        if n >= 0:
-            return n, cols
-        if n == -2:
-            raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
-        n_blocks *= 2
+
+_MiB = 1 << 20
+_F8, _I8, _I4, _I2, _I1 = (np.dtype(t) for t in (np.float64, np.int64, np.int32, np.int16, np.int8))
+_OUT_FIELDS = (("caller", _I8), ("attempt", _I4), ("call_type", _I2), ("interval", _I4), ("arrival_s", _F8),
+               ("outcome", _I1), ("wait_s", _F8), ("answer_s", _F8), ("service_s", _F8))
+
+
+def _workspace(m: int, n_exp: int, cap: int, fcfs: bool, redials: bool, deadlines: bool, ivr_draws: bool,
+               ivr_queue: bool):
+    """The arrays of a replication with ``m`` first calls and ``cap`` attempt slots, in two blocks:
+    the record arrays ``out`` (:data:`_OUT_FIELDS`, returned to the caller) and the rest, freed
+    after the replication: ``exp`` (the ``n_exp`` exponentials of the arrival times, then the
+    times), the slot draws ``svc``, ``pat``, ``ivr`` (empty unless ``ivr_draws``: the IVR contains
+    calls) and the kernel's scratch ``work`` (``ivr_queue``: callers spend time in the IVR)."""
+    rcap = cap if redials else 1
+    specs = [(n_exp, _F8), (cap, _F8), (cap, _F8), (cap if ivr_draws else 0, _F8)]
+    if fcfs:  # redial heap (time, slot); failure heap (time, order, slot)
+        specs += [(rcap, _F8), (rcap, _I8), (rcap, _F8), (rcap, _I8), (rcap, _I8)]
+    else:  # status, queue links, redial heap, deadline heap (time, slot, position), IVR queue
+        dcap = cap if deadlines else 1
+        specs += [(cap, _I1), (cap, _I8), (rcap, _F8), (rcap, _I8), (dcap, _F8), (dcap, _I8),
+                  (cap if deadlines else 0, _I8), (cap if ivr_queue else 1, _I8)]
+    exp, svc, pat, ivr_u, *work = _carve(specs)
+    out = tuple(_carve([(cap, dtype) for _, dtype in _OUT_FIELDS]))
+    return exp, svc, pat, ivr_u, out, tuple(work)
 
 
 def simulate_replication(
@@ -1055,13 +979,16 @@ def simulate_replication(
     seed: this replication's SeedSequence. Returns :class:`simulate.records.CallRecords`, one row
     per attempt: first calls in arrival order, then redials in the order they were made.
 
-    Draws come from :func:`simulate.engine_simpy.spawn_streams` and are used as engine_simpy uses
-    them (first callers: arrival, type, IVR, service and patience uniforms; redials: a block row
+    Draws come from :func:`simulate._draws.spawn_streams` and are used as engine_simpy uses
+    them (first callers: arrival, type, IVR, service and patience draws; redials: a block row
     per eligible failure), so both engines see the same callers for the same seed (common random
     numbers across engines) and mostly the same redials.
-    """
-    from simulate.engine_simpy import spawn_streams
 
+    Each redial uses one pre-drawn row, so m + rows slots always suffice; if the rows run out
+    (more than m/8 eligible failures) the replication runs again with twice as many: the redial
+    stream restarts each try and more blocks only extend the same sequence, so the result is the
+    same.
+    """
     ok, reason = supports(scenario)
     if not ok:
         raise ValueError(f"the fast engine cannot simulate this scenario: {reason}")
@@ -1072,39 +999,78 @@ def simulate_replication(
                          f"got {calls.shape} and {agents.shape}")
     if not interval_s > 0:
         raise ValueError(f"interval_s must be > 0 seconds, got {interval_s}")
-    if np.any(calls < 0) or not np.all(np.isfinite(calls)):
+    closed = np.empty(len(calls), np.bool_)
+    problem = _check_inputs(calls, agents, closed)
+    if problem == 1:
         raise ValueError("calls must be finite and >= 0 in every interval")
-    if np.any(agents < 0):
+    if problem == 2:
         raise ValueError("agents must be >= 0 in every interval")
     interval_s = float(interval_s)
     rngs = spawn_streams(seed)
+    shares, type_aht, type_pat, type_rank, n_prio = _type_table(scenario)
+    lines = -1 if scenario.lines is None else int(scenario.lines)
+    has_patience = bool(type_pat.min() < np.inf)
+    has_ivr = scenario.ivr_containment > 0
+    redial_prob = float(scenario.redial_prob)
+    max_attempts = int(scenario.max_attempts)
+    uses_redials = redial_prob > 0 and max_attempts > 1
+    if not uses_redials:
+        redial_prob = 0.0
+    use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
+    # one queue served first come, first served: the recursion (the same records, faster)
+    fcfs = USE_RECURSION and n_prio == 1 and lines < 0
+    # the recursion turns exponential uniforms into durations itself, only for callers who need them
+    svc_raw = fcfs and scenario.aht_dist == "exponential"
+    pat_raw = fcfs and scenario.patience_dist == "exponential"
 
     counts = rngs["arrivals"].poisson(calls).astype(np.int64)
     m = int(counts.sum())
-    first_t = _first_arrivals(counts, rngs["arrivals"].random(m), interval_s)
-    shares, type_aht, type_pat, type_rank, n_prio = _type_table(scenario)
+    n_blocks = _initial_blocks(m) if uses_redials else 0
+    cap = m + n_blocks * _ROW_BLOCK
+    exp, svc, pat, ivr_u, out, work = _workspace(m, m + int(np.count_nonzero(counts)), cap, fcfs, uses_redials,
+                                                 use_deadlines, has_ivr, scenario.uses_ivr)
+    first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
+    ctype, arrival = out[2], out[4]
+    arrival[:m] = first_t
     # streams a scenario does not use are not drawn (each stream has its own generator, so the
     # others are unaffected)
     if len(shares) > 1:
-        u_type = rngs["call_type"].random(m)
         cum = np.cumsum(shares)
-        first_type = np.minimum(np.searchsorted(cum / cum[-1], u_type, side="right"), len(shares) - 1)
-        first_type = first_type.astype(np.int16)
+        np.minimum(np.searchsorted(cum / cum[-1], rngs["call_type"].random(m), side="right"), len(shares) - 1,
+                   out=ctype[:m], casting="unsafe")
     else:
-        first_type = np.zeros(m, np.int16)
-    u_ivr = rngs["ivr"].random(m) if scenario.ivr_containment > 0 else None
-    u_service = rngs["service"].random(m)
-    u_patience = rngs["patience"].random(m)
+        ctype[:m] = 0
+    if has_ivr:
+        rngs["ivr"].random(out=ivr_u[:m])
+    rngs["service"].random(out=svc[:m])
+    rngs["patience"].random(out=pat[:m])
+    if not svc_raw:
+        unit_quantile(svc[:m], scenario.aht_dist, scenario.aht_cv, out=svc[:m])
+    if has_patience and not pat_raw:
+        unit_quantile(pat[:m], scenario.patience_dist, scenario.patience_cv, out=pat[:m])
 
-    lines = -1 if scenario.lines is None else int(scenario.lines)
-    closed = (calls == 0) & (agents == 0)
-    has_patience = bool(np.isfinite(type_pat).any())
-
-    # one queue served first come, first served: the recursion (the same records, faster)
-    fcfs = USE_RECURSION and n_prio == 1 and lines < 0
-    n, cols = _run_kernel(fcfs, first_t, first_type, u_service, u_patience, u_ivr, interval_s, agents, closed,
-                          scenario, seed, type_aht, type_pat, type_rank, n_prio, lines, has_patience)
-    names = ("caller", "attempt", "call_type", "interval", "arrival_s", "outcome", "wait_s", "answer_s",
-             "service_s")
-    columns = {name: col[:n] for name, col in zip(names, cols)}
+    while True:
+        rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials else None
+        if fcfs:
+            n = _kernel_fcfs(first_t, svc, pat, ivr_u, rows, interval_s, agents, closed, type_aht, type_pat,
+                             float(scenario.ivr_time), float(scenario.ivr_containment), scenario.uses_ivr, svc_raw,
+                             pat_raw, redial_prob, max_attempts, out, work)
+        else:
+            n = _kernel(first_t, svc, pat, ivr_u, rows if uses_redials else np.empty((5, 0)), interval_s, agents,
+                        closed, type_aht, type_pat, type_rank, n_prio, lines, float(scenario.ivr_time),
+                        float(scenario.ivr_containment), scenario.uses_ivr, redial_prob, max_attempts,
+                        use_deadlines, out, work)
+        if n >= 0:
+            break
+        if n == -2:
+            raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
+        n_blocks *= 2  # the redial rows ran out: again with twice as many
+        cap = m + n_blocks * _ROW_BLOCK
+        old_svc, old_pat, old_ivr, old_out = svc, pat, ivr_u, out
+        _, svc, pat, ivr_u, out, work = _workspace(m, 0, cap, fcfs, uses_redials, use_deadlines, has_ivr,
+                                                   scenario.uses_ivr)
+        for new, old in ((svc, old_svc), (pat, old_pat), (ivr_u, old_ivr), (out[2], old_out[2]),
+                         (out[4], old_out[4])):
+            new[:m] = old[:m]
+    columns = {name: col[:n] for (name, _), col in zip(_OUT_FIELDS, out)}
     return CallRecords.from_columns(columns, staffed_s=agents.astype(np.float64) * interval_s)

@@ -51,6 +51,7 @@ from collections import deque
 import numpy as np
 import simpy
 
+from simulate._draws import STREAMS, arrival_times, spawn_streams
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -63,41 +64,8 @@ from simulate.scenario import Scenario, duration_quantile
 
 __all__ = ["STREAMS", "simulate_replication", "spawn_streams", "draw_first_attempts"]
 
-STREAMS = ("arrivals", "call_type", "ivr", "service", "patience", "callback", "redial")
 _NAN = math.nan
 _INF = math.inf
-
-
-class _Streams(dict):
-    """``{stream name: Generator}`` that builds each generator the first time it is asked for:
-    making one costs about 25 microseconds, and a scenario often uses only three of the seven."""
-
-    def __init__(self, seed: np.random.SeedSequence) -> None:
-        super().__init__()
-        self._seed = seed
-
-    def __missing__(self, name: str) -> np.random.Generator:
-        try:
-            i = STREAMS.index(name)
-        except ValueError:
-            raise KeyError(name) from None
-        seed = self._seed
-        rng = np.random.default_rng(
-            np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size))
-        self[name] = rng
-        return rng
-
-
-def spawn_streams(seed: np.random.SeedSequence | int) -> dict[str, np.random.Generator]:
-    """One generator per source of randomness (see :data:`STREAMS`), children of ``seed``, made
-    when first used (stream ``i`` is the child with spawn key ``(*seed.spawn_key, i)``).
-
-    The children are built from the seed's entropy and spawn key, so calling this twice with the
-    same SeedSequence gives the same streams (``SeedSequence.spawn`` would not).
-    """
-    if not isinstance(seed, np.random.SeedSequence):
-        seed = np.random.SeedSequence(seed)
-    return _Streams(seed)
 
 
 def draw_first_attempts(calls: np.ndarray, interval_s: float, scenario: Scenario,
@@ -112,10 +80,7 @@ def draw_first_attempts(calls: np.ndarray, interval_s: float, scenario: Scenario
     calls = np.asarray(calls, dtype=np.float64)
     counts = rngs["arrivals"].poisson(calls)
     n_calls = int(counts.sum())
-    interval = np.repeat(np.arange(len(calls), dtype=np.int64), counts)
-    arrival = (interval + rngs["arrivals"].random(n_calls)) * interval_s
-    order = np.argsort(arrival, kind="stable")
-    arrival = arrival[order]
+    arrival = arrival_times(counts, rngs["arrivals"], interval_s)
     interval = np.minimum((arrival // interval_s).astype(np.int64), len(calls) - 1)
     table = scenario.type_table()
     u_type = rngs["call_type"].random(n_calls)
@@ -341,9 +306,10 @@ class _Centre:
             call.event.succeed(True)
 
     def let_waiting_go(self) -> None:
-        """Closing time: everyone on hold hangs up now."""
+        """Closing time: everyone on hold hangs up now, in queue order (which caller goes first
+        decides which redial values each gets, so it must not depend on the heap's layout)."""
         now = self.env.now
-        for _, _, _, call in self.queue:
+        for _, _, _, call in sorted(self.queue):
             if call.waiting:
                 call.waiting = False
                 call.wait = now - call.join
