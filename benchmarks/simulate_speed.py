@@ -95,6 +95,7 @@ def exact_abandon_rate(agents: int) -> float:
     return float(theta * (p * np.maximum(k - agents, 0)).sum() / lam)
 
 
+MIN_REPEAT_S = 0.2
 CASES = ((500, 24.0), (50, 8.0))  # a national line's day (~137,000 calls); a small team's shift (~4,600)
 
 
@@ -102,17 +103,27 @@ def measure(agents: int, hours: float, repeats: int, runners: list[str]) -> dict
     """Print and return the median calls per second of each runner on M/M/agents+M for ``hours``."""
     calls = LOAD_PER_AGENT * agents / AHT * hours * 3600.0
     print(f"M/M/{agents}+M: aht {AHT:g} s, patience {PATIENCE:g} s, load {LOAD_PER_AGENT} per agent, "
-          f"{hours:g} h (~{calls:,.0f} calls), {repeats} repeats (median)")
+          f"{hours:g} h (~{calls:,.0f} calls), {repeats} repeats of at least {MIN_REPEAT_S:g} s (median)")
     rates: dict[str, float] = {}
     for name in runners:
         runner = RUNNERS[name]
-        runner(agents, min(hours, 0.5), 0)  # warm up imports and JIT compilation
+        runner(agents, hours, 0)  # warm up: imports, JIT compilation, memory of this size
+        t0 = time.perf_counter()
+        runner(agents, hours, 0)
+        # a repeat runs enough replications to last about 0.2 s, so that a run of half a
+        # millisecond is not measured alone (timer and scheduler noise)
+        batch = max(1, math.ceil(MIN_REPEAT_S / (time.perf_counter() - t0)))
         speeds, aband = [], []
+        seed = 1
         for r in range(repeats):
+            n_calls = 0
             t0 = time.perf_counter()
-            n_calls, ab = runner(agents, hours, 1 + r)
+            for _ in range(batch):
+                n, ab = runner(agents, hours, seed)
+                n_calls += n
+                seed += 1
+                aband.append(ab)
             speeds.append(n_calls / (time.perf_counter() - t0))
-            aband.append(ab)
         rates[name] = statistics.median(speeds)
         print(f"{name:>8}: {rates[name]:>10,.0f} calls/s   abandon rate {statistics.mean(aband):.4f}", flush=True)
     print(f"{'exact':>8}: {'':>10}            abandon rate {exact_abandon_rate(agents):.4f} (Erlang A)")

@@ -6,7 +6,7 @@ from numpy.random.bit_generator import ISeedSequence
 
 from simulate._jit import jit
 
-__all__ = ["STREAMS", "arrival_times", "spawn_streams"]
+__all__ = ["STREAMS", "arrival_times", "poisson_counts", "spawn_streams"]
 
 STREAMS = ("arrivals", "call_type", "ivr", "service", "patience", "callback", "redial")
 
@@ -64,6 +64,17 @@ def spawn_streams(seed: np.random.SeedSequence | int) -> dict[str, np.random.Gen
     if not isinstance(seed, np.random.SeedSequence):
         seed = np.random.SeedSequence(seed)
     return _Streams(seed)
+
+
+def poisson_counts(calls: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Callers per interval: one Poisson draw per interval with mean ``calls[k]``; int64 shape (n,).
+
+    The same values as ``rng.poisson(calls)``. For a few intervals they are drawn one by one:
+    numpy's array path has a fixed cost of about 20 us on a new generator, a scalar draw about
+    1 us (a one-interval replication of 4,600 calls takes about 0.5 ms in all)."""
+    if len(calls) <= 24:
+        return np.array([rng.poisson(c) for c in calls.tolist()], dtype=np.int64)
+    return rng.poisson(calls).astype(np.int64)
 
 
 @jit()

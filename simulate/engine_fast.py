@@ -49,7 +49,7 @@ import math
 
 import numpy as np
 
-from simulate._draws import arrival_times, spawn_streams
+from simulate._draws import arrival_times, poisson_counts, spawn_streams
 from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
@@ -735,6 +735,18 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
         c = ctype[j]
 
         if tau <= q:
+            if q < next_bnd and 0 < ns <= target and skeys[0] <= q:
+                # the common case: a call ended by q and no agent is due to leave, so this caller
+                # takes that agent (one heap replace instead of a pop and a push); any other call
+                # ended by q is removed when the next caller brings the centre to its time
+                tau = q
+                d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
+                outcome[j] = OUTCOME_ANSWERED
+                wait[j] = 0.0
+                answer[j] = q
+                service[j] = d
+                _time_replace(skeys, ns, q + d)
+                continue
             # bring the centre to time q: agents finishing, interval boundaries (nobody on hold can
             # be answered meanwhile: every earlier caller's fate is settled)
             while True:
@@ -884,9 +896,9 @@ def supports(scenario: Scenario) -> tuple[bool, str]:
 
 
 @functools.lru_cache(maxsize=64)  # scenarios are frozen and hashable; sweeps reuse a few many times
-def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]:
     """Per call type: shares, aht (s, residual factor applied), patience (s, inf = never) and priority
-    rank (0 = served first); plus the number of priority classes."""
+    rank (0 = served first); plus the number of priority classes and whether any type hangs up."""
     table = scenario.type_table()
     factor = scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0
     levels = np.unique(table["priority"])
@@ -895,7 +907,7 @@ def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray,
               table["patience"].astype(np.float64), rank)
     for a in arrays:
         a.flags.writeable = False  # cached: shared by every run of the scenario
-    return (*arrays, len(levels))
+    return (*arrays, len(levels), bool(np.isfinite(arrays[2]).any()))
 
 
 _ROW_BLOCK = 1024  # engine_simpy draws redial values in blocks of (6, 1024) uniforms
@@ -945,6 +957,9 @@ _OUT_FIELDS = (("caller", _I8), ("attempt", _I4), ("call_type", _I2), ("interval
                ("outcome", _I1), ("wait_s", _F8), ("answer_s", _F8), ("service_s", _F8))
 
 
+_NO_REDIAL_WORK = (np.empty(1), np.empty(1, np.int64), np.empty(1), np.empty(1, np.int64), np.empty(1, np.int64))
+
+
 def _workspace(m: int, n_exp: int, cap: int, fcfs: bool, redials: bool, deadlines: bool, ivr_draws: bool,
                ivr_queue: bool):
     """The arrays of a replication with ``m`` first calls and ``cap`` attempt slots, in two blocks:
@@ -954,6 +969,9 @@ def _workspace(m: int, n_exp: int, cap: int, fcfs: bool, redials: bool, deadline
     calls) and the kernel's scratch ``work`` (``ivr_queue``: callers spend time in the IVR)."""
     rcap = cap if redials else 1
     specs = [(n_exp, _F8), (cap, _F8), (cap, _F8), (cap if ivr_draws else 0, _F8)]
+    if fcfs and not redials:  # the recursion without redials never touches its redial heaps
+        exp, svc, pat, ivr_u = _carve(specs)
+        return exp, svc, pat, ivr_u, tuple(_carve([(cap, dtype) for _, dtype in _OUT_FIELDS])), _NO_REDIAL_WORK
     if fcfs:  # redial heap (time, slot); failure heap (time, order, slot)
         specs += [(rcap, _F8), (rcap, _I8), (rcap, _F8), (rcap, _I8), (rcap, _I8)]
     else:  # status, queue links, redial heap, deadline heap (time, slot, position), IVR queue
@@ -1007,9 +1025,8 @@ def simulate_replication(
         raise ValueError("agents must be >= 0 in every interval")
     interval_s = float(interval_s)
     rngs = spawn_streams(seed)
-    shares, type_aht, type_pat, type_rank, n_prio = _type_table(scenario)
+    shares, type_aht, type_pat, type_rank, n_prio, has_patience = _type_table(scenario)
     lines = -1 if scenario.lines is None else int(scenario.lines)
-    has_patience = bool(type_pat.min() < np.inf)
     has_ivr = scenario.ivr_containment > 0
     redial_prob = float(scenario.redial_prob)
     max_attempts = int(scenario.max_attempts)
@@ -1023,7 +1040,7 @@ def simulate_replication(
     svc_raw = fcfs and scenario.aht_dist == "exponential"
     pat_raw = fcfs and scenario.patience_dist == "exponential"
 
-    counts = rngs["arrivals"].poisson(calls).astype(np.int64)
+    counts = poisson_counts(calls, rngs["arrivals"])
     m = int(counts.sum())
     n_blocks = _initial_blocks(m) if uses_redials else 0
     cap = m + n_blocks * _ROW_BLOCK

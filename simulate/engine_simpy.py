@@ -51,7 +51,7 @@ from collections import deque
 import numpy as np
 import simpy
 
-from simulate._draws import STREAMS, arrival_times, spawn_streams
+from simulate._draws import STREAMS, arrival_times, poisson_counts, spawn_streams
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -78,7 +78,7 @@ def draw_first_attempts(calls: np.ndarray, interval_s: float, scenario: Scenario
     ``u_callback``.
     """
     calls = np.asarray(calls, dtype=np.float64)
-    counts = rngs["arrivals"].poisson(calls)
+    counts = poisson_counts(calls, rngs["arrivals"])
     n_calls = int(counts.sum())
     arrival = arrival_times(counts, rngs["arrivals"], interval_s)
     interval = np.minimum((arrival // interval_s).astype(np.int64), len(calls) - 1)

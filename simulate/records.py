@@ -65,6 +65,9 @@ RECORD_FIELDS: dict[str, type] = {
 }
 
 
+_FIELD_DTYPES = tuple((name, np.dtype(dtype)) for name, dtype in RECORD_FIELDS.items())
+
+
 @dataclass(frozen=True)
 class CallRecords:
     """One replication's attempts (see module docstring) and staffed agent-seconds per interval."""
@@ -82,11 +85,13 @@ class CallRecords:
 
     def __post_init__(self) -> None:
         n = len(self.caller)
-        for name, dtype in RECORD_FIELDS.items():
-            arr = np.asarray(getattr(self, name), dtype=dtype)
+        for name, dtype in _FIELD_DTYPES:
+            arr = getattr(self, name)
+            if not (type(arr) is np.ndarray and arr.dtype == dtype):  # the engines' arrays need no copy
+                arr = np.asarray(arr, dtype=dtype)
+                object.__setattr__(self, name, arr)
             if arr.ndim != 1 or len(arr) != n:
                 raise ValueError(f"CallRecords.{name}: expected a 1-D array of length {n}, got shape {arr.shape}")
-            object.__setattr__(self, name, arr)
         object.__setattr__(self, "staffed_s", np.asarray(self.staffed_s, dtype=np.float64))
 
     def __len__(self) -> int:

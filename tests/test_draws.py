@@ -30,3 +30,13 @@ def test_the_same_generator_state_gives_the_same_times():
     a = arrival_times(counts, np.random.default_rng(3), 900.0)
     b = arrival_times(counts, np.random.default_rng(3), 900.0)
     np.testing.assert_array_equal(a, b)
+
+
+def test_poisson_counts_are_numpys_draws_for_few_and_many_intervals():
+    from simulate._draws import poisson_counts
+
+    for calls in (np.array([4560.0]), np.array([0.0, 3.5, 250.0]), np.linspace(0, 400, 100)):
+        expected = np.random.default_rng(9).poisson(calls)
+        got = poisson_counts(calls, np.random.default_rng(9))
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, expected)
