@@ -960,27 +960,24 @@ _OUT_FIELDS = (("caller", _I8), ("attempt", _I4), ("call_type", _I2), ("interval
 _NO_REDIAL_WORK = (np.empty(1), np.empty(1, np.int64), np.empty(1), np.empty(1, np.int64), np.empty(1, np.int64))
 
 
-def _workspace(m: int, n_exp: int, cap: int, fcfs: bool, redials: bool, deadlines: bool, ivr_draws: bool,
-               ivr_queue: bool):
-    """The arrays of a replication with ``m`` first calls and ``cap`` attempt slots, in two blocks:
-    the record arrays ``out`` (:data:`_OUT_FIELDS`, returned to the caller) and the rest, freed
-    after the replication: ``exp`` (the ``n_exp`` exponentials of the arrival times, then the
-    times), the slot draws ``svc``, ``pat``, ``ivr`` (empty unless ``ivr_draws``: the IVR contains
-    calls) and the kernel's scratch ``work`` (``ivr_queue``: callers spend time in the IVR)."""
+def _workspace(n_exp: int, cap: int, fcfs: bool, redials: bool, deadlines: bool, ivr_draws: bool, ivr_queue: bool):
+    """The arrays of a replication with ``cap`` attempt slots, in two blocks: the record arrays
+    ``out`` (:data:`_OUT_FIELDS`, returned to the caller) and the rest, freed after the
+    replication: ``exp`` (the ``n_exp`` exponentials of the arrival times, then the times), the
+    slot draws ``svc``, ``pat``, ``ivr`` (empty unless ``ivr_draws``: the IVR contains calls) and
+    the kernel's scratch ``work`` (``ivr_queue``: callers spend time in the IVR)."""
     rcap = cap if redials else 1
     specs = [(n_exp, _F8), (cap, _F8), (cap, _F8), (cap if ivr_draws else 0, _F8)]
-    if fcfs and not redials:  # the recursion without redials never touches its redial heaps
-        exp, svc, pat, ivr_u = _carve(specs)
-        return exp, svc, pat, ivr_u, tuple(_carve([(cap, dtype) for _, dtype in _OUT_FIELDS])), _NO_REDIAL_WORK
-    if fcfs:  # redial heap (time, slot); failure heap (time, order, slot)
+    if fcfs and redials:  # redial heap (time, slot); failure heap (time, order, slot)
         specs += [(rcap, _F8), (rcap, _I8), (rcap, _F8), (rcap, _I8), (rcap, _I8)]
-    else:  # status, queue links, redial heap, deadline heap (time, slot, position), IVR queue
+    elif not fcfs:  # status, queue links, redial heap, deadline heap (time, slot, position), IVR queue
         dcap = cap if deadlines else 1
         specs += [(cap, _I1), (cap, _I8), (rcap, _F8), (rcap, _I8), (dcap, _F8), (dcap, _I8),
                   (cap if deadlines else 0, _I8), (cap if ivr_queue else 1, _I8)]
     exp, svc, pat, ivr_u, *work = _carve(specs)
     out = tuple(_carve([(cap, dtype) for _, dtype in _OUT_FIELDS]))
-    return exp, svc, pat, ivr_u, out, tuple(work)
+    # the recursion without redials never touches its redial heaps: shared, never written
+    return exp, svc, pat, ivr_u, out, tuple(work) if work else _NO_REDIAL_WORK
 
 
 def simulate_replication(
@@ -1044,7 +1041,7 @@ def simulate_replication(
     m = int(counts.sum())
     n_blocks = _initial_blocks(m) if uses_redials else 0
     cap = m + n_blocks * _ROW_BLOCK
-    exp, svc, pat, ivr_u, out, work = _workspace(m, m + int(np.count_nonzero(counts)), cap, fcfs, uses_redials,
+    exp, svc, pat, ivr_u, out, work = _workspace(m + int(np.count_nonzero(counts)), cap, fcfs, uses_redials,
                                                  use_deadlines, has_ivr, scenario.uses_ivr)
     first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
     ctype, arrival = out[2], out[4]
@@ -1084,7 +1081,7 @@ def simulate_replication(
         n_blocks *= 2  # the redial rows ran out: again with twice as many
         cap = m + n_blocks * _ROW_BLOCK
         old_svc, old_pat, old_ivr, old_out = svc, pat, ivr_u, out
-        _, svc, pat, ivr_u, out, work = _workspace(m, 0, cap, fcfs, uses_redials, use_deadlines, has_ivr,
+        _, svc, pat, ivr_u, out, work = _workspace(0, cap, fcfs, uses_redials, use_deadlines, has_ivr,
                                                    scenario.uses_ivr)
         for new, old in ((svc, old_svc), (pat, old_pat), (ivr_u, old_ivr), (out[2], old_out[2]),
                          (out[4], old_out[4])):
