@@ -6,9 +6,10 @@ from numpy.random.bit_generator import ISeedSequence
 
 from simulate._jit import jit
 
-__all__ = ["STREAMS", "arrival_times", "poisson_counts", "spawn_streams"]
+__all__ = ["STREAMS", "arrival_times", "n_spacings", "poisson_counts", "spawn_streams"]
 
 STREAMS = ("arrivals", "call_type", "ivr", "service", "patience", "callback", "redial")
+_SEED_WORDS = 3  # SFC64 takes three 64-bit words
 
 
 class _Words(ISeedSequence):
@@ -54,8 +55,6 @@ class _Streams(dict):
         return rng
 
 
-_SEED_WORDS = 3  # SFC64 takes three 64-bit words
-
 
 def spawn_streams(seed: np.random.SeedSequence | int) -> dict[str, np.random.Generator]:
     """One generator per source of randomness (see :data:`STREAMS`), all from ``seed``, made when
@@ -100,6 +99,12 @@ def _times_from_spacings(counts, e, interval_s, out):
         j += c
 
 
+def n_spacings(counts: np.ndarray) -> int:
+    """Exponentials :func:`arrival_times` draws for ``counts`` (int, shape (n,)): one per caller
+    plus one per interval with any caller."""
+    return int(counts.sum()) + int(np.count_nonzero(counts))
+
+
 def arrival_times(counts: np.ndarray, rng: np.random.Generator, interval_s: float,
                   work: np.ndarray | None = None) -> np.ndarray:
     """Sorted arrival times (s) of ``counts[k]`` callers in each interval k of ``interval_s`` seconds.
@@ -108,15 +113,13 @@ def arrival_times(counts: np.ndarray, rng: np.random.Generator, interval_s: floa
     that many uniforms. They are drawn directly in order, from exponential spacings (Devroye,
     *Non-Uniform Random Variate Generation*, 1986, V.2): with E_1..E_{c+1} iid exponential and
     S_j = E_1 + ... + E_j, (S_1, ..., S_c) / S_{c+1} are c sorted uniforms. This takes
-    ``counts.sum() + (counts > 0).sum()`` exponentials from ``rng`` and no sort, about half the time
-    of sorting uniforms. counts: int64 shape (n,); returns float64 shape (counts.sum(),): a view
-    of ``work`` (float64, at least that many exponentials long) when it is given.
+    :func:`n_spacings` exponentials from ``rng`` and no sort, about half the time of sorting
+    uniforms. counts: int64 shape (n,); returns float64 shape (counts.sum(),): a view of ``work``
+    (float64, at least ``n_spacings(counts)`` long) when it is given.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    n_draws = int(counts.sum()) + int(np.count_nonzero(counts))
-    if work is None:
-        work = np.empty(n_draws)
-    e = work[:n_draws]
+    n_draws = n_spacings(counts)
+    e = np.empty(n_draws) if work is None else work[:n_draws]
     rng.standard_exponential(out=e)
     _times_from_spacings(counts, e, float(interval_s), e)
-    return e[:n_draws - int(np.count_nonzero(counts))]
+    return e[:int(counts.sum())]

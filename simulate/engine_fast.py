@@ -49,7 +49,7 @@ import math
 
 import numpy as np
 
-from simulate._draws import arrival_times, poisson_counts, spawn_streams
+from simulate._draws import arrival_times, n_spacings, poisson_counts, spawn_streams
 from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
@@ -1024,7 +1024,7 @@ def simulate_replication(
     rngs = spawn_streams(seed)
     shares, type_aht, type_pat, type_rank, n_prio, has_patience = _type_table(scenario)
     lines = -1 if scenario.lines is None else int(scenario.lines)
-    has_ivr = scenario.ivr_containment > 0
+    ivr_draws = scenario.ivr_containment > 0  # a uniform per caller decides who the IVR contains
     redial_prob = float(scenario.redial_prob)
     max_attempts = int(scenario.max_attempts)
     uses_redials = redial_prob > 0 and max_attempts > 1
@@ -1041,8 +1041,8 @@ def simulate_replication(
     m = int(counts.sum())
     n_blocks = _initial_blocks(m) if uses_redials else 0
     cap = m + n_blocks * _ROW_BLOCK
-    exp, svc, pat, ivr_u, out, work = _workspace(m + int(np.count_nonzero(counts)), cap, fcfs, uses_redials,
-                                                 use_deadlines, has_ivr, scenario.uses_ivr)
+    exp, svc, pat, ivr_u, out, work = _workspace(n_spacings(counts), cap, fcfs, uses_redials, use_deadlines,
+                                                 ivr_draws, scenario.uses_ivr)
     first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
     ctype, arrival = out[2], out[4]
     arrival[:m] = first_t
@@ -1054,7 +1054,7 @@ def simulate_replication(
                    out=ctype[:m], casting="unsafe")
     else:
         ctype[:m] = 0
-    if has_ivr:
+    if ivr_draws:
         rngs["ivr"].random(out=ivr_u[:m])
     rngs["service"].random(out=svc[:m])
     rngs["patience"].random(out=pat[:m])
@@ -1081,7 +1081,7 @@ def simulate_replication(
         n_blocks *= 2  # the redial rows ran out: again with twice as many
         cap = m + n_blocks * _ROW_BLOCK
         old_svc, old_pat, old_ivr, old_out = svc, pat, ivr_u, out
-        _, svc, pat, ivr_u, out, work = _workspace(0, cap, fcfs, uses_redials, use_deadlines, has_ivr,
+        _, svc, pat, ivr_u, out, work = _workspace(0, cap, fcfs, uses_redials, use_deadlines, ivr_draws,
                                                    scenario.uses_ivr)
         for new, old in ((svc, old_svc), (pat, old_pat), (ivr_u, old_ivr), (out[2], old_out[2]),
                          (out[4], old_out[4])):
