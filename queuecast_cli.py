@@ -68,12 +68,47 @@ def _add_staff(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scenario", required=True, metavar="FILE", help="scenario file (.toml or .json)")
     p.add_argument("--method", default="erlang_a", choices=["erlang_c", "erlang_a", "simulation"],
                    help="staffing method (default erlang_a)")
+    p.add_argument("--interval", default=None, help="planning interval: 15min, 30min or 60min (default: the data's)")
     p.add_argument("--out", required=True, metavar="PLAN", help="output file: plan.xlsx or plan.csv")
     p.add_argument("--replications", type=int, default=10, help="simulation method: replications (default 10)")
     p.add_argument("--seed", type=int, default=0, help="simulation method: seed (default 0)")
     p.add_argument("--engine", default="auto", choices=["auto", "simpy", "fast"],
                    help="simulation method: engine (default auto)")
     p.set_defaults(handler=_cmd_staff)
+
+
+_STAFFING_HELP = ("who is on duty: a number of agents ('40'), a method sized to the scenario's target "
+                  "('erlang_a', 'erlang_c', 'simulation'), a weekly pattern ('Mon-Fri 08:00-20:00=40; "
+                  "Sat 09:00-13:00=12'), or a file: a table ds,agents (.csv/.xlsx) or a plan (.toml/.json); "
+                  "append ' x 1.25' or ' + 10' to scale it")
+
+
+def _staffing(text: str) -> "simulate.StaffingPlan":  # noqa: F821 - simulate imported lazily
+    """A staffing plan from the --staffing argument (text, or a file when it names one)."""
+    from pathlib import Path
+
+    import simulate
+
+    path = Path(text)
+    low = text.lower()
+    if low.endswith((".csv", ".xlsx", ".xls", ".parquet")):
+        if not path.is_file():
+            raise ValueError(f"--staffing: file {text!r} not found")
+        return simulate.StaffingPlan.table(_read_frame(text))
+    if low.endswith((".toml", ".json")):
+        import json
+        import tomllib
+
+        if not path.is_file():
+            raise ValueError(f"--staffing: file {text!r} not found")
+        raw = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(raw) if low.endswith(".toml") else json.loads(raw)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"--staffing: {text} is not valid {'TOML' if low.endswith('.toml') else 'JSON'}: "
+                             f"{exc}") from None
+        return simulate.StaffingPlan.from_dict(data.get("staffing", data))
+    return simulate.StaffingPlan.parse(text)
 
 
 def _read_frame(path: str) -> "pd.DataFrame":  # noqa: F821 - pandas imported lazily
@@ -95,7 +130,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}")
-    arrivals = _read_frame(args.path)
+    arrivals = simulate.as_demand(_read_frame(args.path), interval=args.interval)
     scenario = simulate.Scenario.load(args.scenario)
     kwargs = {}
     if args.method == "simulation":
@@ -130,7 +165,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
                     "Prints the mean of each metric per scenario.",
         epilog="examples (run from the repository root; outputs go to the current directory):\n"
                "  queuecast sweep examples/arrivals_2024-11-13.csv --scenarios examples/current.toml "
-               "examples/more_agents.toml examples/status_line_callbacks.toml --replications 5 --workers 1 "
+               "examples/status_line_callbacks.toml --staffing 100 --replications 5 --workers 1 "
                "--out sweep.csv\n"
                "On a Dask cluster, add --backend dask --address tcp://SCHEDULER:8786 (without --address a local "
                "cluster of --workers processes is started).",
@@ -138,6 +173,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", metavar="ARRIVALS", help="interval arrivals file (ds + calls or yhat)")
     p.add_argument("--scenarios", required=True, nargs="+", metavar="FILE", help="scenario files (.toml or .json)")
+    p.add_argument("--staffing", required=True, metavar="PLAN", help=_STAFFING_HELP + " (the same for every scenario)")
     p.add_argument("--replications", type=int, default=10, help="replications per scenario (default 10)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--engine", default="auto", choices=["auto", "simpy", "fast"], help="engine (default auto)")
@@ -163,7 +199,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise ValueError(f"--scenarios: two files define a scenario named {sc.name!r} ({path}); "
                              "give each scenario its own name")
         scenarios[sc.name] = sc
-    table = simulate.sweep(arrivals, scenarios, replications=args.replications, seed=args.seed,
+    table = simulate.sweep(arrivals, scenarios, _staffing(args.staffing), replications=args.replications,
+                           seed=args.seed,
                            engine=args.engine, backend=args.backend, address=args.address, workers=args.workers)
     table.to_csv(args.out, index=False)
     means = table.pivot_table(index="metric", columns="scenario", values="value", aggfunc="mean", sort=False)
@@ -315,22 +352,28 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "simulate",
         help="simulate a scenario on interval arrivals and write KPIs per interval",
-        description="Simulate the call centre of SCENARIO (TOML/JSON) on ARRIVALS: a history (ds, y), "
-                    "interval calls (ds, calls) or a forecast (ds, yhat); CSV, XLSX or Parquet. Writes the "
-                    "summary and the per-interval KPIs with 95%% intervals to --out (.xlsx or .csv).",
+        description="Simulate the call centre of SCENARIO (TOML/JSON, the policy) on ARRIVALS (the demand: a "
+                    "history (ds, y), interval calls (ds, calls, optional aht_s) or a forecast (ds, yhat); CSV, XLSX "
+                    "or Parquet) with the --staffing plan. Writes the summary and the per-interval KPIs with 95%% "
+                    "intervals to --out (.xlsx or .csv).",
         epilog="examples (run from the repository root; outputs go to the current directory):\n"
                "  queuecast simulate examples/arrivals_2024-11-13.csv --scenario examples/current.toml "
-               "--replications 10 --out kpis.xlsx\n"
+               "--staffing 100 --replications 10 --out kpis.xlsx\n"
                "  queuecast simulate examples/arrivals_2024-11-13.csv --scenario examples/status_line_callbacks.toml "
-               "--replications 5 --seed 7 --out kpis.csv\n"
+               "--staffing 'erlang_a x 1.1' --replications 5 --seed 7 --out kpis.csv\n"
+               "  queuecast simulate examples/arrivals_2024-11-13.csv --scenario examples/current.toml "
+               "--staffing examples/staffing_weekdays.toml --out kpis_pattern.csv\n"
                "A forecast written by 'queuecast forecast ... --out forecast.csv' also works as ARRIVALS.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", metavar="ARRIVALS", help="interval arrivals file")
     p.add_argument("--scenario", required=True, help="scenario file (.toml or .json)")
+    p.add_argument("--staffing", required=True, metavar="PLAN", help=_STAFFING_HELP)
+    p.add_argument("--interval", default=None, help="planning interval: 15min, 30min or 60min (default: the data's)")
     p.add_argument("--replications", type=int, default=10, help="independent replications (default 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--engine", choices=["simpy", "fast", "auto"], default="simpy", help="engine (default simpy)")
+    p.add_argument("--engine", choices=["simpy", "fast", "auto"], default="auto",
+                   help="engine (default auto: the compiled engine when it supports the scenario)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (results are identical)")
     p.add_argument("--series", default=None, help="keep only this series of a history file")
     p.add_argument("--out", required=True, help="output file: .xlsx, or .csv (summary beside it)")
@@ -353,8 +396,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     elif args.series is not None and "series" in arrivals.columns:
         arrivals = arrivals[arrivals["series"] == args.series]
     scenario = simulate.Scenario.load(args.scenario)
-    result = simulate.run(arrivals, scenario, replications=args.replications, seed=args.seed,
-                          engine=args.engine, workers=args.workers)
+    demand = simulate.as_demand(arrivals, interval=args.interval)
+    result = simulate.run(demand, scenario, _staffing(args.staffing), replications=args.replications,
+                          seed=args.seed, engine=args.engine, workers=args.workers)
+    for note in result.warnings:
+        print(f"queuecast simulate: note: {note}", file=sys.stderr)
     from simulate import export
 
     written = [export.to_excel(result, out)] if out.suffix.lower() == ".xlsx" else export.to_csv(result, out)

@@ -6,7 +6,7 @@ from numpy.random.bit_generator import ISeedSequence
 
 from simulate._jit import jit
 
-__all__ = ["STREAMS", "arrival_times", "n_spacings", "poisson_counts", "spawn_streams"]
+__all__ = ["STREAMS", "arrival_times", "call_types", "n_spacings", "poisson_counts", "spawn_streams"]
 
 STREAMS = ("arrivals", "call_type", "ivr", "service", "patience", "callback", "redial")
 _SEED_WORDS = 3  # SFC64 takes three 64-bit words
@@ -123,3 +123,32 @@ def arrival_times(counts: np.ndarray, rng: np.random.Generator, interval_s: floa
     rng.standard_exponential(out=e)
     _times_from_spacings(counts, e, float(interval_s), e)
     return e[:int(counts.sum())]
+
+
+@jit()
+def _call_types(u, interval, cum_share, out):
+    last = cum_share.shape[1] - 1
+    for i in range(u.shape[0]):
+        row = interval[i]
+        c = 0
+        while c < last and cum_share[row, c] <= u[i]:
+            c += 1
+        out[i] = c
+
+
+def call_types(u: np.ndarray, interval: np.ndarray, cum_share: np.ndarray, out: np.ndarray | None = None
+               ) -> np.ndarray:
+    """Call type of each caller from its uniform ``u`` and the cumulative type shares of its interval.
+
+    u: float64 (N,); interval: int (N,) each caller's arrival interval; cum_share: float64 (n, T)
+    cumulative shares per interval (last column 1). A caller takes the first type whose cumulative
+    share exceeds its uniform (the inverse CDF), so with the same uniforms two scenarios with the
+    same mix give every caller the same type. Returns int64 (N,) (or fills ``out``)."""
+    if out is None:
+        out = np.empty(len(u), dtype=np.int64)
+    if cum_share.shape[1] == 1:
+        out[:] = 0
+        return out
+    _call_types(np.asarray(u, dtype=np.float64), np.asarray(interval, dtype=np.int64),
+                np.ascontiguousarray(cum_share, dtype=np.float64), out)
+    return out

@@ -49,7 +49,7 @@ import math
 
 import numpy as np
 
-from simulate._draws import arrival_times, n_spacings, poisson_counts, spawn_streams
+from simulate._draws import arrival_times, call_types, n_spacings, poisson_counts, spawn_streams
 from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
@@ -59,6 +59,7 @@ from simulate.records import (
     CallRecords,
 )
 from simulate.scenario import Scenario, duration_quantile
+from simulate.workload import Workload
 
 __all__ = ["simulate_replication", "supports", "unit_quantile"]
 
@@ -278,12 +279,12 @@ def _abandon(j, t_ab, st, status, outcome, wait, caller, attempt, ctype, arrival
 
 
 @_jit(inline="always")
-def _start(j, t, st, status, outcome, wait, answer, service, ctype, svc_unit, type_aht, skeys):
+def _start(j, t, st, status, outcome, wait, answer, service, svc_unit, skeys):
     status[j] = _ST_DONE
     outcome[j] = OUTCOME_ANSWERED
     wait[j] = t - wait[j]
     answer[j] = t
-    d = svc_unit[j] * type_aht[ctype[j]]
+    d = svc_unit[j]  # handle time in seconds (set when the attempt arrived)
     service[j] = d
     st[_S_BUSY] += 1
     st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
@@ -291,7 +292,7 @@ def _start(j, t, st, status, outcome, wait, answer, service, ctype, svc_unit, ty
 
 @_jit(inline="always")
 def _serve(t, target, st, qhead, qtail, nxt, status, outcome, wait, answer, service, caller, attempt, ctype,
-           arrival, svc_unit, pat_unit, ivr_u, type_aht, type_pat, skeys, dheap, rows, rkeys,
+           arrival, svc_unit, pat_unit, ivr_u, type_pat, skeys, dheap, rows, rkeys,
            rvals, redial_prob, max_attempts, t_end):
     """While an agent is free, answer the first live call of the most urgent priority class."""
     # (the deadline heap comes as one tuple: numba refuses to inline a function with more arguments)
@@ -325,7 +326,7 @@ def _serve(t, target, st, qhead, qtail, nxt, status, outcome, wait, answer, serv
         st[_S_NW] -= 1
         if dpos.shape[0] > 0 and dpos[found] >= 0:
             st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[found])
-        _start(found, t, st, status, outcome, wait, answer, service, ctype, svc_unit, type_aht, skeys)
+        _start(found, t, st, status, outcome, wait, answer, service, svc_unit, skeys)
 
 
 @_jit(inline="always")
@@ -350,7 +351,7 @@ def _flush(t, st, qhead, qtail, nxt, status, outcome, wait, caller, attempt, cty
 
 
 @_jit()
-def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht, type_pat,
+def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, let_go, type_aht, type_pat,
             type_rank, n_prio, lines, ivr_time, ivr_containment, has_ivr, redial_prob, max_attempts,
             use_deadlines, out, work):
     """Simulate one replication. First calls are slots ``0..m-1`` (``first_t`` sorted); the slot
@@ -443,7 +444,7 @@ def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed
                 outcome[found] = OUTCOME_ANSWERED
                 wait[found] = t - wait[found]
                 answer[found] = t
-                d = svc_unit[found] * type_aht[ctype[found]]
+                d = svc_unit[found]
                 service[found] = d
                 st[_S_BUSY] += 1
                 st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
@@ -467,13 +468,13 @@ def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed
             k += 1
             next_bnd = (k + 1) * interval_s if k + 1 < n_int else t_end
             target = agents[k]
-            if closed[k] and not was_closed:
+            if let_go[k]:
                 _flush(t, st, qhead, qtail, nxt, status, outcome, wait, caller, attempt, ctype, arrival,
                        svc_unit, pat_unit, ivr_u, type_pat, rows, rkeys, rvals, redial_prob, max_attempts, t_end)
                 st[_S_ND] = 0  # it held only callers on hold, all gone now
             if st[_S_BUSY] < target:
                 _serve(t, target, st, qhead, qtail, nxt, status, outcome, wait, answer, service, caller, attempt,
-                       ctype, arrival, svc_unit, pat_unit, ivr_u, type_aht, type_pat, skeys, (dkeys, dvals, dpos),
+                       ctype, arrival, svc_unit, pat_unit, ivr_u, type_pat, skeys, (dkeys, dvals, dpos),
                        rows, rkeys, rvals, redial_prob, max_attempts, t_end)
         else:
             if ti <= t:  # leaves the IVR: contained, or on to the agent queue
@@ -492,6 +493,8 @@ def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed
                     i_first += 1
                 kj = min(int(t // interval_s), n_int - 1)
                 interval[j] = kj
+                if j >= m:  # a redial: its handle-time factor becomes seconds at its interval's mean
+                    svc_unit[j] *= type_aht[kj, ctype[j]]
                 in_system = (ivr_tail - ivr_head) + st[_S_NW] + st[_S_BUSY]
                 if closed[kj] or (lines >= 0 and in_system >= lines):
                     status[j] = _ST_DONE
@@ -516,12 +519,12 @@ def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed
                 outcome[j] = OUTCOME_ANSWERED
                 wait[j] = 0.0
                 answer[j] = t
-                d = svc_unit[j] * type_aht[ctype[j]]
+                d = svc_unit[j]
                 service[j] = d
                 st[_S_BUSY] += 1
                 st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
                 continue
-            if (ended and target == 0) or (not ended and closed[k]):  # the centre is closed: let go at once
+            if target == 0 and (ended or closed[k]):  # closed and nobody on duty: let go at once
                 status[j] = _ST_DONE
                 outcome[j] = OUTCOME_ABANDONED
                 wait[j] = 0.0
@@ -553,16 +556,15 @@ def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed
 
 
 @_jit(inline="always")
-def _cross_boundary(k, target, ended, agents, closed, interval_s, t_end):
+def _cross_boundary(k, target, ended, agents, let_go, interval_s, t_end):
     """The end of interval ``k``: returns (k, target, next boundary, ended, flushed), where
-    ``flushed`` says callers on hold are let go now (the centre closes, or the horizon ends with
-    no agent left); the event loop's rules at a boundary."""
+    ``flushed`` says callers on hold are let go now (the centre closes with ``at_close = "drop"``,
+    or the horizon ends with no agent on duty); the event loop's rules at a boundary."""
     n_int = agents.shape[0]
     if k + 1 >= n_int:
         return k, target, _INF, True, target == 0
-    was_closed = closed[k]
     k += 1
-    return k, agents[k], (k + 1) * interval_s if k + 1 < n_int else t_end, ended, bool(closed[k] and not was_closed)
+    return k, agents[k], (k + 1) * interval_s if k + 1 < n_int else t_end, ended, bool(let_go[k])
 
 
 @_jit(inline="always")
@@ -622,7 +624,7 @@ def _fail_pop(keys, seqs, vals, n):
 
 
 @_jit()
-def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, type_aht,
+def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed, let_go, type_aht,
                  type_pat, ivr_time, ivr_containment, has_ivr, svc_exp, pat_exp, redial_prob, max_attempts, out,
                  work):
     """The same replication as :func:`_kernel` when one queue is served first come, first served
@@ -740,7 +742,7 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                 # takes that agent (one heap replace instead of a pop and a push); any other call
                 # ended by q is removed when the next caller brings the centre to its time
                 tau = q
-                d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
+                d = _unit(svc_unit[j], svc_exp and first) * type_aht[kj, c]
                 outcome[j] = OUTCOME_ANSWERED
                 wait[j] = 0.0
                 answer[j] = q
@@ -755,7 +757,7 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                     ns = _time_pop(skeys, ns)
                 if next_bnd <= q:
                     tb = next_bnd
-                    k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, closed,
+                    k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, let_go,
                                                                           interval_s, t_end)
                     if flushed:
                         last_flush = tb
@@ -763,14 +765,14 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                     break
             tau = q
             if ns < target:  # an agent is free: answered at once
-                d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
+                d = _unit(svc_unit[j], svc_exp and first) * type_aht[kj, c]
                 outcome[j] = OUTCOME_ANSWERED
                 wait[j] = 0.0
                 answer[j] = q
                 service[j] = d
                 ns = _time_push(skeys, ns, q + d)
                 continue
-            if (ended and target == 0) or (not ended and closed[k]):  # closed: let go at once
+            if target == 0 and (ended or closed[k]):  # closed and nobody on duty: let go at once
                 outcome[j] = OUTCOME_ABANDONED
                 wait[j] = 0.0
                 fail_t = q
@@ -791,7 +793,7 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                     wait[j] = dl - q
                     fail_t = dl
                 else:
-                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
+                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[kj, c]
                     outcome[j] = OUTCOME_ANSWERED
                     wait[j] = tau - q
                     answer[j] = tau
@@ -812,7 +814,7 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                     break
                 tau = tc
                 if ns <= target:  # this agent answers: its end time is replaced by the new call's
-                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
+                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[kj, c]
                     outcome[j] = OUTCOME_ANSWERED
                     wait[j] = tc - q
                     answer[j] = tc
@@ -828,7 +830,7 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                     fail_t = dl
                     break
                 tau = tb
-                k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, closed, interval_s,
+                k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, let_go, interval_s,
                                                                       t_end)
                 if flushed:
                     last_flush = tb
@@ -837,7 +839,7 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
                     fail_t = tb
                     break
                 if ns < target:
-                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[c]
+                    d = _unit(svc_unit[j], svc_exp and first) * type_aht[kj, c]
                     outcome[j] = OUTCOME_ANSWERED
                     wait[j] = tb - q
                     answer[j] = tb
@@ -854,19 +856,6 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
 def _neg_log1m(u, out):
     for i in range(u.shape[0]):
         out[i] = _unit(u[i], True)
-
-
-@_jit()
-def _check_inputs(calls, agents, closed):
-    """0 if every interval has finite calls >= 0 and agents >= 0 (1: calls, 2: agents are not);
-    fills ``closed``: no calls expected and no agents."""
-    for k in range(calls.shape[0]):
-        if not (0.0 <= calls[k] < np.inf):  # NaN fails too
-            return 1
-        if agents[k] < 0:
-            return 2
-        closed[k] = calls[k] == 0.0 and agents[k] == 0
-    return 0
 
 
 def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = None) -> np.ndarray:
@@ -896,18 +885,17 @@ def supports(scenario: Scenario) -> tuple[bool, str]:
 
 
 @functools.lru_cache(maxsize=64)  # scenarios are frozen and hashable; sweeps reuse a few many times
-def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]:
-    """Per call type: shares, aht (s, residual factor applied), patience (s, inf = never) and priority
-    rank (0 = served first); plus the number of priority classes and whether any type hangs up."""
+def _type_table(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """Per call type: patience (s, inf = never) and priority rank (0 = served first); plus the number
+    of priority classes and whether any type hangs up. (Handle times per interval and type come
+    with the workload.)"""
     table = scenario.type_table()
-    factor = scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0
     levels = np.unique(table["priority"])
     rank = np.searchsorted(levels, table["priority"]).astype(np.int64)
-    arrays = (table["share"].astype(np.float64), table["aht"].astype(np.float64) * factor,
-              table["patience"].astype(np.float64), rank)
+    arrays = (table["patience"].astype(np.float64), rank)
     for a in arrays:
         a.flags.writeable = False  # cached: shared by every run of the scenario
-    return (*arrays, len(levels), bool(np.isfinite(arrays[2]).any()))
+    return (*arrays, len(levels), bool(np.isfinite(arrays[0]).any()))
 
 
 _ROW_BLOCK = 1024  # engine_simpy draws redial values in blocks of (6, 1024) uniforms
@@ -980,24 +968,18 @@ def _workspace(n_exp: int, cap: int, fcfs: bool, redials: bool, deadlines: bool,
     return exp, svc, pat, ivr_u, out, tuple(work) if work else _NO_REDIAL_WORK
 
 
-def simulate_replication(
-    calls: np.ndarray,
-    agents: np.ndarray,
-    interval_s: float,
-    scenario: Scenario,
-    seed: np.random.SeedSequence,
-) -> CallRecords:
+def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.SeedSequence) -> CallRecords:
     """Simulate one replication with the compiled engine.
 
-    calls: float64[n] expected arrivals per interval; agents: int64[n] agents per interval;
-    interval_s: interval length L in seconds; scenario: :class:`simulate.scenario.Scenario`;
-    seed: this replication's SeedSequence. Returns :class:`simulate.records.CallRecords`, one row
-    per attempt: first calls in arrival order, then redials in the order they were made.
+    work: the run's :class:`simulate.workload.Workload` (expected calls, call-type mix and handle
+    time per interval, agents on duty, closing rule, or a replay's exact arrivals); scenario: the
+    policy; seed: this replication's SeedSequence. Returns :class:`simulate.records.CallRecords`,
+    one row per attempt: first calls in arrival order, then redials in the order they were made.
 
     Draws come from :func:`simulate._draws.spawn_streams` and are used as engine_simpy uses
     them (first callers: arrival, type, IVR, service and patience draws; redials: a block row
     per eligible failure), so both engines see the same callers for the same seed (common random
-    numbers across engines) and mostly the same redials.
+    numbers across engines) and the same attempts.
 
     Each redial uses one pre-drawn row, so m + rows slots always suffice; if the rows run out
     (more than m/8 eligible failures) the replication runs again with twice as many: the redial
@@ -1007,51 +989,55 @@ def simulate_replication(
     ok, reason = supports(scenario)
     if not ok:
         raise ValueError(f"the fast engine cannot simulate this scenario: {reason}")
-    calls = np.asarray(calls, dtype=np.float64)
-    agents = np.asarray(agents, dtype=np.int64)
-    if calls.ndim != 1 or agents.shape != calls.shape or len(calls) == 0:
-        raise ValueError(f"calls and agents must be 1-D arrays of the same non-zero length, "
-                         f"got {calls.shape} and {agents.shape}")
-    if not interval_s > 0:
-        raise ValueError(f"interval_s must be > 0 seconds, got {interval_s}")
-    closed = np.empty(len(calls), np.bool_)
-    problem = _check_inputs(calls, agents, closed)
-    if problem == 1:
-        raise ValueError("calls must be finite and >= 0 in every interval")
-    if problem == 2:
-        raise ValueError("agents must be >= 0 in every interval")
-    interval_s = float(interval_s)
+    if not isinstance(work, Workload):
+        raise ValueError(f"work must be a simulate.workload.Workload, got {type(work).__name__}")
+    calls = work.calls
+    agents = work.on_duty
+    closed = np.ascontiguousarray(work.closed, dtype=np.bool_)
+    let_go = closed & ~np.r_[True, closed[:-1]] if work.drop_at_close else np.zeros(len(closed), np.bool_)
+    interval_s = float(work.interval_s)
+    n_int = len(calls)
     rngs = spawn_streams(seed)
-    shares, type_aht, type_pat, type_rank, n_prio, has_patience = _type_table(scenario)
+    type_pat, type_rank, n_prio, has_patience = _type_table(scenario)
     lines = -1 if scenario.lines is None else int(scenario.lines)
     ivr_draws = scenario.ivr_containment > 0  # a uniform per caller decides who the IVR contains
     redial_prob = float(scenario.redial_prob)
     max_attempts = int(scenario.max_attempts)
-    uses_redials = redial_prob > 0 and max_attempts > 1
+    uses_redials = redial_prob > 0 and max_attempts > 1 and not work.is_replay
     if not uses_redials:
         redial_prob = 0.0
     use_deadlines = lines >= 0 or uses_redials  # exact hang-up times matter for lines and redials
     # one queue served first come, first served: the recursion (the same records, faster)
     fcfs = USE_RECURSION and n_prio == 1 and lines < 0
     # the recursion turns exponential uniforms into durations itself, only for callers who need them
-    svc_raw = fcfs and scenario.aht_dist == "exponential"
+    svc_raw = fcfs and scenario.aht_dist == "exponential" and not work.is_replay
     pat_raw = fcfs and scenario.patience_dist == "exponential"
+    # a replay's handle times are seconds already (observed, or drawn at the model's mean below)
+    type_aht = np.ones_like(work.aht_s) if work.is_replay else work.aht_s
 
-    counts = poisson_counts(calls, rngs["arrivals"])
-    m = int(counts.sum())
+    if work.is_replay:
+        counts = None
+        m = len(work.replay_t_s)
+    else:
+        counts = poisson_counts(calls, rngs["arrivals"])
+        m = int(counts.sum())
     n_blocks = _initial_blocks(m) if uses_redials else 0
     cap = m + n_blocks * _ROW_BLOCK
-    exp, svc, pat, ivr_u, out, work = _workspace(n_spacings(counts), cap, fcfs, uses_redials, use_deadlines,
-                                                 ivr_draws, scenario.uses_ivr)
-    first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
+    exp, svc, pat, ivr_u, out, work_arrays = _workspace(0 if counts is None else n_spacings(counts), cap, fcfs,
+                                                        uses_redials, use_deadlines, ivr_draws, scenario.uses_ivr)
+    if counts is None:
+        first_t = np.ascontiguousarray(work.replay_t_s, dtype=np.float64)
+    else:
+        first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
     ctype, arrival = out[2], out[4]
     arrival[:m] = first_t
+    first_interval = np.minimum((first_t // interval_s).astype(np.int64), n_int - 1)
     # streams a scenario does not use are not drawn (each stream has its own generator, so the
     # others are unaffected)
-    if len(shares) > 1:
-        cum = np.cumsum(shares)
-        np.minimum(np.searchsorted(cum / cum[-1], rngs["call_type"].random(m), side="right"), len(shares) - 1,
-                   out=ctype[:m], casting="unsafe")
+    if work.replay_type is not None:
+        ctype[:m] = work.replay_type
+    elif work.n_types > 1:
+        ctype[:m] = call_types(rngs["call_type"].random(m), first_interval, work.cum_share)
     else:
         ctype[:m] = 0
     if ivr_draws:
@@ -1060,20 +1046,25 @@ def simulate_replication(
     rngs["patience"].random(out=pat[:m])
     if not svc_raw:
         unit_quantile(svc[:m], scenario.aht_dist, scenario.aht_cv, out=svc[:m])
+        if not fcfs or work.is_replay:  # the event loop reads first calls' handle times in seconds
+            svc[:m] *= work.aht_s[first_interval, ctype[:m]]
+        if work.replay_service_s is not None:
+            observed = np.isfinite(work.replay_service_s)
+            svc[:m][observed] = work.replay_service_s[observed]
     if has_patience and not pat_raw:
         unit_quantile(pat[:m], scenario.patience_dist, scenario.patience_cv, out=pat[:m])
 
     while True:
         rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials else None
         if fcfs:
-            n = _kernel_fcfs(first_t, svc, pat, ivr_u, rows, interval_s, agents, closed, type_aht, type_pat,
+            n = _kernel_fcfs(first_t, svc, pat, ivr_u, rows, interval_s, agents, closed, let_go, type_aht, type_pat,
                              float(scenario.ivr_time), float(scenario.ivr_containment), scenario.uses_ivr, svc_raw,
-                             pat_raw, redial_prob, max_attempts, out, work)
+                             pat_raw, redial_prob, max_attempts, out, work_arrays)
         else:
             n = _kernel(first_t, svc, pat, ivr_u, rows if uses_redials else np.empty((5, 0)), interval_s, agents,
-                        closed, type_aht, type_pat, type_rank, n_prio, lines, float(scenario.ivr_time),
+                        closed, let_go, type_aht, type_pat, type_rank, n_prio, lines, float(scenario.ivr_time),
                         float(scenario.ivr_containment), scenario.uses_ivr, redial_prob, max_attempts,
-                        use_deadlines, out, work)
+                        use_deadlines, out, work_arrays)
         if n >= 0:
             break
         if n == -2:
@@ -1081,10 +1072,10 @@ def simulate_replication(
         n_blocks *= 2  # the redial rows ran out: again with twice as many
         cap = m + n_blocks * _ROW_BLOCK
         old_svc, old_pat, old_ivr, old_out = svc, pat, ivr_u, out
-        _, svc, pat, ivr_u, out, work = _workspace(0, cap, fcfs, uses_redials, use_deadlines, ivr_draws,
-                                                   scenario.uses_ivr)
+        _, svc, pat, ivr_u, out, work_arrays = _workspace(0, cap, fcfs, uses_redials, use_deadlines, ivr_draws,
+                                                          scenario.uses_ivr)
         for new, old in ((svc, old_svc), (pat, old_pat), (ivr_u, old_ivr), (out[2], old_out[2]),
                          (out[4], old_out[4])):
             new[:m] = old[:m]
     columns = {name: col[:n] for (name, _), col in zip(_OUT_FIELDS, out)}
-    return CallRecords.from_columns(columns, staffed_s=agents.astype(np.float64) * interval_s)
+    return CallRecords.from_columns(columns, staffed_s=work.agents.astype(np.float64) * interval_s)

@@ -2,13 +2,14 @@
 
 The life of a call, as a planner would tell it
 ----------------------------------------------
-The day is cut into arrival intervals (say 30 minutes). For each interval the forecast gives the
-calls we expect, and the schedule gives the agents on the phones. An interval with no calls
-expected and no agents is *closed* (nights, weekends).
+The day is cut into arrival intervals (say 30 minutes). For each interval the demand gives the
+calls we expect (and their handle time), and the staffing plan gives the agents on the phones. An
+interval with no calls expected and no agents is *closed* (nights, weekends).
 
 1. **A caller dials.** New callers arrive at random (a Poisson process at the forecast rate of
-   the interval). Each caller has a type (e.g. "status enquiry"), a handle time and a patience
-   drawn at random.
+   the interval), or at the exact times of a replayed call log. Each caller has a type (e.g.
+   "status enquiry", by the interval's mix), a handle time (around the mean of its interval and
+   type) and a patience drawn at random.
 2. **Lines or a busy signal.** If the centre is closed, or every trunk line is taken (``lines``
    counts callers in the menu, in the queue and talking to an agent), the caller hears a busy
    signal: *blocked*.
@@ -20,7 +21,10 @@ expected and no agents is *closed* (nights, weekends).
 5. **The queue.** The others wait on hold, the most urgent type first, then first come, first
    served.
 6. **Patience.** If the wait reaches the caller's patience, they hang up: *abandoned*. When the
-   centre closes, everyone still on hold is let go at closing time; nobody waits through the night.
+   centre closes, the doors close: nobody new gets in, and the callers already inside (in the menu
+   or on hold) are served by the agents on duty at closing, who stay until they are done
+   (``at_close = "serve"``, the default); or, with ``at_close = "drop"``, everyone still on hold is
+   let go at closing time. Callbacks are only made while the centre is open.
 7. **Answered.** When an agent is free the call is *answered*; the agent talks for the handle time
    and the line is freed. Calls in progress at a shift change always finish; an agent leaving at
    the change finishes the current call first.
@@ -30,7 +34,8 @@ expected and no agents is *closed* (nights, weekends).
 
 Over several days the same rules repeat; callbacks not made by closing are carried to the next
 open interval. After the last interval no one new calls; calls already in the centre are served
-by the last interval's agents, and callbacks still not made stay unmade (``answer_s`` NaN).
+by the last interval's agents, and callbacks still not made stay unmade (``answer_s`` NaN). In a
+replay the log's attempts are all arrivals, so no redial is generated.
 
 Every attempt ends with exactly one outcome and becomes a row of :class:`simulate.records.CallRecords`.
 
@@ -40,7 +45,8 @@ time, sequence), a FIFO of callbacks, a busy count and the interval's target) be
 numbers change at interval boundaries with the "finish the call, then leave" rule. Random values
 are drawn up front in numpy arrays from one generator per stream (arrivals, call type, IVR,
 service, patience, callback, redial), so two scenarios run with the same seed share common random
-numbers: same arrival times, types and draws for every first attempt.
+numbers: same arrival times, types and draws for every first attempt. The per-interval inputs
+(mix, handle times, agents on duty, closing) come resolved in a :class:`simulate.workload.Workload`.
 """
 from __future__ import annotations
 
@@ -51,7 +57,7 @@ from collections import deque
 import numpy as np
 import simpy
 
-from simulate._draws import STREAMS, arrival_times, poisson_counts, spawn_streams
+from simulate._draws import STREAMS, arrival_times, call_types, poisson_counts, spawn_streams
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -61,6 +67,7 @@ from simulate.records import (
     CallRecords,
 )
 from simulate.scenario import Scenario, duration_quantile
+from simulate.workload import Workload
 
 __all__ = ["STREAMS", "simulate_replication", "spawn_streams", "draw_first_attempts"]
 
@@ -68,30 +75,35 @@ _NAN = math.nan
 _INF = math.inf
 
 
-def draw_first_attempts(calls: np.ndarray, interval_s: float, scenario: Scenario,
-                        rngs: dict[str, np.random.Generator]) -> dict[str, np.ndarray]:
+def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.random.Generator]
+                        ) -> dict[str, np.ndarray]:
     """Draw every new caller of a replication at once (vectorised).
 
-    calls: expected arrivals per interval, shape (n,). Returns arrays of length N (callers, in
-    arrival order): ``arrival_s``, ``interval`` (int64), ``call_type`` (int64), ``u_ivr``,
-    ``service_s`` (handle time, residual factor applied), ``patience_s`` (inf = never abandons),
-    ``u_callback``.
+    work: the replication's :class:`~simulate.workload.Workload`. Returns arrays of length N
+    (callers, in arrival order): ``arrival_s``, ``interval`` (int64), ``call_type`` (int64), ``u_ivr``,
+    ``service_s`` (handle time in seconds: the mean of the caller's interval and type, residual
+    factor included, times a mean-one draw; or the observed one in a replay), ``patience_s``
+    (inf = never abandons), ``u_callback``.
     """
-    calls = np.asarray(calls, dtype=np.float64)
-    counts = poisson_counts(calls, rngs["arrivals"])
-    n_calls = int(counts.sum())
-    arrival = arrival_times(counts, rngs["arrivals"], interval_s)
-    interval = np.minimum((arrival // interval_s).astype(np.int64), len(calls) - 1)
+    n = work.n
+    if work.is_replay:
+        arrival = work.replay_t_s
+        n_calls = len(arrival)
+    else:
+        counts = poisson_counts(work.calls, rngs["arrivals"])
+        n_calls = int(counts.sum())
+        arrival = arrival_times(counts, rngs["arrivals"], work.interval_s)
+    interval = np.minimum((arrival // work.interval_s).astype(np.int64), n - 1)
     table = scenario.type_table()
     u_type = rngs["call_type"].random(n_calls)
-    if len(table["share"]) > 1:
-        cum = np.cumsum(table["share"])
-        ctype = np.minimum(np.searchsorted(cum / cum[-1], u_type, side="right"), len(cum) - 1).astype(np.int64)
+    if work.replay_type is not None:
+        ctype = work.replay_type.astype(np.int64)
     else:
-        ctype = np.zeros(n_calls, dtype=np.int64)
-    factor = scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0
-    service = duration_quantile(rngs["service"].random(n_calls), table["aht"][ctype] * factor,
+        ctype = call_types(u_type, interval, work.cum_share)
+    service = duration_quantile(rngs["service"].random(n_calls), work.aht_s[interval, ctype],
                                 scenario.aht_dist, scenario.aht_cv)
+    if work.replay_service_s is not None:
+        service = np.where(np.isfinite(work.replay_service_s), work.replay_service_s, service)
     patience = duration_quantile(rngs["patience"].random(n_calls), table["patience"][ctype],
                                  scenario.patience_dist, scenario.patience_cv)
     return {
@@ -159,24 +171,27 @@ class _RedialDraws:
 class _Centre:
     """The call centre of one replication: lines, the queue, the agent pool and the clock."""
 
-    def __init__(self, calls, agents, interval_s, scenario: Scenario, seed):
+    def __init__(self, work: Workload, scenario: Scenario, seed):
         self.env = simpy.Environment()
         self.s = scenario
-        self.L = float(interval_s)
-        self.n = len(calls)
+        self.L = float(work.interval_s)
+        self.n = work.n
         self.T = self.n * self.L
-        self.agents = [int(a) for a in agents]
-        self.open = [bool(c > 0 or a > 0) for c, a in zip(np.asarray(calls).tolist(), self.agents)]
+        self.on_duty = [int(a) for a in work.on_duty]  # agents on duty, closing rule applied
+        self.open = [not c for c in work.closed.tolist()]
+        self.drop_at_close = work.drop_at_close
+        self.redials_on = not work.is_replay  # a replayed log holds every attempt already
         self.rngs = spawn_streams(seed)
         table = scenario.type_table()
-        self.type_aht = (table["aht"] * (scenario.residual_aht_factor if scenario.ivr_containment > 0 else 1.0)
-                         ).tolist()
+        self.aht = work.aht_s.tolist()  # [interval][type] mean handle time (s)
+        self.mean_aht = work.mean_aht_s.tolist()
+        self.staffed = np.asarray(work.agents, dtype=np.float64) * self.L  # agent-seconds scheduled
         self.type_patience = table["patience"].tolist()
         self.type_priority = table["priority"].tolist()
         self.redials = _RedialDraws(self.rngs["redial"], scenario)
         # live state
         self.k = 0  # current interval
-        self.target = self.agents[0]  # agents on shift now
+        self.target = self.on_duty[0]  # agents on duty now
         self.busy = 0  # agents talking to a caller
         self.in_system = 0  # lines held (IVR + queue + service)
         self.queue: list = []  # heap of (priority, join_s, seq, call); abandoned entries are skipped
@@ -257,18 +272,18 @@ class _Centre:
 
     # ------------------------------------------------------------ agents and queue
     def estimated_wait(self) -> float:
-        """What the centre announces: (callers on hold + 1) x aht / agents on shift (s)."""
+        """What the centre announces: (callers on hold + 1) x the interval's mean handle time / agents
+        on duty (s)."""
         if self.busy < self.target:
             return 0.0
         if self.target == 0:
             return _INF
-        return (self.n_waiting + 1) * self.s.aht / self.target
+        return (self.n_waiting + 1) * self.mean_aht[self.k] / self.target
 
     def serving(self) -> bool:
-        """Whether a caller may join the queue now (the centre is open, or open at the horizon)."""
-        if self.ended:
-            return self.agents[-1] > 0
-        return self.open[self.k]
+        """Whether a caller may join the queue now: the centre is open, or agents are on duty for the
+        callers still inside (closing with "serve", or past the horizon)."""
+        return self.target > 0 or (not self.ended and self.open[self.k])
 
     def patience_runs_out(self, event) -> None:
         call = event._value
@@ -288,7 +303,8 @@ class _Centre:
         """Give free agents work: overdue callbacks, then callers on hold, then callbacks."""
         now = self.env.now
         while self.busy < self.target:
-            if self.callbacks and not self.ended and (self.n_waiting == 0 or now >= self.callbacks[0][0]):
+            if self.callbacks and not self.ended and self.open[self.k] and (
+                    self.n_waiting == 0 or now >= self.callbacks[0][0]):
                 _, call, called_back = self.callbacks.popleft()
                 self.busy += 1
                 call.answer = now
@@ -320,7 +336,7 @@ class _Centre:
     # ------------------------------------------------------------ arrivals, redials, the clock
     def maybe_redial(self, call: _Call) -> None:
         s = self.s
-        if call.attempt >= s.max_attempts or s.redial_prob <= 0:
+        if call.attempt >= s.max_attempts or s.redial_prob <= 0 or not self.redials_on:
             return
         u, delay, u_ivr, unit_service, unit_patience, u_cb = self.redials.next()
         if u >= s.redial_prob:
@@ -329,9 +345,9 @@ class _Centre:
         if t >= self.T:
             return
         k = call.ctype
-        again = _Call(call.caller, call.attempt + 1, k, min(int(t // self.L), self.n - 1), t,
-                      unit_service * self.type_aht[k], unit_patience * self.type_patience[k],
-                      self.type_priority[k], u_ivr, u_cb)
+        kt = min(int(t // self.L), self.n - 1)
+        again = _Call(call.caller, call.attempt + 1, k, kt, t, unit_service * self.aht[kt][k],
+                      unit_patience * self.type_patience[k], self.type_priority[k], u_ivr, u_cb)
         self.env.timeout(delay, again).callbacks.append(self._start)
 
     def _start(self, event) -> None:
@@ -358,14 +374,14 @@ class _Centre:
         for k in range(1, self.n):
             yield env.timeout(k * self.L - env.now)
             self.k = k
-            self.target = self.agents[k]
-            if self.open[k - 1] and not self.open[k]:
+            self.target = self.on_duty[k]
+            if self.drop_at_close and self.open[k - 1] and not self.open[k]:
                 self.let_waiting_go()
             self.dispatch()
         yield env.timeout(self.T - env.now)
         self.ended = True
         self.callbacks.clear()  # callbacks not made by the end of the horizon stay unmade
-        if self.agents[-1] == 0:
+        if self.target == 0:
             self.let_waiting_go()
 
     def run(self, first: dict[str, np.ndarray]) -> CallRecords:
@@ -389,31 +405,19 @@ class _Centre:
             (columns["outcome"] == OUTCOME_CALLBACK) & ~np.isnan(columns["answer_s"]))
         service = np.fromiter((c.service for c in calls), np.float64, len(calls))
         columns["service_s"] = np.where(served, service, np.nan)
-        staffed = np.asarray(self.agents, dtype=np.float64) * self.L
-        return CallRecords.from_columns(columns, staffed)
+        return CallRecords.from_columns(columns, self.staffed)
 
 
-def simulate_replication(calls: np.ndarray, agents: np.ndarray, interval_s: float, scenario: Scenario,
-                         seed: np.random.SeedSequence) -> CallRecords:
+def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.SeedSequence) -> CallRecords:
     """Simulate one replication with SimPy and return one record per attempt.
 
-    calls: expected new calls per interval, float64 shape (n,); agents: agents on shift per
-    interval, int64 shape (n,); interval_s: interval length (s); seed: this replication's
+    work: the run's :class:`~simulate.workload.Workload` (demand, handle times and agents per
+    interval, built by :func:`simulate.workload.build_workload`); seed: this replication's
     SeedSequence (see :func:`spawn_streams`). Times in the records are seconds from the start of
     interval 0.
     """
-    calls = np.asarray(calls, dtype=np.float64)
-    agents = np.asarray(agents, dtype=np.int64)
-    if calls.ndim != 1 or len(calls) == 0:
-        raise ValueError(f"calls must be a non-empty 1-D array, got shape {calls.shape}")
-    if agents.shape != calls.shape:
-        raise ValueError(f"agents must have one value per interval ({len(calls)}), got shape {agents.shape}")
-    if not np.all(np.isfinite(calls)) or np.any(calls < 0):
-        raise ValueError("calls must be finite and >= 0 in every interval")
-    if np.any(agents < 0):
-        raise ValueError("agents must be >= 0 in every interval")
-    if not interval_s > 0:
-        raise ValueError(f"interval_s must be > 0 seconds, got {interval_s}")
-    centre = _Centre(calls, agents, interval_s, scenario, seed)
-    first = draw_first_attempts(calls, interval_s, scenario, centre.rngs)
+    if not isinstance(work, Workload):
+        raise ValueError(f"work must be a simulate.workload.Workload, got {type(work).__name__}")
+    centre = _Centre(work, scenario, seed)
+    first = draw_first_attempts(work, scenario, centre.rngs)
     return centre.run(first)

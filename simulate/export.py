@@ -188,7 +188,6 @@ _METRIC_UNIT_KEY = {"share": "u_share", "seconds": "u_seconds", "calls": "u_call
 # every Scenario field: unit key (None = no unit), display kind, description (en, fr)
 _SCENARIO_FIELDS: dict[str, tuple[str | None, str, str, str]] = {
     "name": (None, "text", "Scenario name", "Nom du scénario"),
-    "agents": ("u_agents", "int", "Agents on the phones per interval", "Agents au téléphone par intervalle"),
     "aht": ("u_seconds", "sec", "Mean handle time", "Durée moyenne de traitement"),
     "aht_dist": (None, "text", "Handle-time distribution", "Loi de la durée de traitement"),
     "aht_cv": ("u_ratio", "num", "Handle-time coefficient of variation (lognormal)",
@@ -215,6 +214,8 @@ _SCENARIO_FIELDS: dict[str, tuple[str | None, str, str, str]] = {
                           "Rappel effectué dans ce délai après acceptation"),
     "call_types": (None, "text", "Kinds of call (share, handle time, patience, priority)",
                    "Types d'appels (part, durée, patience, priorité)"),
+    "at_close": (None, "text", "At closing: serve the callers still inside, or let them go",
+                 "À la fermeture : servir les appelants encore en ligne, ou les libérer"),
     "sl_threshold": ("u_seconds", "sec", "Service standard: answer within", "Norme de service : répondre en"),
     "sl_target": ("u_share", "pct", "Service standard: share answered in time", "Norme de service : part répondue à temps"),
     "max_abandon_rate": ("u_share", "pct", "Highest acceptable abandon rate (none = no limit)",
@@ -380,9 +381,7 @@ def _scenario_rows(scenario: Any, language: str) -> list[tuple[str, str, str, An
     for name in names:
         value = getattr(scenario, name)
         unit_key, kind, en, fr = _SCENARIO_FIELDS.get(name, (None, "text", name, name))
-        if name == "agents" and isinstance(value, tuple):
-            value = _t("varies", language).format(lo=min(value), hi=max(value)) if len(set(value)) > 1 else value[0]
-        elif name == "call_types":
+        if name == "call_types":
             value = "; ".join(
                 f"{ct.name}: share {ct.share:.0%}, "
                 f"aht {f'{ct.aht:g} s' if ct.aht is not None else 'as scenario'}, "
@@ -843,7 +842,7 @@ def _ds_labels(ds: pd.Series) -> list[str]:
     if day.nunique() > 1:
         first_of_day = (day != day.shift()).to_numpy()
         return [t.strftime("%a %d") if first else "" for t, first in zip(ds, first_of_day)]
-    hours = max(1, math.ceil(len(ds) * _interval_s(ds) / 3600.0 / 8))
+    hours = max(1, math.ceil(len(ds) * _ds_step_s(ds) / 3600.0 / 8))
     return [t.strftime("%H:%M") if (t.minute == 0 and t.hour % hours == 0) or len(ds) <= 8 else ""
             for t in ds]
 
@@ -852,7 +851,7 @@ def _result_headlines(res: Any, language: str) -> tuple[list[tuple[str, str]], s
     """Headline cards, recommendation, chart SVG, caption for a SimulationResult."""
     sc = res.scenario
     iv = res.intervals
-    interval_s = _interval_s(iv["ds"])
+    interval_s = res.interval_s
     totals = workforce_totals(iv["agents"].to_numpy(), interval_s, sc)
     agent_hours, scheduled_hours, fte = totals["agent_hours"], totals["scheduled_hours"], totals["fte"]
 
@@ -895,11 +894,11 @@ def _result_headlines(res: Any, language: str) -> tuple[list[tuple[str, str]], s
     return cards, rec, svg, desc
 
 
-def _interval_s(ds: pd.Series) -> float:
-    ds = pd.to_datetime(ds)
-    if len(ds) < 2:
-        return 1800.0
-    return float((ds.iloc[1] - ds.iloc[0]).total_seconds())
+def _ds_step_s(ds: pd.Series) -> float:
+    """The interval length of a table's ``ds`` by the one rule (:func:`simulate.demand.interval_of`)."""
+    from simulate.demand import interval_of
+
+    return interval_of(ds) if pd.Series(ds).nunique() > 1 else 3600.0
 
 
 def _plan_headlines(plan: Any, result: Any, language: str) -> tuple[list[tuple[str, str]], str, str, str]:

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from simulate.demand import Demand
 from simulate.scenario import Scenario
+from simulate.staffing_plan import StaffingPlan
 
 __all__ = ["SimulationResult"]
 
@@ -22,6 +24,8 @@ class SimulationResult:
     calls: every attempt of every replication (the :class:`~simulate.records.CallRecords` fields
         plus ``replication``), or None unless ``keep_calls=True``. Times in seconds from ``ds[0]``.
     scenario, engine (the engine actually used: "simpy" or "fast"), seed, replications.
+    demand: the :class:`simulate.Demand` simulated; staffing: the :class:`simulate.StaffingPlan`.
+    warnings: plain sentences about the inputs (open intervals with no agent, data summed...).
     """
 
     summary: pd.DataFrame
@@ -32,6 +36,16 @@ class SimulationResult:
     engine: str
     seed: int
     replications: int
+    demand: Demand | None = None
+    staffing: StaffingPlan | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def interval_s(self) -> float:
+        """The interval length of the demand (s)."""
+        if self.demand is None:
+            raise ValueError("this result carries no demand")
+        return self.demand.interval_s
 
     def __getitem__(self, metric: str) -> float:
         """The mean of one metric across replications, e.g. ``result["service_level"]``."""

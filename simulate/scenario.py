@@ -3,19 +3,25 @@
 Durations are **seconds** everywhere (``aht``, ``patience``, ``redial_delay``, ``ivr_time``,
 ``callback_threshold``, ``callback_deadline``, ``sl_threshold``). Rates and shares are in [0, 1].
 
-The plainest scenario, ``Scenario(agents=n)``, is exactly M/M/n (Erlang C); adding ``patience``
-gives M/M/n+M (Erlang A); ``lines=n`` with ``patience=None`` and ``max_attempts=1`` and a queue
-that can never form (``lines == agents``) gives Erlang B.
+A scenario is the *policy*: how the centre works (handle time and patience, lines, IVR,
+redials, callbacks, call types, closing, targets and costs). It holds no per-interval arrays and
+no staffing: who is on duty is a :class:`simulate.StaffingPlan`, what calls come is a
+:class:`simulate.Demand`; both are aligned by timestamp when a run starts. So one scenario file is
+valid for any week, horizon or data set.
 
-A scenario is hashable (``agents`` and ``call_types`` are tuples), so it is a safe cache key.
-It round-trips through plain dicts, TOML and JSON::
+The plainest scenario with a constant staffing of n agents is exactly M/M/n (Erlang C); adding
+``patience`` gives M/M/n+M (Erlang A); ``lines=n`` with ``patience=None`` and ``max_attempts=1``
+and a queue that can never form (``lines`` equal to the agents) gives Erlang B.
 
-    s = Scenario(name="surge", agents=(20, 40, 40, 20), aht=420.0, patience=300.0)
+A scenario is hashable (``call_types`` is a tuple), so it is a safe cache key. It round-trips
+through plain dicts, TOML and JSON::
+
+    s = Scenario(name="surge", aht=420.0, patience=300.0)
     assert Scenario.from_toml(s.to_toml()) == s
 
-This module also holds two small helpers both engines share: :func:`duration_quantile` (turns
-uniforms into handle times or patience, so scenarios share common random numbers) and
-:func:`arrivals_from_frame` (interval arrivals from a forecast or history frame).
+This module also holds the helper both engines share to draw durations,
+:func:`duration_quantile` (turns uniforms into handle times or patience, so scenarios share common
+random numbers).
 """
 from __future__ import annotations
 
@@ -36,16 +42,17 @@ from scipy import optimize, special
 
 __all__ = [
     "AHT_DISTS",
+    "AT_CLOSE",
     "PATIENCE_DISTS",
     "CallType",
     "Scenario",
-    "arrivals_from_frame",
     "duration_quantile",
     "weibull_shape_for_cv",
 ]
 
 AHT_DISTS = ("exponential", "lognormal")
 PATIENCE_DISTS = ("exponential", "lognormal", "weibull")
+AT_CLOSE = ("serve", "drop")
 
 
 def _is_number(value: Any) -> bool:
@@ -146,33 +153,12 @@ def _call_types(value: Any) -> tuple[CallType, ...]:
     return tuple(items)
 
 
-def _agents(value: Any) -> int | tuple[int, ...]:
-    if _is_number(value) and np.ndim(value) == 0:
-        if not _is_int(value) or int(value) < 0:
-            raise ValueError(f"Scenario.agents must be a whole number >= 0, got {value!r}")
-        return int(value)
-    if isinstance(value, (str, bytes, Mapping)):
-        raise ValueError(f"Scenario.agents must be an integer or a sequence of integers, got {value!r}")
-    try:
-        seq = list(np.asarray(value).ravel()) if isinstance(value, (np.ndarray, pd.Series)) else list(value)
-    except TypeError:
-        raise ValueError(f"Scenario.agents must be an integer or a sequence of integers, got {value!r}") from None
-    if not seq:
-        raise ValueError("Scenario.agents must not be empty")
-    out = []
-    for i, v in enumerate(seq):
-        if not _is_int(v) or int(v) < 0:
-            raise ValueError(f"Scenario.agents[{i}] must be a whole number >= 0, got {v!r}")
-        out.append(int(v))
-    return tuple(out)
-
-
 @dataclass(frozen=True)
 class Scenario:
-    """A call centre to simulate. All durations in seconds; see ``simulate/ENGINE`` contract.
+    """How a call centre works (the policy). All durations in seconds; see :mod:`simulate.engine_simpy`.
 
-    agents: one count for every interval, or one per arrival interval (tuple).
-    aht: mean handle time (s); aht_dist "exponential" | "lognormal" with coefficient of variation aht_cv.
+    aht: mean handle time (s), the default where the demand carries no handle time per interval
+    (``Demand.aht_s``); aht_dist "exponential" | "lognormal" with coefficient of variation aht_cv.
     patience: mean patience (s), None = callers never hang up; patience_dist "exponential" |
     "lognormal" | "weibull" (weibull shape chosen so its cv equals patience_cv).
     lines: trunk lines (calls in IVR + queue + service), None = unlimited.
@@ -180,13 +166,14 @@ class Scenario:
     ivr_containment / ivr_time / residual_aht_factor: the self-service menu.
     callback_threshold / callback_accept / callback_deadline: the callback offer.
     call_types: kinds of call with share, aht, patience, priority (empty = one type).
+    at_close: "serve" (default: when an open period ends, callers already in the centre are served by
+    the agents on duty at closing; nobody new gets in) or "drop" (everyone on hold is let go at closing).
     sl_threshold / sl_target: service standard (sl_target of calls answered within sl_threshold s).
     max_abandon_rate / max_occupancy: optional staffing constraints.
     shrinkage (share of paid time off the phones), paid_hours_per_week, hourly_cost: costing.
     """
 
     name: str = "scenario"
-    agents: int | tuple[int, ...] = 10
     aht: float = 300.0
     aht_dist: str = "exponential"
     aht_cv: float = 1.0
@@ -204,6 +191,7 @@ class Scenario:
     callback_accept: float = 0.5
     callback_deadline: float | None = None
     call_types: tuple[CallType, ...] = field(default=())
+    at_close: str = "serve"
     sl_threshold: float = 20.0
     sl_target: float = 0.8
     max_abandon_rate: float | None = None
@@ -217,7 +205,6 @@ class Scenario:
         put = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - frozen dataclass setter
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"Scenario.name must be a non-empty string, got {self.name!r}")
-        put("agents", _agents(self.agents))
         put("aht", _positive(o, "aht", self.aht, unit="seconds"))
         if self.aht_dist not in AHT_DISTS:
             raise ValueError(f"Scenario.aht_dist must be one of {AHT_DISTS}, got {self.aht_dist!r}")
@@ -257,6 +244,8 @@ class Scenario:
             if abs(total - 1.0) > 1e-6:
                 raise ValueError(f"Scenario.call_types shares must sum to 1, got {total:.6g}")
         put("call_types", types)
+        if self.at_close not in AT_CLOSE:
+            raise ValueError(f"Scenario.at_close must be one of {AT_CLOSE}, got {self.at_close!r}")
         put("sl_threshold", _positive(o, "sl_threshold", self.sl_threshold, allow_zero=True, unit="seconds"))
         put("sl_target", _share(o, "sl_target", self.sl_target))
         if self.max_abandon_rate is not None:
@@ -268,19 +257,6 @@ class Scenario:
         put("hourly_cost", _positive(o, "hourly_cost", self.hourly_cost, allow_zero=True))
 
     # ----------------------------------------------------------------- derived values
-    def agents_for(self, n_intervals: int) -> np.ndarray:
-        """Agents per interval as int64 array of shape (n_intervals,); a scalar broadcasts.
-
-        Raises ValueError naming ``agents`` when a tuple does not have n_intervals entries.
-        """
-        if isinstance(self.agents, int):
-            return np.full(int(n_intervals), self.agents, dtype=np.int64)
-        if len(self.agents) != n_intervals:
-            raise ValueError(
-                f"Scenario.agents has {len(self.agents)} values but the arrivals have {n_intervals} intervals; "
-                "give one agent count per interval or a single number")
-        return np.asarray(self.agents, dtype=np.int64)
-
     def type_table(self) -> dict[str, np.ndarray]:
         """Per call type arrays (one entry when there are no call types), inheritance resolved.
 
@@ -315,13 +291,11 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict; ``agents`` as int or list; ``call_types`` as name -> {share, aht, patience, priority}."""
+        """Plain JSON-able dict; ``call_types`` as name -> {share, aht, patience, priority}."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if f.name == "agents":
-                v = v if isinstance(v, int) else list(v)
-            elif f.name == "call_types":
+            if f.name == "call_types":
                 v = {t.name: t.to_dict() for t in v}
             out[f.name] = v
         return out
@@ -335,6 +309,11 @@ class Scenario:
             data = data["scenario"]
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
+        if "agents" in unknown:
+            raise ValueError("Scenario: 'agents' is not part of a scenario any more: a scenario is the policy "
+                             "(valid for any week); give the staffing separately as a simulate.StaffingPlan "
+                             "(a number, a weekly pattern such as {'Mon-Fri 08:00-20:00': 40}, a table, or "
+                             "StaffingPlan.sized('erlang_a'))")
         if unknown:
             raise ValueError(f"Scenario: unknown field(s) {sorted(unknown)}; known fields are {sorted(known)}")
         return cls(**dict(data))
@@ -431,75 +410,3 @@ def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: fl
     mean = np.asarray(mean, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return np.where(np.isinf(mean), np.inf, unit * mean)
-
-
-# --------------------------------------------------------------------- arrivals
-def arrivals_from_frame(df: pd.DataFrame, *, interval_s: float | None = None
-                        ) -> tuple[pd.DatetimeIndex, np.ndarray, float]:
-    """Interval arrivals from a frame: ``(ds, calls, interval_s)``.
-
-    df: one row per arrival interval with ``ds`` (column, or a DatetimeIndex) and expected calls
-    in ``calls``, else ``yhat`` (a forecast), else ``y`` (a history). A ``series`` column with more
-    than one value is refused. ``ds`` must be sorted and regularly spaced; ``interval_s`` (the
-    spacing in seconds) is inferred from it, and must be given for a single-row frame.
-    Returns ds (DatetimeIndex, n), calls (float64, n), interval_s (float).
-    Raises a ValueError (forecast.DataError when available) naming the column and row.
-    """
-    error = _data_error()
-    if not isinstance(df, pd.DataFrame):
-        raise error(f"arrivals must be a DataFrame with ds and calls columns, got {type(df).__name__}")
-    if "series" in df.columns and df["series"].nunique(dropna=False) > 1:
-        raise error(f"arrivals: column 'series' has {df['series'].nunique()} series; keep one "
-                    f"(values: {sorted(map(str, df['series'].unique()))[:5]})")
-    col = next((c for c in ("calls", "yhat", "y") if c in df.columns), None)
-    if col is None:
-        raise error(f"arrivals: expected a 'calls', 'yhat' or 'y' column, got columns {list(df.columns)}")
-    if "ds" in df.columns:
-        ds = pd.DatetimeIndex(pd.to_datetime(df["ds"]))
-    elif isinstance(df.index, pd.DatetimeIndex):
-        ds = pd.DatetimeIndex(df.index)
-    else:
-        raise error("arrivals: expected a 'ds' column (or a DatetimeIndex) of interval start times")
-    if len(df) == 0:
-        raise error("arrivals: the frame has no rows")
-    if ds.hasnans:
-        row = int(np.flatnonzero(ds.isna())[0])
-        raise error(f"arrivals: column 'ds' is empty at row {row}")
-    calls = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.flatnonzero(~np.isfinite(calls) | (calls < 0))
-    if bad.size:
-        row = int(bad[0])
-        raise error(f"arrivals: column {col!r} at row {row} must be a finite number >= 0, got {df[col].iloc[row]!r}")
-    if len(ds) == 1:
-        if interval_s is None:
-            raise error("arrivals: a single interval needs interval_s (its length in seconds)")
-        step = float(interval_s)
-    else:
-        diffs = np.diff(ds.asi8) / _asi8_per_second(ds)  # asi8 counts from the UTC epoch, tz-aware or not
-        step = float(diffs[0])
-        if step <= 0:
-            raise error(f"arrivals: column 'ds' must increase; row 1 ({ds[1]}) is not after row 0 ({ds[0]})")
-        off = np.flatnonzero(np.abs(diffs - step) > 1e-6)
-        if off.size:
-            row = int(off[0]) + 1
-            raise error(f"arrivals: column 'ds' must be regularly spaced every {step:g} s; row {row} ({ds[row]}) "
-                        f"is {diffs[off[0]]:g} s after the previous row")
-        if interval_s is not None and abs(float(interval_s) - step) > 1e-6:
-            raise error(f"arrivals: interval_s={interval_s} disagrees with the spacing of 'ds' ({step:g} s)")
-    if not step > 0:
-        raise ValueError(f"interval_s must be > 0 seconds, got {step}")
-    return ds, calls, step
-
-
-def _asi8_per_second(ds: pd.DatetimeIndex) -> float:
-    """Ticks per second of ``ds.asi8`` (pandas 3 may keep s/ms/us resolution)."""
-    unit = getattr(ds, "unit", "ns")
-    return {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[unit]
-
-
-def _data_error() -> type[ValueError]:
-    try:
-        from forecast import DataError  # forecast never imports simulate, so this is safe
-    except ImportError:
-        return ValueError
-    return DataError

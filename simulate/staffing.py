@@ -35,13 +35,16 @@ import numpy as np
 import pandas as pd
 
 from . import erlang
+from .demand import Demand, as_demand
+from .staffing_plan import StaffingPlan
+from .workload import build_workload
 
 if TYPE_CHECKING:
     from .scenario import Scenario
 
 __all__ = [
     "METHODS",
-    "StaffingPlan",
+    "StaffingRecommendation",
     "required_agents",
     "staff",
     "staffing_by_quantile",
@@ -56,8 +59,8 @@ _DESIGN_EFFECT_SD = 2.5  # sd of an interval SL across replications / its binomi
 
 
 @dataclass(frozen=True)
-class StaffingPlan:
-    """A staffing recommendation for one demand and scenario.
+class StaffingRecommendation:
+    """A staffing recommendation for one demand and scenario (what :func:`staff` returns).
 
     requirements: one row per arrival interval: ds, calls, agents_required (fractional), agents
         (whole agents on the phones), scheduled (= agents / (1 - shrinkage)), scheduled_int, and the
@@ -72,6 +75,10 @@ class StaffingPlan:
         its 95% interval (service_level, service_level_lo, service_level_hi) and ``met``; else None.
     schedule: a :mod:`simulate.schedule` result attached later, or None.
     risk: a :func:`risk_of_missing` frame attached later, or None.
+    demand: the :class:`simulate.Demand` it was sized on.
+
+    ``plan`` is the recommended :class:`simulate.StaffingPlan` (agents by timestamp), ready for
+    :func:`simulate.run`.
     """
 
     requirements: pd.DataFrame
@@ -82,34 +89,41 @@ class StaffingPlan:
     verification: pd.DataFrame | None = None
     schedule: Any = None
     risk: pd.DataFrame | None = None
+    demand: Demand | None = None
+
+    @property
+    def plan(self) -> StaffingPlan:
+        """The recommended agents on the phones as a :class:`simulate.StaffingPlan` (a table by ds)."""
+        req = self.requirements
+        interval = self.demand.interval_s if self.demand is not None else None
+        return StaffingPlan.table(req[["ds", "agents"]], interval=interval)
 
 
 # --------------------------------------------------------------------------- inputs
-def _arrivals(arrivals: pd.DataFrame) -> tuple[pd.DatetimeIndex, np.ndarray, float]:
-    from .scenario import arrivals_from_frame
+def _effective(demand: Demand, scenario: Scenario) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """Steady-state stand-ins per interval: (aht_s (n,), patience_s (n,) or None, share of calls reaching agents).
 
-    return arrivals_from_frame(arrivals)
-
-
-def _effective(scenario: Scenario) -> tuple[float, float | None, float]:
-    """Steady-state stand-ins for the scenario: (aht_s, patience_s or None, share of calls reaching agents).
-
-    Call types: share-weighted mean handle time and share-weighted abandonment rate (1/patience);
-    the IVR: contained calls never reach an agent and the others take ``residual_aht_factor`` x aht.
-    Redials, lines and callbacks are ignored here (the simulation method accounts for them).
+    Handle time: the interval's mean over its call-type mix (the demand's handle time where it has
+    one, see :func:`simulate.workload.build_workload`), with ``residual_aht_factor`` when the IVR
+    contains calls; patience: the mix-weighted abandonment rate (1/patience) turned back into a mean;
+    the IVR: contained calls never reach an agent. Redials, lines and callbacks are ignored here
+    (the simulation method accounts for them).
     """
+    work = build_workload(demand, scenario, np.zeros(len(demand), dtype=np.int64))
     t = scenario.type_table()
-    aht = float(np.sum(t["share"] * t["aht"]))
-    theta = float(np.sum(t["share"] / t["patience"]))  # 1/inf = 0: never abandons
-    reach = 1.0
-    if scenario.uses_ivr:
-        aht *= scenario.residual_aht_factor
-        reach = 1.0 - scenario.ivr_containment
-    return aht, (None if theta <= 0 else 1.0 / theta), reach
+    share = np.diff(np.concatenate([np.zeros((work.n, 1)), work.cum_share], axis=1), axis=1)
+    theta = (share / t["patience"][None, :]).sum(axis=1)  # 1/inf = 0: never abandons
+    reach = 1.0 - scenario.ivr_containment if scenario.uses_ivr else 1.0
+    with np.errstate(divide="ignore"):
+        patience = None if not (theta > 0).any() else np.where(theta > 0, 1.0 / np.maximum(theta, 1e-300), np.inf)
+    if patience is not None and not np.all(np.isfinite(patience)):
+        patience = np.where(np.isfinite(patience), patience, np.nanmax(np.where(np.isfinite(patience), patience,
+                                                                                 np.nan)))
+    return work.mean_aht_s.copy(), patience, reach
 
 
-def _kpis(method: str, rate: np.ndarray, aht: float, patience: float | None, n: np.ndarray, threshold: float,
-          *, with_asa: bool = False) -> dict[str, np.ndarray]:
+def _kpis(method: str, rate: np.ndarray, aht: np.ndarray, patience: np.ndarray | None, n: np.ndarray,
+          threshold: float, *, with_asa: bool = False) -> dict[str, np.ndarray]:
     """service_level, abandon_rate, occupancy (and asa_s) of each (rate, n) pair; rate > 0."""
     if method == "erlang_a" and patience is not None:
         r = erlang.erlang_a(rate, aht, n, patience, threshold, with_asa=with_asa)
@@ -136,11 +150,13 @@ def _passes(k: dict[str, np.ndarray], scenario: Scenario) -> np.ndarray:
     return ok
 
 
-def _least_agents(method: str, rate: np.ndarray, aht: float, patience: float | None, scenario: Scenario
+def _least_agents(method: str, rate: np.ndarray, aht: np.ndarray, patience: np.ndarray | None, scenario: Scenario
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Least whole agents meeting every target per interval, and the fractional requirement.
 
-    rate: calls per second reaching agents, shape (n,). Returns (agents int64, agents_required float64).
+    rate: calls per second reaching agents, shape (n,); aht: mean handle time per interval (s), shape
+    (n,); patience: mean patience per interval (s), shape (n,), or None (never abandon).
+    Returns (agents int64, agents_required float64).
     The fractional requirement is the largest, over the targets, of the point where the KPI,
     interpolated linearly between n-1 and n agents, crosses its target (0 where rate is 0).
     """
@@ -151,10 +167,14 @@ def _least_agents(method: str, rate: np.ndarray, aht: float, patience: float | N
     if idx.size == 0:
         return agents, required
     lam = rate[idx]
+    aht = np.broadcast_to(np.asarray(aht, dtype=np.float64), rate.shape)[idx]
+    if patience is not None:
+        patience = np.broadcast_to(np.asarray(patience, dtype=np.float64), rate.shape)[idx]
     threshold = scenario.sl_threshold
 
     def passes(n: np.ndarray, sel: np.ndarray) -> np.ndarray:
-        return _passes(_kpis(method, lam[sel], aht, patience, n.astype(np.float64), threshold), scenario)
+        return _passes(_kpis(method, lam[sel], aht[sel], None if patience is None else patience[sel],
+                             n.astype(np.float64), threshold), scenario)
 
     load = lam * aht
     lo = np.zeros(idx.size, dtype=np.int64)  # fails: rate > 0 and no agent never meets a target < 1
@@ -205,12 +225,13 @@ def _least_agents(method: str, rate: np.ndarray, aht: float, patience: float | N
     return agents, required
 
 
-def _frame(ds: pd.DatetimeIndex, calls: np.ndarray, agents: np.ndarray, required: np.ndarray,
+def _frame(demand: Demand, calls: np.ndarray, aht: np.ndarray, agents: np.ndarray, required: np.ndarray,
            kpi: dict[str, np.ndarray], scenario: Scenario) -> pd.DataFrame:
     scheduled = agents / (1.0 - scenario.shrinkage)
     return pd.DataFrame({
-        "ds": ds,
+        "ds": demand.ds,
         "calls": calls,
+        "aht_s": aht,
         "agents_required": required,
         "agents": agents.astype(np.int64),
         "scheduled": scheduled,
@@ -222,23 +243,26 @@ def _frame(ds: pd.DatetimeIndex, calls: np.ndarray, agents: np.ndarray, required
     })
 
 
-def _erlang_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float, scenario: Scenario,
-                         method: str) -> pd.DataFrame:
-    aht, patience, reach = _effective(scenario)
-    rate = calls * reach / interval_s
+def _erlang_requirements(demand: Demand, scenario: Scenario, method: str, calls: np.ndarray | None = None
+                         ) -> pd.DataFrame:
+    """Requirements frame by Erlang C or A; ``calls`` overrides the demand's expected calls (quantiles)."""
+    calls = demand.calls if calls is None else np.asarray(calls, dtype=np.float64)
+    aht, patience, reach = _effective(demand, scenario)
+    rate = calls * reach / demand.interval_s
     agents, required = _least_agents(method, rate, aht, patience, scenario)
     kpi = _kpis_at(method, rate, aht, patience, agents, scenario)
-    return _frame(ds, calls, agents, required, kpi, scenario)
+    return _frame(demand, calls, aht, agents, required, kpi, scenario)
 
 
-def _kpis_at(method: str, rate: np.ndarray, aht: float, patience: float | None, agents: np.ndarray,
+def _kpis_at(method: str, rate: np.ndarray, aht: np.ndarray, patience: np.ndarray | None, agents: np.ndarray,
              scenario: Scenario) -> dict[str, np.ndarray]:
     """Predicted KPIs at whole agents; intervals without calls get SL 1, no abandons, ASA 0, occupancy 0."""
     out = {"service_level": np.ones(rate.shape), "abandon_rate": np.zeros(rate.shape),
            "asa_s": np.zeros(rate.shape), "occupancy": np.zeros(rate.shape)}
     m = rate > 0
     if m.any():
-        k = _kpis(method, rate[m], aht, patience, agents[m].astype(np.float64), scenario.sl_threshold, with_asa=True)
+        k = _kpis(method, rate[m], aht[m], None if patience is None else patience[m], agents[m].astype(np.float64),
+                  scenario.sl_threshold, with_asa=True)
         for key in out:
             out[key][m] = k[key]
     return out
@@ -246,7 +270,7 @@ def _kpis_at(method: str, rate: np.ndarray, aht: float, patience: float | None, 
 
 # --------------------------------------------------------------------------- public API
 def required_agents(
-    arrivals: pd.DataFrame,
+    demand: Any,
     scenario: Scenario,
     *,
     method: str = "erlang_c",
@@ -262,8 +286,10 @@ def required_agents(
 ) -> pd.DataFrame:
     """Agents needed per interval to meet the scenario's targets.
 
-    arrivals: one row per interval, ``ds`` (regular spacing L seconds) and ``calls`` (or ``yhat``);
-        rate = calls / L per second. Targets from the scenario: ``sl_target`` answered within
+    demand: a :class:`simulate.Demand` or a frame it reads (``ds, calls`` or a forecast ``ds, yhat``,
+        optional ``aht_s`` per interval in seconds); rate = calls / L per second, handle time the
+        interval's (the scenario's ``aht`` where the demand has none). Targets from the scenario:
+        ``sl_target`` answered within
         ``sl_threshold`` s, plus ``max_abandon_rate`` and ``max_occupancy`` when set.
     method: "erlang_c" (no abandonment), "erlang_a" (scenario's patience; Erlang C when patience is
         None), or "simulation" (ISA on the full scenario; uses replications, seed, engine,
@@ -274,7 +300,8 @@ def required_agents(
         ``seed + 10_000``: ``info["verification"]`` says per interval whether the target is met.
     info: optional dict filled with diagnostics of the simulation method (iterations, converged,
         seconds, engine, verification frame).
-    Returns a DataFrame, one row per interval (same order): ds, calls, agents_required (fractional,
+    Returns a DataFrame, one row per interval (same order): ds, calls, aht_s (the mean handle time
+    used, s), agents_required (fractional,
     the smallest real n meeting all targets by linear interpolation between whole n; equal to
     ``agents`` for the simulation method), agents (int), scheduled (= agents / (1 - shrinkage)),
     scheduled_int, and the predicted service_level, abandon_rate, asa_s and occupancy at ``agents``
@@ -284,10 +311,10 @@ def required_agents(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if engine not in _ENGINES:
         raise ValueError(f"engine must be one of {_ENGINES}, got {engine!r}")
-    ds, calls, interval_s = _arrivals(arrivals)
+    demand = as_demand(demand)
     if method in ("erlang_c", "erlang_a"):
-        return _erlang_requirements(ds, calls, interval_s, scenario, method)
-    return _isa_requirements(ds, calls, interval_s, scenario, replications=replications, seed=seed, engine=engine,
+        return _erlang_requirements(demand, scenario, method)
+    return _isa_requirements(demand, scenario, replications=replications, seed=seed, engine=engine,
                              safety_margin=safety_margin, safety_z=safety_z, max_iterations=max_iterations,
                              verify=verify, verify_replications=verify_replications, info=info)
 
@@ -322,7 +349,7 @@ def _se(iv: pd.DataFrame, name: str, replications: int) -> np.ndarray:
     return np.nan_to_num((hi - lo) / (2.0 * stats.t.ppf(0.975, replications - 1)))
 
 
-def _isa_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float, scenario: Scenario, *,
+def _isa_requirements(demand: Demand, scenario: Scenario, *,
                       replications: int, seed: int, engine: str, safety_margin: float, safety_z: float,
                       max_iterations: int, verify: bool, verify_replications: int | None,
                       info: dict[str, Any] | None) -> pd.DataFrame:
@@ -334,10 +361,10 @@ def _isa_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float
     if max_iterations < 1:
         raise ValueError(f"max_iterations must be >= 1, got {max_iterations}")
     t0 = time.perf_counter()
+    calls, interval_s = demand.calls, demand.interval_s
     n_int = len(calls)
     open_ = calls > 0
-    frame = pd.DataFrame({"ds": ds, "calls": calls})
-    aht, patience, reach = _effective(scenario)
+    aht, patience, reach = _effective(demand, scenario)
     approx = "erlang_a" if patience is not None else "erlang_c"
     target, margin = scenario.sl_target, safety_margin
     sims = 0
@@ -345,8 +372,9 @@ def _isa_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float
     def simulate(agents: np.ndarray, *, keep_calls: bool = False, seed_: int = seed) -> Any:
         nonlocal sims
         sims += 1
-        return run(frame, scenario.replace(agents=tuple(int(a) for a in agents)), replications=replications,
-                   seed=seed_, engine=engine, keep_calls=keep_calls)
+        return run(demand, scenario, StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": agents}),
+                                                        interval=interval_s),
+                   replications=replications, seed=seed_, engine=engine, keep_calls=keep_calls)
 
     def erlang_at(load: np.ndarray) -> np.ndarray:
         n, _ = _least_agents(approx, np.maximum(load, 0.0) / aht, aht, patience, scenario)
@@ -412,12 +440,14 @@ def _isa_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float
         # How many agents to add: the Erlang step at this interval's load that covers the shortfall
         # (at least one); a shortfall of a few points needs one agent in big groups, more in small.
         idx = np.flatnonzero(miss)
-        lam = np.maximum(load_ample[idx], 1e-9) / aht
+        aht_i = aht[idx]
+        pat_i = None if patience is None else patience[idx]
+        lam = np.maximum(load_ample[idx], 1e-9) / aht_i
         gap = np.nan_to_num(need[idx] - sl[idx], nan=0.0)
-        base = _kpis(approx, lam, aht, patience, agents[idx].astype(np.float64), scenario.sl_threshold)["service_level"]
+        base = _kpis(approx, lam, aht_i, pat_i, agents[idx].astype(np.float64), scenario.sl_threshold)["service_level"]
         add = np.ones(idx.size, dtype=np.int64)
         for k in range(1, 6):
-            gain = _kpis(approx, lam, aht, patience, (agents[idx] + k).astype(np.float64),
+            gain = _kpis(approx, lam, aht_i, pat_i, (agents[idx] + k).astype(np.float64),
                          scenario.sl_threshold)["service_level"] - base
             add = np.where(gain < gap, k + 1, add)
         agents[idx] += np.minimum(add, 6)
@@ -434,9 +464,9 @@ def _isa_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float
         iv = simulate(agents).intervals
         kpi = {k: np.where(open_, np.nan_to_num(_col(iv, k, np.nan), nan=1.0 if k == "service_level" else 0.0),
                            1.0 if k == "service_level" else 0.0) for k in kpi}
-    out = _frame(ds, calls, agents, agents.astype(np.float64), kpi, scenario)
+    out = _frame(demand, calls, aht, agents, agents.astype(np.float64), kpi, scenario)
     v_reps = 2 * replications if verify_replications is None else int(verify_replications)
-    verification = _verify(frame, agents, scenario, v_reps, seed + 10_000, engine) if verify else None
+    verification = _verify(demand, agents, scenario, v_reps, seed + 10_000, engine) if verify else None
     if info is not None:
         info.update({
             "iterations": it, "converged": converged, "simulations": sims + (1 if verify else 0),
@@ -446,18 +476,17 @@ def _isa_requirements(ds: pd.DatetimeIndex, calls: np.ndarray, interval_s: float
     return out
 
 
-def _verify(frame: pd.DataFrame, agents: np.ndarray, scenario: Scenario, replications: int, seed: int,
+def _verify(demand: Demand, agents: np.ndarray, scenario: Scenario, replications: int, seed: int,
             engine: str) -> pd.DataFrame:
     """Independent re-simulation of the staffing with unseen seeds; per interval KPIs and ``met``."""
     from .run import run
 
-    res = run(frame, scenario.replace(agents=tuple(int(a) for a in agents)), replications=replications,
-              seed=seed, engine=engine)
+    plan = StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": agents}), interval=demand.interval_s)
+    res = run(demand, scenario, plan, replications=replications, seed=seed, engine=engine)
     iv = res.intervals
-    calls = frame["calls"].to_numpy(dtype=np.float64)
+    calls = demand.calls
     open_ = calls > 0
-    out = pd.DataFrame({"ds": frame["ds"].to_numpy(), "calls": calls, "agents": agents.astype(np.int64),
-                        "open": open_})
+    out = pd.DataFrame({"ds": demand.ds, "calls": calls, "agents": agents.astype(np.int64), "open": open_})
     for k in ("service_level", "service_level_lo", "service_level_hi", "abandon_rate", "occupancy", "asa_s"):
         out[k] = _col(iv, k, np.nan)
     sl = out["service_level"].to_numpy()
@@ -520,14 +549,15 @@ def _meets(req: pd.DataFrame, scenario: Scenario) -> np.ndarray:
 
 
 def staff(
-    arrivals: pd.DataFrame,
+    demand: Any,
     scenario: Scenario,
     *,
     method: str = "erlang_a",
     compare: bool = True,
     **kwargs: Any,
-) -> StaffingPlan:
-    """A :class:`StaffingPlan`: :func:`required_agents` (``kwargs`` passed on) plus summary and comparison.
+) -> StaffingRecommendation:
+    """A :class:`StaffingRecommendation`: :func:`required_agents` (``kwargs`` passed on) plus summary and
+    comparison; its ``plan`` is the :class:`simulate.StaffingPlan` to simulate or export.
 
     summary: calls, intervals, intervals_open, agent_hours (sum of whole agents x interval hours),
     agent_hours_required (fractional), scheduled_hours (= agent_hours / (1 - shrinkage)), fte
@@ -542,8 +572,9 @@ def staff(
     info: dict[str, Any] = kwargs.pop("info", None)
     if info is None:
         info = {}
-    req = required_agents(arrivals, scenario, method=method, info=info, **kwargs)
-    _, _, interval_s = _arrivals(arrivals)
+    demand = as_demand(demand)
+    req = required_agents(demand, scenario, method=method, info=info, **kwargs)
+    interval_s = demand.interval_s
     summary = _summary(req, interval_s, scenario)
     summary["method"] = method
     open_ = req["calls"].to_numpy() > 0
@@ -560,7 +591,7 @@ def staff(
     rows = []
     if compare:
         for m in ("erlang_c", "erlang_a"):
-            other = req if m == method else _erlang_requirements(*_arrivals(arrivals), scenario, m)
+            other = req if m == method else _erlang_requirements(demand, scenario, m)
             rows.append({"method": m, **_summary(other, interval_s, scenario)})
         if method == "simulation":
             rows.append({"method": method, **_summary(req, interval_s, scenario)})
@@ -568,8 +599,8 @@ def staff(
     comparison = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     if len(comparison):
         comparison = comparison[cols].set_index("method")
-    return StaffingPlan(requirements=req, method=method, scenario=scenario, summary=summary,
-                        comparison=comparison, verification=verification)
+    return StaffingRecommendation(requirements=req, method=method, scenario=scenario, summary=summary,
+                                  comparison=comparison, verification=verification, demand=demand)
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -617,13 +648,14 @@ def staffing_by_quantile(
     qs = [float(q) for q in quantiles]
     if not qs or any(not 0 < q < 1 for q in qs):
         raise ValueError(f"quantiles must be in (0, 1), got {quantiles!r}")
-    ds, center, interval_s = _arrivals(forecast_frame)
+    demand = as_demand(forecast_frame)
+    center = demand.calls
     sd = _demand_sd(forecast_frame)
-    out = pd.DataFrame({"ds": ds, "yhat": center})
+    out = pd.DataFrame({"ds": demand.ds, "yhat": center})
     for q in qs:
         label = f"p{round(q * 100):d}"
         calls = np.maximum(center + stats.norm.ppf(q) * sd, 0.0)
-        req = _erlang_requirements(ds, calls, interval_s, scenario, method)
+        req = _erlang_requirements(demand, scenario, method, calls=calls)
         out[f"calls_{label}"] = calls
         out[f"agents_{label}"] = req["agents"].to_numpy()
         out[f"agents_required_{label}"] = req["agents_required"].to_numpy()
@@ -631,27 +663,10 @@ def staffing_by_quantile(
     return out
 
 
-def _agents_array(agents: Any, n: int) -> np.ndarray:
-    if isinstance(agents, StaffingPlan):
-        agents = agents.requirements
-    if isinstance(agents, pd.DataFrame):
-        if "agents" not in agents.columns:
-            raise ValueError(f"agents: a DataFrame needs an 'agents' column, got {list(agents.columns)}")
-        agents = agents["agents"].to_numpy()
-    arr = np.asarray(agents)
-    if arr.ndim == 0:
-        arr = np.full(n, arr)
-    if arr.shape != (n,):
-        raise ValueError(f"agents must be one number or one per interval ({n}), got shape {arr.shape}")
-    if np.any(arr < 0) or np.any(arr != np.round(arr)):
-        raise ValueError("agents must be whole numbers >= 0")
-    return arr.astype(np.int64)
-
-
 def risk_of_missing(
     forecast_frame: pd.DataFrame,
     scenario: Scenario,
-    agents: Any,
+    staffing: Any,
     *,
     draws: int = 20,
     seed: int = 0,
@@ -664,8 +679,8 @@ def risk_of_missing(
     interval columns (see :func:`staffing_by_quantile`) and ``z = sqrt(r) Z_day + sqrt(1 - r) e``:
     one standard normal ``Z_day`` shared by a day's intervals (a busy day is busy all day) and an
     independent ``e`` per interval, r = ``day_correlation``. Each path is simulated once (its own
-    Poisson arrivals) with the given staffing (a number, one per interval, a requirements frame or a
-    StaffingPlan); a day's service level = answered_within / (answered + abandoned) over the day.
+    Poisson arrivals) with the given staffing (anything :func:`simulate.run` accepts: a
+    StaffingPlan, a number, a pattern, a table or a recommendation); a day's service level = answered_within / (answered + abandoned) over the day.
     Returns one row per calendar day of ``ds``: date, calls (forecast), p_miss (share of draws whose
     daily SL < sl_target), expected_sl (mean over draws), sl_sd, sl_p05 (5th percentile), draws.
     """
@@ -675,21 +690,26 @@ def risk_of_missing(
         raise ValueError(f"draws must be >= 1, got {draws}")
     if not 0 <= day_correlation <= 1:
         raise ValueError(f"day_correlation must be in [0, 1], got {day_correlation}")
-    ds, center, interval_s = _arrivals(forecast_frame)
+    from .staffing_plan import as_plan
+
+    demand = as_demand(forecast_frame)
+    center = demand.calls
     sd = _demand_sd(forecast_frame)
     n = len(center)
-    staffing = _agents_array(agents, n)
-    day = pd.DatetimeIndex(ds).normalize()
-    day_codes, days = pd.factorize(day)
+    plan = as_plan(staffing)
+    agents = plan.agents(demand, scenario)
+    fixed = StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": agents}), interval=demand.interval_s)
+    day_codes = demand.day_index()
+    days = pd.DatetimeIndex(pd.unique(demand.ds.tz_localize(None).normalize() if demand.tz is not None
+                                      else demand.ds.normalize()))
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5AFE]))
-    sc = scenario.replace(agents=tuple(int(a) for a in staffing))
     daily = np.full((draws, len(days)), np.nan)
     for d in range(draws):
         z = (math.sqrt(day_correlation) * rng.standard_normal(len(days))[day_codes]
              + math.sqrt(1.0 - day_correlation) * rng.standard_normal(n))
         calls = np.where(center > 0, np.maximum(center + sd * z, 0.0), 0.0)
         # A forecast-closed interval stays closed; an open one keeps agents even if its draw is 0.
-        res = run(pd.DataFrame({"ds": ds, "calls": calls}), sc, replications=1, seed=seed + d, engine=engine)
+        res = run(demand.with_calls(calls), scenario, fixed, replications=1, seed=seed + d, engine=engine)
         iv = res.intervals
         within = np.bincount(day_codes, weights=np.nan_to_num(_col(iv, "answered_within", 0.0)), minlength=len(days))
         handled = np.bincount(day_codes, weights=np.nan_to_num(_col(iv, "answered", 0.0))

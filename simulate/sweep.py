@@ -1,12 +1,12 @@
 """Sweeps: many scenarios x many replications, in local processes or on a Dask cluster.
 
-A sweep answers "what if" across scenarios (more agents, more lines, an IVR message...) on the
-same arrivals. Every (scenario, replication) pair is one independent task. Replication r of every
+A sweep answers "what if" across scenarios (more lines, an IVR message, other staffing...) on the
+same demand. Every (scenario, replication) pair is one independent task. Replication r of every
 scenario uses ``SeedSequence(seed).spawn(replications)[r]``, exactly as :func:`simulate.run` does,
 so
 
-* a sweep gives the same numbers as ``simulate.run(arrivals, scenario, seed=seed)`` scenario by
-  scenario, whether it runs serially, in local processes or on a cluster; and
+* a sweep gives the same numbers as ``simulate.run(demand, scenario, staffing, seed=seed)``
+  scenario by scenario, whether it runs serially, in local processes or on a cluster; and
 * scenarios share common random numbers (same callers, same draws), so differences between
   scenarios are not blurred by different luck.
 
@@ -19,23 +19,25 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulate import metrics as _metrics
-from simulate.run import replicate, resolve_engine
-from simulate.scenario import Scenario, arrivals_from_frame
+from simulate.demand import as_demand
+from simulate.run import prepare, replicate, resolve_engine
+from simulate.scenario import Scenario
+from simulate.workload import Workload
 
 __all__ = ["BACKENDS", "sweep"]
 
 BACKENDS = ("local", "dask")
 
 
-def _task(engine: str, calls: np.ndarray, agents: np.ndarray, interval_s: float, scenario: Scenario,
-          seed: np.random.SeedSequence) -> dict[str, float]:
+def _task(engine: str, work: Workload, scenario: Scenario, seed: np.random.SeedSequence) -> dict[str, float]:
     """One replication of one scenario: its summary metrics (runs in a worker process)."""
-    return replicate(engine, calls, agents, interval_s, scenario, seed, False)[0]
+    return replicate(engine, work, scenario, seed, False)[0]
 
 
 def _named(scenarios: Sequence[Scenario] | Mapping[str, Scenario]) -> list[tuple[str, Scenario]]:
@@ -77,14 +79,15 @@ def _run_dask(tasks: list[tuple], address: str | None, workers: int) -> list[dic
             cluster.close()
 
 
-def sweep(arrivals: pd.DataFrame, scenarios: Sequence[Scenario] | Mapping[str, Scenario], *,
+def sweep(demand: Any, scenarios: Sequence[Scenario] | Mapping[str, Scenario], staffing: Any, *,
           replications: int = 10, seed: int = 0, engine: str = "auto", backend: str = "local",
           address: str | None = None, workers: int | None = None) -> pd.DataFrame:
-    """Run every scenario ``replications`` times on ``arrivals``; return every metric of every run.
+    """Run every scenario ``replications`` times on ``demand``; return every metric of every run.
 
-    arrivals: one row per interval with ``ds`` and ``calls`` (or ``yhat``), as for
-    :func:`simulate.run`. scenarios: Scenarios (named by ``Scenario.name``, which must be unique)
-    or a mapping name -> Scenario. engine: "auto", "fast" or "simpy" (resolved per scenario).
+    demand: a :class:`simulate.Demand` or a frame it reads, as for :func:`simulate.run`.
+    scenarios: Scenarios (named by ``Scenario.name``, which must be unique) or a mapping
+    name -> Scenario. staffing: one staffing plan for every scenario (anything
+    :func:`simulate.run` accepts), or a mapping scenario name -> plan. engine: "auto", "fast" or "simpy" (resolved per scenario).
     backend: "local" runs tasks in ``workers`` processes (default ``os.cpu_count()``; 1 = in this
     process); "dask" sends them to the Dask scheduler at ``address`` (e.g. "tcp://10.0.0.5:8786"),
     or, without an address, to a LocalCluster of ``workers`` single-threaded processes on
@@ -106,13 +109,21 @@ def sweep(arrivals: pd.DataFrame, scenarios: Sequence[Scenario] | Mapping[str, S
     if address is not None and backend != "dask":
         raise ValueError("address is only used with backend='dask'")
     n_workers = int(workers) if workers is not None else (os.cpu_count() or 1)
-    _, calls, step = arrivals_from_frame(arrivals)
+    demand = as_demand(demand)
+    if isinstance(staffing, Mapping) and set(staffing) >= {name for name, _ in named} \
+            and all(isinstance(k, str) and k in {n for n, _ in named} for k in staffing):
+        plans = dict(staffing)
+    else:
+        plans = {name: staffing for name, _ in named}
+    missing = [name for name, _ in named if name not in plans]
+    if missing:
+        raise ValueError(f"staffing: no plan for scenario(s) {missing}")
     children = np.random.SeedSequence(seed).spawn(int(replications))
     tasks = []
-    for _, sc in named:
-        agents = sc.agents_for(len(calls))
+    for name, sc in named:
+        _, _, _, work, _ = prepare(demand, sc, plans[name])
         used = resolve_engine(engine, sc)
-        tasks += [(used, calls, agents, step, sc, child) for child in children]
+        tasks += [(used, work, sc, child) for child in children]
 
     if backend == "dask":
         outputs = _run_dask(tasks, address, n_workers)
