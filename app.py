@@ -2,8 +2,11 @@
 
 Run with ``streamlit run app.py``. The pages live in ``app_pages/``; the translations in
 ``app_pages/i18n.py``; session state and the cached calls into ``forecast`` and ``simulate`` in
-``app_pages/state.py``.
+``app_pages/state.py``. Every run ends by writing the whole state into the page address (share
+link, kept across page switches and reloads, with the language).
 """
+import logging
+
 import streamlit as st
 
 from app_pages import state
@@ -26,5 +29,13 @@ page = st.navigation(pages)
 
 with st.sidebar:
     st.caption(t("app.sidebar_note"))
+    if st.session_state.get("url_upload") and st.session_state.get("upload") is None:
+        st.warning(t("app.link_upload").format(name=st.session_state["url_upload"]))
 
-page.run()
+try:
+    page.run()
+except Exception:  # noqa: BLE001 - the planner gets a sentence, never a traceback
+    logging.getLogger("queuecast.app").exception("page failed")
+    st.error(t("app.unexpected"))
+finally:
+    state.sync_url()

@@ -14,10 +14,12 @@ KPI_ROWS = state.KPI_ROWS
 STAR = "★"
 
 
-def kpi_table(results: dict[str, simulate.SimulationResult]) -> pd.DataFrame:
-    """Display table: one row per KPI, one column per scenario ("mean (lo–hi)"), best starred."""
+def kpi_table(results: dict[str, simulate.SimulationResult], labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Display table: one row per KPI, one column per scenario ("mean (lo–hi)"), best starred.
+    ``labels`` maps scenario names to the names shown (the page's language)."""
     cmp = simulate.compare(results)
     names = list(results)
+    labels = labels or {}
     rows = []
     for metric in KPI_ROWS:
         if metric == "cost":
@@ -41,7 +43,8 @@ def kpi_table(results: dict[str, simulate.SimulationResult]) -> pd.DataFrame:
         if best:
             cells[best] = f"{STAR} {cells[best]}"
         arrow = {"higher": "↑", "lower": "↓"}.get(direction, "")
-        rows.append({t("compare.kpi"): f"{t('kpi.' + metric)} {arrow}".strip(), **cells})
+        rows.append({t("compare.kpi"): f"{t('kpi.' + metric)} {arrow}".strip(),
+                     **{labels.get(n, n): v for n, v in cells.items()}})
     return pd.DataFrame(rows)
 
 
@@ -76,7 +79,7 @@ except ValueError as exc:
     st.stop()
 
 for f in failed:
-    name = state.entry(f.uid)["scenario"].name
+    name = state.display_name(state.entry(f.uid))
     st.error(t("compare.scenario_failed").format(name=name, msg=f.message))
 if not results:
     st.info(t("compare.nothing"))
@@ -84,20 +87,22 @@ if not results:
 
 spec = state.demand_spec()
 demand = state.current_demand()
+labels = {e["scenario"].name: state.display_name(e) for e in state.entries()}
 st.caption(t("compare.demand_caption").format(
-    start=pd.Timestamp(demand["ds"].iloc[0]).strftime("%Y-%m-%d %H:%M"),
-    end=pd.Timestamp(demand["ds"].iloc[-1]).strftime("%Y-%m-%d %H:%M"),
-    calls=float(demand["yhat"].sum()), reps=state.REPLICATIONS, seed=state.SEED,
+    start=demand.ds[0].strftime("%Y-%m-%d %H:%M"), end=demand.ds[-1].strftime("%Y-%m-%d %H:%M"),
+    calls=float(demand.calls.sum()), reps=state.REPLICATIONS, seed=state.SEED,
     surge=t("compare.surge_on") if spec.surge[0] != "none" else t("compare.surge_off")))
+for note in dict.fromkeys(w for r in results.values() for w in r.warnings):
+    st.info(note)
 
 st.subheader(t("compare.kpi_title"))
-table = kpi_table(results)
+table = kpi_table(results, labels)
 st.table(table.style.map(_bold_best), hide_index=True)
-engines = ", ".join(f"{n}: {r.engine}" for n, r in results.items())
+engines = ", ".join(f"{labels.get(n, n)}: {r.engine}" for n, r in results.items())
 st.caption(t("compare.kpi_caption").format(star=STAR, engines=engines))
 
 st.subheader(t("compare.charts_title"))
-frames = {n: r.intervals for n, r in results.items()}
+frames = {labels.get(n, n): r.intervals for n, r in results.items()}
 first = next(iter(results.values()))
 open_rows = first.intervals["calls"].to_numpy() > 0
 # closed intervals become gaps in the lines (NaN), not straight lines across the night
@@ -127,16 +132,16 @@ charts.scenario_lines(open_frames, "avg_queue", title=t("compare.chart_queue"), 
 
 st.subheader(t("compare.heat_title"))
 names = list(results)
-chosen = st.selectbox(t("compare.heat_scenario"), names, key="heat_scenario")
+chosen = st.selectbox(t("compare.heat_scenario"), names, key="heat_scenario", format_func=lambda n: labels.get(n, n))
 heat = heat_frame(results[chosen])
 peak = heat.loc[heat["value"].idxmax()] if len(heat) else None
 if len(heat):
-    charts.heatmap(heat, value_title=t("compare.agents"), title=t("compare.heat_chart").format(name=chosen),
+    charts.heatmap(heat, value_title=t("compare.agents"),
+                   title=t("compare.heat_chart").format(name=labels.get(chosen, chosen)),
                    caption=t("compare.heat_caption").format(
-                       name=chosen, peak=0 if peak is None else int(peak["value"]),
+                       name=labels.get(chosen, chosen), peak=0 if peak is None else int(peak["value"]),
                        when="" if peak is None else f"{peak['day']} {peak['time']}",
-                       hours=float(results[chosen].intervals["agents"].sum())
-                       * state.interval_hours(results[chosen].intervals)),
+                       hours=float(results[chosen].intervals["agents"].sum()) * results[chosen].interval_s / 3600.0),
                    key="heat")
 else:
     st.info(t("compare.no_open"))

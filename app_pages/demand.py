@@ -58,25 +58,40 @@ with c2:
 if st.session_state.get("upload_error"):
     st.error(t("demand.upload_error").format(msg=st.session_state["upload_error"]))
 
-s1, s2, s3 = st.columns(3)
-s1.number_input(t("demand.horizon"), min_value=1, max_value=28, step=1, key=_bind("horizon_days"),
+s1, s2, s3, s4 = st.columns(4)
+s1.number_input(t("demand.horizon"), min_value=1, max_value=state.MAX_HORIZON_DAYS, step=1, key=_bind("horizon_days"),
                 on_change=_store, args=("horizon_days",), help=t("demand.horizon_help"))
 s2.selectbox(t("demand.model"), state.MODELS, key=_bind("model"), on_change=_store, args=("model",),
              format_func=lambda m: t("demand.model_auto") if m == "auto" else m, help=t("demand.model_help"))
 s3.text_input(t("demand.holidays"), key=_bind("holidays"), on_change=_store, args=("holidays",),
               help=t("demand.holidays_help"))
-if st.session_state["cfg"]["horizon_days"] != 7:
-    st.info(t("demand.horizon_note"))
+s4.selectbox(t("demand.interval"), state.INTERVAL_CHOICES, key=_bind("interval"), on_change=_store,
+             args=("interval",), format_func=lambda v: t("demand.interval_auto") if v == "auto" else v,
+             help=t("demand.interval_help"))
 
 try:
-    with st.spinner(t("common.forecasting")):
-        history, notes = state.load_history(state.demand_spec().upload_name, state.upload_bytes())
-        fc = state.current_forecast()
+    history, notes = state.load_history(state.demand_spec().upload_name, state.upload_bytes())
 except (forecast.DataError, ValueError) as exc:
     show_error(exc)
     st.stop()
 for note in notes:
     st.warning(note)
+if state.history_grain_s(history) >= 86400 - 1e-6:
+    # a daily history: forecast by day, then spread over the day's intervals
+    st.info(t("demand.daily_note"))
+    d1, d2 = st.columns([1, 2])
+    d1.radio(t("demand.spread"), state.SPREAD_MODES, key=_bind("spread"), on_change=_store, args=("spread",),
+             format_func=lambda m: t(f"demand.spread_{m}"))
+    if st.session_state["cfg"]["spread"] == "hours":
+        d2.text_area(t("demand.opening_hours"), key=_bind("opening_hours"), on_change=_store,
+                     args=("opening_hours",), help=t("demand.opening_hours_help"), height=80)
+
+try:
+    with st.spinner(t("common.forecasting")):
+        fc = state.current_forecast()
+except (forecast.DataError, ValueError) as exc:
+    show_error(exc)
+    st.stop()
 
 # --------------------------------------------------------------------------- surge editor
 st.subheader(t("demand.surge_title"))
@@ -115,7 +130,9 @@ elif mode == "replay":
                        key="replay", y_title=t("demand.replay_ratio"), marker=marker)
 
 try:
-    demand = state.current_demand()
+    demand = state.current_demand_frame()
+    for note in state.current_demand().notes:
+        st.caption(note)
 except ValueError as exc:
     show_error(exc)
     st.stop()
@@ -124,7 +141,12 @@ except ValueError as exc:
 st.subheader(t("demand.forecast_title"))
 series = fc["series"].iloc[0] if "series" in fc.columns else None
 hist = history[history["series"] == series] if series is not None and "series" in history.columns else history
-recent = hist[pd.to_datetime(hist["ds"]) >= pd.Timestamp(fc["ds"].iloc[0]) - pd.Timedelta(days=14)]
+hist_ds = pd.to_datetime(hist["ds"])
+first = pd.Timestamp(fc["ds"].iloc[0])
+if (hist_ds.dt.tz is None) != (first.tz is None):  # compare wall-clock times when one side has no zone
+    hist_ds = hist_ds.dt.tz_localize(None) if hist_ds.dt.tz is not None else hist_ds
+    first = first.tz_localize(None)
+recent = hist[(hist_ds >= first - pd.Timedelta(days=14)).to_numpy()]
 base_total, total = float(fc["yhat"].sum()), float(demand["yhat"].sum())
 peak_row = demand.loc[demand["yhat"].idxmax()]
 charts.forecast_chart(recent, demand, title=t("demand.forecast_chart"), key="forecast",

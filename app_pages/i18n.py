@@ -18,6 +18,18 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Bundled data are SYNTHETIC (calibrated to public figures), not real Service Canada data.",
         "fr": "Les données fournies sont SYNTHÉTIQUES (calibrées sur des chiffres publics), pas de vraies données "
               "de Service Canada."},
+    "app.link_upload": {
+        "en": "This link was made with the uploaded file {name}. Upload it again on the Demand page to see the same "
+              "figures; the bundled data are shown meanwhile.",
+        "fr": "Ce lien a été créé avec le fichier téléversé {name}. Téléversez-le de nouveau à la page Demande pour "
+              "voir les mêmes chiffres; les données fournies sont affichées en attendant."},
+    "app.unexpected": {
+        "en": "Something went wrong on this page. Your scenarios and data are kept: go back to the previous page, "
+              "or choose 'Back to the ready scenarios' on the Scenarios page; if it happens again, note what you "
+              "did and report it.",
+        "fr": "Un problème est survenu sur cette page. Vos scénarios et vos données sont conservés : revenez à la "
+              "page précédente, ou choisissez « Revenir aux scénarios prêts » à la page Scénarios; si cela se "
+              "reproduit, notez ce que vous avez fait et signalez-le."},
     "nav.compare": {"en": "Compare", "fr": "Comparer"},
     "nav.scenarios": {"en": "Scenarios", "fr": "Scénarios"},
     "nav.demand": {"en": "Demand", "fr": "Demande"},
@@ -125,7 +137,7 @@ TEXT: dict[str, dict[str, str]] = {
               "jour. Durées en secondes, parts en pour cent. Les scénarios sont enregistrés dans "
               "l'adresse de la page : copiez-la pour les partager."},
     "scen.add": {"en": "Add a scenario", "fr": "Ajouter un scénario"},
-    "scen.reset": {"en": "Back to the 3 ready scenarios", "fr": "Revenir aux 3 scénarios prêts"},
+    "scen.reset": {"en": "Back to the ready scenarios", "fr": "Revenir aux scénarios prêts"},
     "scen.new_name": {"en": "New scenario", "fr": "Nouveau scénario"},
     "scen.copy_suffix": {"en": "(copy)", "fr": "(copie)"},
     "scen.upload": {"en": "Open a scenario file (TOML or JSON)", "fr": "Ouvrir un fichier de scénario (TOML ou JSON)"},
@@ -138,21 +150,37 @@ TEXT: dict[str, dict[str, str]] = {
     "scen.name": {"en": "Name", "fr": "Nom"},
     "scen.name_help": {"en": "Rename the scenario (names are unique).",
                        "fr": "Renommer le scénario (les noms sont uniques)."},
-    "scen.agents": {"en": "Agents on the phones at the peak", "fr": "Agents au téléphone à la pointe"},
-    "scen.agents_help": {
-        "en": "With a schedule, the whole schedule is scaled so its busiest interval has this many agents.",
-        "fr": "Avec un horaire, tout l'horaire est mis à l'échelle pour que l'intervalle le plus chargé ait ce "
-              "nombre d'agents."},
-    "scen.schedule_caption": {"en": "Schedule over {n} intervals: {hours:,.0f} agent-hours.",
-                              "fr": "Horaire sur {n} intervalles : {hours:,.0f} heures-agents."},
-    "scen.flat_caption": {"en": "The same number of agents in every interval.",
-                          "fr": "Le même nombre d'agents dans chaque intervalle."},
-    "scen.size_to_demand": {"en": "Size to the demand (Erlang A)", "fr": "Ajuster à la demande (Erlang A)"},
-    "scen.size_to_demand_help": {
-        "en": "Replace the staffing by the agents each interval needs to meet this scenario's service standard "
-              "(simulate.required_agents, Erlang A).",
-        "fr": "Remplacer les effectifs par les agents requis dans chaque intervalle pour atteindre la norme de "
-              "service du scénario (simulate.required_agents, Erlang A)."},
+    "scen.staffing": {"en": "Staffing (who is on duty)", "fr": "Effectifs (qui est en poste)"},
+    "scen.staffing_help": {
+        "en": "A rule, re-evaluated whenever the demand changes (an upload, the horizon, a surge): sized to this "
+              "scenario's service standard, relative to another scenario, a constant, a weekly pattern or a table.",
+        "fr": "Une règle, réévaluée chaque fois que la demande change (un téléversement, l'horizon, une hausse) : "
+              "ajustée à la norme de service du scénario, relative à un autre scénario, une constante, un horaire "
+              "hebdomadaire ou un tableau."},
+    "scen.kind_sized": {"en": "Sized to the service standard", "fr": "Ajustés à la norme de service"},
+    "scen.kind_relative": {"en": "Relative to another scenario", "fr": "Relatifs à un autre scénario"},
+    "scen.kind_agents": {"en": "The same number all day", "fr": "Le même nombre toute la journée"},
+    "scen.kind_pattern": {"en": "Weekly pattern", "fr": "Horaire hebdomadaire"},
+    "scen.kind_table": {"en": "Uploaded table (ds, agents)", "fr": "Tableau téléversé (ds, agents)"},
+    "scen.st_method": {"en": "Sizing method", "fr": "Méthode de calcul"},
+    "scen.st_base": {"en": "Scenario it follows", "fr": "Scénario de référence"},
+    "scen.st_pct": {"en": "More agents than it (%)", "fr": "Agents de plus que lui (%)"},
+    "scen.st_pct_help": {"en": "25 = a quarter more agents in every interval; -10 = a tenth fewer.",
+                         "fr": "25 = un quart d'agents de plus dans chaque intervalle; -10 = un dixième de moins."},
+    "scen.st_agents": {"en": "Agents on the phones", "fr": "Agents au téléphone"},
+    "scen.st_pattern": {"en": "Agents by day and hour", "fr": "Agents par jour et par heure"},
+    "scen.pattern_help": {
+        "en": "One line per window, e.g. Mon-Fri 08:00-20:00=40 and Sat 09:00-13:00=12 (0 outside the windows).",
+        "fr": "Une ligne par plage, p. ex. lun-ven 08:00-20:00=40 et sam 09:00-13:00=12 (0 hors des plages)."},
+    "scen.st_table": {"en": "Staffing table (CSV or Excel: ds, agents)", "fr": "Tableau d'effectifs (CSV ou Excel : ds, agents)"},
+    "scen.st_table_help": {"en": "One row per interval: its start (ds) and the agents on the phones.",
+                           "fr": "Une ligne par intervalle : son début (ds) et les agents au téléphone."},
+    "scen.table_needed": {"en": "Upload a table with ds and agents columns first.",
+                          "fr": "Téléversez d'abord un tableau avec les colonnes ds et agents."},
+    "scen.no_base": {"en": "Add another scenario to staff relative to it.",
+                     "fr": "Ajoutez un autre scénario pour vous y rapporter."},
+    "scen.staffing_caption": {"en": "On this demand: {peak:,} agents at the peak, {hours:,.0f} agent-hours.",
+                              "fr": "Sur cette demande : {peak:,} agents à la pointe, {hours:,.0f} heures-agents."},
     "scen.aht": {"en": "Average handle time (s)", "fr": "Durée moyenne de traitement (s)"},
     "scen.aht_help": {"en": "Talk + hold + after-call work, in seconds.",
                       "fr": "Conversation + attente + travail après l'appel, en secondes."},
@@ -232,11 +260,23 @@ TEXT: dict[str, dict[str, str]] = {
     "demand.horizon": {"en": "Forecast horizon (days)", "fr": "Horizon de prévision (jours)"},
     "demand.horizon_help": {"en": "Days ahead to forecast and simulate.",
                             "fr": "Nombre de jours à prévoir et à simuler."},
-    "demand.horizon_note": {
-        "en": "The ready scenarios hold a one-week schedule: with another horizon, use “Size to the demand” on the "
-              "Scenarios page or give a single number of agents.",
-        "fr": "Les scénarios prêts contiennent un horaire d'une semaine : avec un autre horizon, utilisez « Ajuster "
-              "à la demande » à la page Scénarios ou donnez un seul nombre d'agents."},
+    "demand.interval": {"en": "Planning interval", "fr": "Intervalle de planification"},
+    "demand.interval_auto": {"en": "as the data (15-60 min)", "fr": "comme les données (15-60 min)"},
+    "demand.interval_help": {
+        "en": "Finer data (5 or 10 minutes) is summed into the planning interval; handle time is volume-weighted.",
+        "fr": "Les données plus fines (5 ou 10 minutes) sont additionnées par intervalle de planification; la durée "
+              "de traitement est pondérée par le volume."},
+    "demand.daily_note": {
+        "en": "This history has one value per day. The forecast is made by day, then spread over the day's "
+              "intervals, so that scenarios can be simulated and staffed.",
+        "fr": "Cet historique a une valeur par jour. La prévision est faite par jour, puis répartie sur les "
+              "intervalles de la journée, pour simuler les scénarios et calculer les effectifs."},
+    "demand.spread": {"en": "Spread each day over", "fr": "Répartir chaque jour selon"},
+    "demand.spread_profile": {"en": "the bundled intraday profile", "fr": "le profil intrajournalier fourni"},
+    "demand.spread_hours": {"en": "my opening hours (even spread)", "fr": "mes heures d'ouverture (uniforme)"},
+    "demand.opening_hours": {"en": "Opening hours", "fr": "Heures d'ouverture"},
+    "demand.opening_hours_help": {"en": "One line per rule, e.g. Mon-Fri 08:00-20:00 and Sat 09:00-13:00.",
+                                  "fr": "Une ligne par règle, p. ex. Mon-Fri 08:00-20:00 et Sat 09:00-13:00."},
     "demand.model": {"en": "Forecasting model", "fr": "Modèle de prévision"},
     "demand.model_auto": {"en": "auto (best in backtest)", "fr": "auto (meilleur au test rétrospectif)"},
     "demand.model_help": {"en": "auto compares the models on past weeks and keeps the most accurate.",

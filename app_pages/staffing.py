@@ -16,13 +16,16 @@ SHIFTS = state.SHIFT_CHOICES
 st.title(t("staff.title"))
 st.write(t("staff.intro"))
 
-names = [e["scenario"].name for e in state.entries()]
+shown = {e["uid"]: state.display_name(e) for e in state.entries()}
+uids = list(shown)
+if st.session_state.get("staff_scenario") not in uids:
+    st.session_state.pop("staff_scenario", None)
 c = st.columns(3)
-chosen = c[0].selectbox(t("staff.scenario"), names, key="staff_scenario")
+chosen = c[0].selectbox(t("staff.scenario"), uids, key="staff_scenario", format_func=shown.get)
 method = c[1].selectbox(t("staff.method"), METHODS, key="staff_method", format_func=lambda m: t(f"staff.m_{m}"),
                         help=t("staff.method_help"))
 shifts = c[2].selectbox(t("staff.shifts"), list(SHIFTS), key="staff_shifts", help=t("staff.shifts_help"))
-entry = next(e for e in state.entries() if e["scenario"].name == chosen)
+entry = state.entry(chosen)
 scenario = entry["scenario"]
 spec, data = state.demand_spec(), state.upload_bytes()
 
@@ -53,9 +56,10 @@ req = plan.requirements
 ds = pd.to_datetime(req["ds"])
 open_rows = (req["calls"] > 0).to_numpy()
 try:
-    current = scenario.agents_for(len(req))
+    current_plan = state.plan_for(chosen)
+    current = state.agents_of(spec, data, scenario, current_plan)
 except ValueError:
-    current = None
+    current_plan, current = None, None
 frame = pd.DataFrame({"ds": ds, "recommended": req["agents"].astype(float),
                       "p80": quant["agents_p80"].astype(float), "p95": quant["agents_p95"].astype(float)})
 labels = {"recommended": t("staff.recommended"), "p80": t("staff.p80"), "p95": t("staff.p95")}
@@ -93,10 +97,10 @@ st.dataframe(shifts_table, hide_index=True, key="shifts_table", height=300)
 st.subheader(t("staff.risk_title"))
 risk_for = st.radio(t("staff.risk_for"), ("recommended", "current"), key="risk_for", horizontal=True,
                     format_func=lambda k: t(f"staff.{k}"))
-agents = tuple(int(a) for a in (req["agents"] if risk_for == "recommended" or current is None else current))
+tested = plan.plan if risk_for == "recommended" or current_plan is None else current_plan
 try:
     with st.spinner(t("staff.risk_running")):
-        risk = state.risk(spec, data, scenario, agents)
+        risk = state.risk(spec, data, scenario, tested)
 except ValueError as exc:
     show_error(exc)
     risk = None
@@ -114,9 +118,8 @@ if risk is not None:
 # --------------------------------------------------------------------------- downloads
 st.subheader(t("staff.downloads"))
 lang = st.session_state.get("lang", "en")
-plan_scenario = scenario.replace(agents=tuple(int(a) for a in req["agents"]))
 try:
-    plan_sim = state.simulate_scenario(spec, data, plan_scenario)
+    plan_sim = state.simulate_scenario(spec, data, scenario, plan.plan)
 except ValueError:
     plan_sim = None
 d = st.columns(5)

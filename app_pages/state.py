@@ -3,26 +3,33 @@
 Nothing here models anything: demand comes from :mod:`forecast`, queues, staffing and exports
 from :mod:`simulate`. This module only decides *which* call to make with *which* inputs, keeps
 the planner's scenarios between page switches, and caches results (``st.cache_data``) keyed on
-the small inputs that matter (a :class:`DemandSpec` and a :class:`simulate.Scenario`), never on
-a large frame.
+the small inputs that matter (a :class:`DemandSpec`, a :class:`simulate.Scenario`, a
+:class:`simulate.StaffingPlan`), never on a large frame.
+
+Three separate things, as in :mod:`simulate`: the *demand* (the bundled history or an upload,
+forecast over the horizon, with a surge), each scenario's *policy* (:class:`simulate.Scenario`) and
+its *staffing rule* (a plain dict, see :func:`plan_for`): rules, not vectors, so a new upload,
+horizon or surge re-evaluates every scenario's staffing ("+25%" stays 25% above its base).
 
 Session keys (``st.session_state``):
-  ``scenarios``  list of ``{"uid": int, "scenario": Scenario, "shape": tuple | None}``; ``shape``
-                 is the per-interval staffing pattern the "agents at peak" control scales.
+  ``scenarios``  list of ``{"uid": int, "scenario": Scenario, "staffing": rule dict, "label": {en, fr} | None}``;
+                 ``label`` names a ready scenario in both languages until the planner renames it.
   ``next_uid``   the next scenario id (widget keys are ``<field>_<uid>``, stable across edits).
-  ``cfg``        demand settings (horizon, model, holidays, surge), the source of truth for the
-                 Demand page's widgets, which are re-created from it after a page switch.
+  ``cfg``        demand settings (horizon, model, holidays, surge, planning interval, daily spread),
+                 the source of truth for the Demand page's widgets.
   ``upload``     ``(file name, bytes)`` of an uploaded history, or None for the bundled data.
+
+Staffing rules (``entry["staffing"]``), each re-evaluated on the current demand:
+  ``{"sized": "erlang_a"}`` (or erlang_c, simulation), ``{"relative_to": uid, "factor": 1.25, "add": 0}``,
+  ``{"agents": 40}``, ``{"pattern": {"Mon-Fri 08:00-20:00": 40}}``, ``{"table": [[ds, agents], ...]}``.
 """
 from __future__ import annotations
 
 import base64
 import dataclasses
-import io
 import json
-import tempfile
+import tomllib
 import warnings
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +41,13 @@ import streamlit as st
 
 import forecast
 import simulate
+from simulate.demand import interval_of, planning_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 INTRADAY = ROOT / "data" / "passport" / "passport_intraday_30min.csv"
 DAILY = ROOT / "data" / "passport" / "passport_daily.csv"
 SCENARIO_DIR = ROOT / "data" / "scenarios"
-DEFAULT_SCENARIO_FILES = ("current_staffing.toml", "more_agents.toml", "status_line_callbacks.toml")
+READY_FILE = SCENARIO_DIR / "ready.toml"
 
 REPLICATIONS = 5
 SEED = 0
@@ -47,6 +55,10 @@ ENGINE = "auto"
 MODELS = ("auto", *sorted(forecast.MODELS))
 SURGE_SHAPES = ("linear", "smooth", "exponential")
 SURGE_MODES = ("none", "custom", "replay")
+INTERVAL_CHOICES = ("auto", "15min", "30min", "60min")
+SPREAD_MODES = ("profile", "hours")
+MAX_HORIZON_DAYS = 56
+MAX_SCENARIOS = 6
 #: the 2022 episode replayed by "replay 2022" (daily calls of the bundled history)
 REPLAY_START, REPLAY_END = "2022-03-01", "2022-12-31"
 
@@ -54,6 +66,9 @@ DEFAULT_CFG: dict[str, Any] = {
     "horizon_days": 7,
     "model": "auto",
     "holidays": "CA",
+    "interval": "auto",
+    "spread": "profile",
+    "opening_hours": "Mon-Fri 08:00-20:00",
     "surge_mode": "none",
     "surge_start": None,  # None = the first forecast day
     "surge_peak": 1.5,
@@ -66,6 +81,8 @@ DEFAULT_CFG: dict[str, Any] = {
 }
 
 QUERY_KEY = "s"
+LANG_KEY = "lang"
+LANGS = ("en", "fr")
 
 #: rows of the Compare page's KPI table, in order (names of simulate.METRICS; "cost" is added by the app)
 KPI_ROWS = ("service_level", "asa_s", "p90_wait_s", "abandon_rate", "blocked", "got_through_rate",
@@ -73,12 +90,14 @@ KPI_ROWS = ("service_level", "asa_s", "p90_wait_s", "abandon_rate", "blocked", "
 #: staffing methods offered (simulate.staffing.METHODS) and shift-length choices for simulate.schedule
 STAFF_METHODS = ("erlang_a", "erlang_c", "simulation")
 SHIFT_CHOICES = {"8h": ("8h",), "8h+4h": ("8h", "4h"), "7.5h": ("7.5h",), "10h+6h": ("10h", "6h")}
+#: kinds of staffing rule the Scenarios page offers
+STAFFING_KINDS = ("sized", "relative", "agents", "pattern", "table")
 
 
 # ----------------------------------------------------------------------------- value objects
 @dataclass(frozen=True)
 class DemandSpec:
-    """Everything the demand (interval arrivals) depends on: a small, hashable cache key."""
+    """Everything the demand depends on: a small, hashable cache key."""
 
     upload_name: str | None
     upload_digest: str | None
@@ -86,6 +105,8 @@ class DemandSpec:
     model: str
     holidays: str | None
     surge: tuple
+    interval: str
+    spread: tuple
 
 
 @dataclass(frozen=True)
@@ -97,40 +118,87 @@ class ScenarioError:
 # ----------------------------------------------------------------------------- cached package calls
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_history(upload_name: str | None, data: bytes | None) -> tuple[pd.DataFrame, list[str]]:
-    """The history (bundled intraday calls, or an upload) read by forecast.read_history, with warnings.
+    """The history (bundled intraday calls, or an upload) read by forecast.read_history, with its warnings.
 
-    An upload is written to a temporary file with its original suffix so read_history can tell
-    CSV from Excel. Raises forecast.DataError (plain words: file, row, column) for bad data.
-    """
+    Raises forecast.DataError (plain words: file, row, column) for bad data."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", forecast.DataWarning)
         if data is None:
             frame = forecast.read_history(INTRADAY)
         else:
-            suffix = "".join(Path(upload_name or "upload.csv").suffixes[-2:]) or ".csv"
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
-                path.write_bytes(data)
-                try:
-                    frame = forecast.read_history(path)
-                except forecast.DataError as exc:
-                    # name the file as the planner knows it, not our temporary copy
-                    raise forecast.DataError(str(exc).replace(str(path), upload_name or "upload")
-                                             .replace(path.name, upload_name or "upload")) from None
+            frame = _read_upload(upload_name or "upload.csv", data)
     notes = [str(w.message) for w in caught if issubclass(w.category, forecast.DataWarning)]
     return frame, notes
 
 
+def _read_upload(name: str, data: bytes) -> pd.DataFrame:
+    """forecast.read_history on uploaded bytes, the file named as the planner knows it."""
+    return forecast.read_history(data, name=name)
+
+
+def calls_series(history: pd.DataFrame) -> str | None:
+    """The series the app forecasts: the only one, or "calls"; a handle-time series is not a volume."""
+    names = [str(n) for n in pd.unique(history["series"])] if "series" in history.columns else []
+    volume = [n for n in names if n != "aht_s" and not n.endswith("_aht_s")]
+    if len(names) <= 1:
+        return None
+    if "calls" in volume:
+        return "calls"
+    return volume[0] if volume else names[0]
+
+
+def history_grain_s(history: pd.DataFrame) -> float:
+    """The grain of the history's calls series in seconds (the one rule: simulate.demand.interval_of)."""
+    series = calls_series(history)
+    part = history if series is None else history[history["series"] == series]
+    return interval_of(pd.DatetimeIndex(pd.to_datetime(part["ds"])))
+
+
+def planning_interval_s(history: pd.DataFrame, choice: str) -> float:
+    """The planning interval (s): the planner's choice, or the default for the history's grain
+    (simulate.demand.planning_interval); 30 minutes for a daily history spread over the day."""
+    grain = history_grain_s(history)
+    if grain >= 86400 - 1e-6:
+        return 1800.0 if choice == "auto" else planning_interval(300.0, choice)
+    return planning_interval(grain, None if choice == "auto" else choice)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def forecast_frame(upload_name: str | None, data: bytes | None, horizon_days: int, model: str,
-                   holidays: str | None) -> pd.DataFrame:
-    """forecast.forecast of the (single-series) history over ``horizon_days`` days."""
-    history, _ = load_history(upload_name, data)
-    series = _calls_series(history)
+def forecast_frame(spec: DemandSpec, data: bytes | None) -> pd.DataFrame:
+    """forecast.forecast of the history's calls series over the horizon, on the planning interval.
+
+    A daily history is forecast by day, then spread over intervals with forecast.to_intervals (the
+    bundled intraday profile, or the opening hours the planner gave)."""
+    history, _ = load_history(spec.upload_name, data)
+    series = calls_series(history)
+    step = planning_interval_s(history, spec.interval)
+    freq = f"{int(step // 60)}min"
+    daily = history_grain_s(history) >= 86400 - 1e-6
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return forecast.forecast(history, f"{int(horizon_days)}D", model=model, holidays=holidays or None,
-                                 series=series)
+        if not daily:
+            return forecast.forecast(history, f"{int(spec.horizon_days)}D", freq=freq, model=spec.model,
+                                     holidays=spec.holidays or None, series=series)
+        fc = forecast.forecast(history, f"{int(spec.horizon_days)}D", freq="D", model=spec.model,
+                               holidays=spec.holidays or None, series=series)
+        mode, hours = spec.spread
+        if mode == "hours":
+            return forecast.to_intervals(fc, opening_hours=parse_opening_hours(hours), freq=freq)
+        profile, _ = load_history(None, None)
+        return forecast.to_intervals(fc, profile=profile, freq=freq)
+
+
+def parse_opening_hours(text: str) -> dict[str, str]:
+    """"Mon-Fri 08:00-20:00; Sat 09:00-13:00" -> {"Mon-Fri": "08:00-20:00", "Sat": "09:00-13:00"}."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in str(text).replace("\n", ";").split(";"))):
+        days, _, hours = part.rpartition(" ")
+        if not days or "-" not in hours:
+            raise ValueError(f"opening hours: {part!r} should read like 'Mon-Fri 08:00-20:00'")
+        out[days.strip()] = hours.strip()
+    if not out:
+        raise ValueError("opening hours: give at least one line such as 'Mon-Fri 08:00-20:00'")
+    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -160,71 +228,78 @@ def replay_shape() -> forecast.SurgeShape:
     return forecast.surge_from_history(daily_history(), REPLAY_START, REPLAY_END, series="calls")
 
 
-def _calls_series(history: pd.DataFrame) -> str | None:
-    names = list(pd.unique(history["series"])) if "series" in history.columns else []
-    if len(names) <= 1:
-        return None
-    return "calls" if "calls" in names else str(names[0])
-
-
 def _surge_objects(surge: tuple, start: pd.Timestamp) -> list:
     """The forecast.Surge / replayed SurgeShape described by a DemandSpec.surge tuple."""
     if not surge or surge[0] == "none":
         return []
     if surge[0] == "custom":
         _, first, peak, ramp, plateau, decay, shape = surge
-        return [forecast.Surge(start=first or start, peak=peak, ramp_up=f"{ramp}D", plateau=f"{plateau}D",
+        begin = pd.Timestamp(first) if first else start
+        if begin.tz is None and start.tz is not None:
+            begin = begin.tz_localize(start.tz)
+        return [forecast.Surge(start=begin, peak=peak, ramp_up=f"{ramp}D", plateau=f"{plateau}D",
                                decay=f"{decay}D", shape=shape)]
     _, offset, peak = surge
     return [replay_shape().replay(start.normalize() - pd.Timedelta(days=int(offset)), peak=peak)]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def demand(spec: DemandSpec, data: bytes | None) -> pd.DataFrame:
-    """The forecast with the surge applied (forecast.apply_surge): the arrivals every scenario uses."""
-    fc = forecast_frame(spec.upload_name, data, spec.horizon_days, spec.model, spec.holidays)
+def demand_frame(spec: DemandSpec, data: bytes | None) -> pd.DataFrame:
+    """The forecast with the surge applied (forecast.apply_surge): the demand every scenario uses."""
+    fc = forecast_frame(spec, data)
     surges = _surge_objects(spec.surge, pd.Timestamp(fc["ds"].iloc[0]))
     out = forecast.apply_surge(fc, surges) if surges else fc
-    out.attrs = {}  # the model's backtest tables stay with forecast_frame; arrivals need none
+    out.attrs = {}  # the model's backtest tables stay with forecast_frame; the demand needs none
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def simulate_scenario(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario) -> simulate.SimulationResult:
-    """simulate.run on the demand, engine auto, REPLICATIONS replications, seed SEED."""
-    return simulate.run(demand(spec, data), scenario, replications=REPLICATIONS, seed=SEED, engine=ENGINE)
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
-def required(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str = "erlang_a") -> pd.DataFrame:
-    """simulate.required_agents on the demand."""
-    return simulate.required_agents(demand(spec, data), scenario, method=method)
+def demand(spec: DemandSpec, data: bytes | None) -> simulate.Demand:
+    """The demand (simulate.Demand) of the current settings."""
+    return simulate.Demand.from_frame(demand_frame(spec, data))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def agents_of(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
+              plan: simulate.StaffingPlan) -> np.ndarray:
+    """A staffing plan evaluated on the demand (agents per interval; sized plans use the scenario)."""
+    return plan.agents(demand(spec, data), scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def simulate_scenario(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
+                      plan: simulate.StaffingPlan) -> simulate.SimulationResult:
+    """simulate.run on the demand with a staffing plan, engine auto, REPLICATIONS replications, seed SEED."""
+    return simulate.run(demand(spec, data), scenario, plan, replications=REPLICATIONS, seed=SEED, engine=ENGINE)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def staffing_plan(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
                   shift_lengths: tuple[str, ...]):
     """simulate.staff with a simulate.schedule attached."""
-    plan = simulate.staff(demand(spec, data), scenario, method=method)
-    sched = simulate.schedule(plan.requirements, shift_lengths=shift_lengths, time_limit=10.0)
-    return dataclasses.replace(plan, schedule=sched)
+    rec = simulate.staff(demand(spec, data), scenario, method=method)
+    sched = simulate.schedule(rec.requirements, shift_lengths=shift_lengths, time_limit=10.0)
+    return dataclasses.replace(rec, schedule=sched)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def quantile_staffing(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario) -> pd.DataFrame:
     """simulate.staffing_by_quantile at P50 / P80 / P95."""
-    return simulate.staffing_by_quantile(demand(spec, data), scenario, quantiles=(0.5, 0.8, 0.95))
+    return simulate.staffing_by_quantile(demand_frame(spec, data), scenario, quantiles=(0.5, 0.8, 0.95))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def risk(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, agents: tuple[int, ...]) -> pd.DataFrame:
-    """simulate.risk_of_missing for the given per-interval agents (10 demand draws)."""
-    return simulate.risk_of_missing(demand(spec, data), scenario, np.asarray(agents), draws=10, seed=SEED,
-                                    engine=ENGINE)
+def risk(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, plan: simulate.StaffingPlan) -> pd.DataFrame:
+    """simulate.risk_of_missing for a staffing plan (10 demand draws)."""
+    return simulate.risk_of_missing(demand_frame(spec, data), scenario, plan, draws=10, seed=SEED, engine=ENGINE)
 
 
 # ----------------------------------------------------------------------------- exports (bytes)
 def _export_bytes(write, suffix: str) -> bytes:
+    import io
+    import tempfile
+    import zipfile
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"queuecast{suffix}"
         out = write(path)
@@ -245,13 +320,7 @@ def excel_bytes(obj: Any, language: str) -> bytes:
 
 def csv_zip_bytes(obj: Any) -> bytes:
     """simulate.export.to_csv (one file per table) zipped into memory."""
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = simulate.export.to_csv(obj, Path(tmp) / "queuecast.csv")
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for p in paths:
-                zf.write(p, arcname=Path(p).name)
-        return buf.getvalue()
+    return _export_bytes(lambda p: simulate.export.to_csv(obj, p), ".csv")
 
 
 def report_bytes(obj: Any, language: str, result: Any = None) -> bytes:
@@ -261,45 +330,82 @@ def report_bytes(obj: Any, language: str, result: Any = None) -> bytes:
 
 # ----------------------------------------------------------------------------- session state
 def init() -> None:
-    """Fill session state with defaults once per session (from the URL when it carries scenarios)."""
+    """Fill session state with defaults once per session (from the URL when it carries a state)."""
     ss = st.session_state
     if "cfg" not in ss:
         ss["cfg"] = dict(DEFAULT_CFG)
     if "upload" not in ss:
         ss["upload"] = None
+    if LANG_KEY not in ss:
+        lang = st.query_params.get(LANG_KEY, "en")
+        ss[LANG_KEY] = lang if lang in LANGS else "en"
     if "scenarios" not in ss:
         ss["next_uid"] = 0
         ss["scenarios"] = []
         ss["url_error"] = None
-        loaded = None
+        ss["url_upload"] = None
+        loaded = False
         if QUERY_KEY in st.query_params:
             try:
-                loaded = decode_scenarios(st.query_params[QUERY_KEY])
+                apply_state(decode_state(st.query_params[QUERY_KEY]))
+                loaded = True
             except ValueError as exc:
                 ss["url_error"] = str(exc)
+                ss["scenarios"] = []
         if not loaded:
-            loaded = default_scenarios()
-        for sc in loaded:
-            add_scenario(sc)
+            load_ready()
+
+
+def ready_scenarios() -> list[dict]:
+    """The ready scenarios of data/scenarios/ready.toml: [{"scenario", "staffing", "label"}], staffing rules
+    with ``relative_to`` as an index into this list."""
+    spec = tomllib.loads(READY_FILE.read_text(encoding="utf-8"))
+    items = spec.get("scenario", [])
+    names = [i["name"]["en"] for i in items]
+    out = []
+    for item in items:
+        scenario = simulate.Scenario.load(SCENARIO_DIR / item["policy"]).replace(name=item["name"]["en"])
+        rule = dict(item["staffing"])
+        if "relative_to" in rule:
+            rule["relative_to"] = names.index(rule["relative_to"])
+        out.append({"scenario": scenario, "staffing": rule, "label": dict(item["name"])})
+    return out
 
 
 def default_scenarios() -> list[simulate.Scenario]:
-    """The three ready scenarios in data/scenarios (written with Scenario.save)."""
-    return [simulate.Scenario.load(SCENARIO_DIR / name) for name in DEFAULT_SCENARIO_FILES]
+    """The ready scenarios' policies (data/scenarios/ready.toml)."""
+    return [r["scenario"] for r in ready_scenarios()]
 
 
-def add_scenario(scenario: simulate.Scenario, shape: Any = "auto") -> int:
-    """Append a scenario (name made unique) and return its uid.
+def load_ready() -> None:
+    """Replace the session's scenarios with the ready ones."""
+    st.session_state["scenarios"] = []
+    _add_all(ready_scenarios())
 
-    shape: the staffing pattern the "agents at peak" control scales ("auto": the scenario's own
-    per-interval agents, or None for a single number)."""
+
+def _add_all(items: list[dict]) -> None:
+    """Add scenarios whose staffing ``relative_to`` is an index into ``items`` (turned into uids)."""
+    uids = []
+    for item in items:
+        uids.append(add_scenario(item["scenario"], staffing=None, label=item.get("label")))
+    for uid, item in zip(uids, items):
+        rule = dict(item["staffing"])
+        if "relative_to" in rule:
+            base = int(rule["relative_to"])
+            if not 0 <= base < len(uids) or uids[base] == uid:
+                raise ValueError(f"staffing of {item['scenario'].name!r}: relative_to must name another scenario")
+            rule["relative_to"] = uids[base]
+        entry(uid)["staffing"] = rule
+
+
+def add_scenario(scenario: simulate.Scenario, staffing: dict | None = None, label: dict | None = None) -> int:
+    """Append a scenario (name made unique) with a staffing rule (default: sized by Erlang A); its uid."""
     ss = st.session_state
     uid = int(ss["next_uid"])
     ss["next_uid"] = uid + 1
     scenario = scenario.replace(name=unique_name(scenario.name))
-    if shape == "auto":
-        shape = scenario.agents if isinstance(scenario.agents, tuple) else None
-    ss["scenarios"].append({"uid": uid, "scenario": scenario, "shape": shape})
+    ss["scenarios"].append({"uid": uid, "scenario": scenario,
+                            "staffing": dict(staffing) if staffing else {"sized": "erlang_a"}, "label": label})
     return uid
 
 
@@ -321,32 +427,78 @@ def entry(uid: int) -> dict:
     return next(e for e in st.session_state["scenarios"] if e["uid"] == uid)
 
 
+def display_name(e: dict) -> str:
+    """A scenario's name in the page's language (ready scenarios carry both)."""
+    label = e.get("label")
+    if label and e["scenario"].name == label.get("en"):
+        return label.get(st.session_state.get(LANG_KEY, "en"), e["scenario"].name)
+    return e["scenario"].name
+
+
 def remove_scenario(uid: int) -> None:
+    """Remove a scenario; rules relative to it become its evaluated rule's base (sized by Erlang A)."""
+    gone = entry(uid)
     st.session_state["scenarios"] = [e for e in entries() if e["uid"] != uid]
-    sync_url()
+    for e in entries():
+        if e["staffing"].get("relative_to") == uid:
+            e["staffing"] = dict(gone["staffing"]) if "relative_to" not in gone["staffing"] else {"sized": "erlang_a"}
 
 
-def set_scenario(uid: int, scenario: simulate.Scenario, shape: Any = "keep") -> None:
+def set_scenario(uid: int, scenario: simulate.Scenario) -> None:
+    entry(uid)["scenario"] = scenario
+
+
+def set_staffing(uid: int, rule: dict) -> None:
+    """Set a scenario's staffing rule (validated: the plan it makes must be buildable)."""
+    _rule_plan(rule, uid, set())  # raises ValueError naming the problem
+    entry(uid)["staffing"] = dict(rule)
+
+
+def _rule_plan(rule: dict, uid: int, seen: set[int]) -> simulate.StaffingPlan | tuple[int, float, int]:
+    """A rule as a StaffingPlan, or (base uid, factor, add) for a rule relative to another scenario."""
+    if "relative_to" in rule:
+        base = int(rule["relative_to"])
+        if base == uid or base in seen:
+            raise ValueError("a staffing rule cannot be relative to itself (directly or through others)")
+        if not any(e["uid"] == base for e in entries()):
+            raise ValueError("the scenario this staffing is relative to no longer exists")
+        factor = float(rule.get("factor", 1.0))
+        add = int(rule.get("add", 0))
+        simulate.StaffingPlan.relative(simulate.StaffingPlan.constant(0), factor, add)  # validates
+        return base, factor, add
+    return simulate.StaffingPlan.from_dict(rule)
+
+
+def plan_for(uid: int, _seen: frozenset[int] = frozenset()) -> simulate.StaffingPlan:
+    """The scenario's staffing as a StaffingPlan on the current demand.
+
+    A rule relative to another scenario takes that scenario's agents (evaluated with *its* policy, so
+    "+25%" of a plan sized to the baseline's target), as a table, then scales it."""
     e = entry(uid)
-    e["scenario"] = scenario
-    if shape != "keep":
-        e["shape"] = shape
-    sync_url()
+    made = _rule_plan(e["staffing"], uid, set(_seen))
+    if isinstance(made, simulate.StaffingPlan):
+        return made
+    base_uid, factor, add = made
+    base = entry(base_uid)
+    spec, data = demand_spec(), upload_bytes()
+    base_agents = agents_of(spec, data, base["scenario"], plan_for(base_uid, _seen | {uid}))
+    d = demand(spec, data)
+    table = simulate.StaffingPlan.table(pd.DataFrame({"ds": d.ds, "agents": base_agents}), interval=d.interval_s)
+    return simulate.StaffingPlan.relative(table, factor, add)
 
 
-def peak_agents(scenario: simulate.Scenario) -> int:
-    a = scenario.agents
-    return int(a) if isinstance(a, int) else int(max(a))
-
-
-def scaled_agents(shape: tuple[int, ...] | None, peak: int) -> int | tuple[int, ...]:
-    """The staffing pattern ``shape`` scaled so its peak is ``peak`` (a scalar when there is no pattern)."""
-    if shape is None:
-        return int(peak)
-    top = max(shape)
-    if top <= 0:
-        return tuple(int(peak) if s > 0 else 0 for s in shape)
-    return tuple(int(v) for v in np.rint(np.asarray(shape, dtype=float) * peak / top))
+def describe_rule(rule: dict) -> dict:
+    """The parts of a rule for display: {"kind": one of STAFFING_KINDS, ...}."""
+    if "relative_to" in rule:
+        return {"kind": "relative", "base": rule["relative_to"], "factor": float(rule.get("factor", 1.0)),
+                "add": int(rule.get("add", 0))}
+    if "sized" in rule:
+        return {"kind": "sized", "method": rule["sized"]}
+    if "agents" in rule:
+        return {"kind": "agents", "agents": int(rule["agents"])}
+    if "pattern" in rule:
+        return {"kind": "pattern", "pattern": dict(rule["pattern"])}
+    return {"kind": "table", "rows": len(rule.get("table", []))}
 
 
 def demand_spec() -> DemandSpec:
@@ -363,7 +515,8 @@ def demand_spec() -> DemandSpec:
     else:
         surge = ("none",)
     return DemandSpec(None if up is None else up[0], digest, int(cfg["horizon_days"]), cfg["model"],
-                      cfg["holidays"] or None, surge)
+                      cfg["holidays"] or None, surge, str(cfg.get("interval", "auto")),
+                      (str(cfg.get("spread", "profile")), str(cfg.get("opening_hours", ""))))
 
 
 def upload_bytes() -> bytes | None:
@@ -371,69 +524,139 @@ def upload_bytes() -> bytes | None:
     return None if up is None else up[1]
 
 
-def current_demand() -> pd.DataFrame:
+def current_demand() -> simulate.Demand:
     return demand(demand_spec(), upload_bytes())
 
 
+def current_demand_frame() -> pd.DataFrame:
+    return demand_frame(demand_spec(), upload_bytes())
+
+
 def current_forecast() -> pd.DataFrame:
-    spec = demand_spec()
-    return forecast_frame(spec.upload_name, upload_bytes(), spec.horizon_days, spec.model, spec.holidays)
+    return forecast_frame(demand_spec(), upload_bytes())
 
 
 def results(progress: Any = None) -> tuple[dict[str, simulate.SimulationResult], list[ScenarioError]]:
-    """Simulate every scenario on the current demand (cached): ({name: result}, errors per scenario)."""
+    """Simulate every scenario with its staffing on the current demand (cached):
+    ({name: result}, errors per scenario). Raises ValueError when the demand itself cannot be built."""
     spec, data = demand_spec(), upload_bytes()
+    current_demand()  # a bad upload or forecast fails here, for every scenario at once
     out: dict[str, simulate.SimulationResult] = {}
     errors: list[ScenarioError] = []
     items = entries()
     for i, e in enumerate(items):
         try:
-            out[e["scenario"].name] = simulate_scenario(spec, data, e["scenario"])
+            out[e["scenario"].name] = simulate_scenario(spec, data, e["scenario"], plan_for(e["uid"]))
         except ValueError as exc:
             errors.append(ScenarioError(e["uid"], str(exc)))
         if progress is not None:
-            progress(i + 1, len(items), e["scenario"].name)
+            progress(i + 1, len(items), display_name(e))
     return out, errors
-
-
-def interval_hours(frame: pd.DataFrame) -> float:
-    """Length of one interval of a frame with a regular ``ds`` column, in hours (0 for one row)."""
-    ds = pd.to_datetime(frame["ds"])
-    return (ds.iloc[1] - ds.iloc[0]).total_seconds() / 3600.0 if len(ds) > 1 else 0.0
 
 
 def paid_cost(result: simulate.SimulationResult) -> float:
     """Paid cost of a simulated staffing (currency), as simulate.workforce_totals defines it."""
     iv = result.intervals
-    return simulate.workforce_totals(iv["agents"].to_numpy(), interval_hours(iv) * 3600.0, result.scenario)["cost"]
+    return simulate.workforce_totals(iv["agents"].to_numpy(), result.interval_s, result.scenario)["cost"]
 
 
 # ----------------------------------------------------------------------------- sharing (URL, files)
 _DEFAULTS = simulate.Scenario().to_dict()
+_STATE_VERSION = 2
+_MAX_LINK_BYTES = 200_000  # decompressed size of a share link's state
 
 
-def encode_scenarios(scenarios: list[simulate.Scenario]) -> str:
-    """base64url(zlib(JSON list of each scenario's non-default fields)): a compact URL value."""
-    compact = [{k: v for k, v in sc.to_dict().items() if v != _DEFAULTS.get(k)} for sc in scenarios]
-    raw = json.dumps(compact, separators=(",", ":")).encode("utf-8")
+def encode_state() -> str:
+    """The whole shareable state (data choice, demand settings, scenarios with their staffing rules,
+    language) as base64url(zlib(JSON)): a compact URL value."""
+    ss = st.session_state
+    items = entries()
+    index = {e["uid"]: i for i, e in enumerate(items)}
+    scen = []
+    for e in items:
+        rule = dict(e["staffing"])
+        if "relative_to" in rule:
+            rule["relative_to"] = index.get(rule["relative_to"], 0)
+        compact = {k: v for k, v in e["scenario"].to_dict().items() if v != _DEFAULTS.get(k) or k == "name"}
+        scen.append({"scenario": compact, "staffing": rule, **({"label": e["label"]} if e.get("label") else {})})
+    cfg = {k: (str(v) if k == "surge_start" and v is not None else v) for k, v in ss["cfg"].items()
+           if v != DEFAULT_CFG.get(k)}
+    up = ss.get("upload")
+    state = {"v": _STATE_VERSION, "cfg": cfg, "scenarios": scen, "lang": ss.get(LANG_KEY, "en"),
+             "data": "bundled" if up is None else f"upload:{up[0]}"}
+    raw = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
 
 
-def decode_scenarios(text: str) -> list[simulate.Scenario]:
-    """Inverse of :func:`encode_scenarios`; ValueError when the value is not a valid scenario list."""
+def decode_state(text: str) -> dict:
+    """Inverse of :func:`encode_state` (checked, bounded); ValueError in plain words when it is not valid."""
+    if not isinstance(text, str) or len(text) > 20_000:
+        raise ValueError("the link's settings are too long to be a Queuecast link")
     try:
-        raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, _MAX_LINK_BYTES + 1)
+        if len(raw) > _MAX_LINK_BYTES or inflater.unconsumed_tail:
+            raise ValueError("the link's settings are larger than any Queuecast link")
         data = json.loads(raw.decode("utf-8"))
-    except (ValueError, zlib.error) as exc:
-        raise ValueError(f"the link's scenarios cannot be read ({exc})") from None
-    if not isinstance(data, list):
-        raise ValueError("the link's scenarios must be a list")
-    return [simulate.Scenario.from_dict(d) for d in data]
+    except (ValueError, zlib.error, RecursionError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the link's settings cannot be read ({str(exc)[:120]})") from None
+    if not isinstance(data, dict) or data.get("v") != _STATE_VERSION or not isinstance(data.get("scenarios"), list):
+        raise ValueError("the link's settings are not from this version of Queuecast")
+    if not 1 <= len(data["scenarios"]) <= MAX_SCENARIOS:
+        raise ValueError(f"a link holds 1 to {MAX_SCENARIOS} scenarios, this one {len(data['scenarios'])}")
+    items = []
+    for i, item in enumerate(data["scenarios"]):
+        if not isinstance(item, dict) or not isinstance(item.get("scenario"), dict):
+            raise ValueError(f"scenario {i + 1} of the link is not valid")
+        sc = simulate.Scenario.from_dict(item["scenario"])
+        rule = item.get("staffing") or {"sized": "erlang_a"}
+        if not isinstance(rule, dict):
+            raise ValueError(f"the staffing of scenario {i + 1} of the link is not valid")
+        if "relative_to" in rule:
+            base = rule["relative_to"]
+            if not isinstance(base, int) or not 0 <= base < len(data["scenarios"]) or base == i:
+                raise ValueError(f"the staffing of scenario {i + 1} is relative to a scenario that is not in the link")
+        else:
+            simulate.StaffingPlan.from_dict(rule)
+        label = item.get("label")
+        if label is not None and not (isinstance(label, dict) and all(isinstance(v, str) for v in label.values())):
+            label = None
+        items.append({"scenario": sc, "staffing": rule, "label": label})
+    cfg = data.get("cfg", {})
+    if not isinstance(cfg, dict) or set(cfg) - set(DEFAULT_CFG):
+        raise ValueError("the link's demand settings are not valid")
+    lang = data.get("lang", "en")
+    return {"cfg": cfg, "scenarios": items, "lang": lang if lang in LANGS else "en", "data": str(data.get("data", ""))}
+
+
+def apply_state(state: dict) -> None:
+    """Put a decoded link state into the session (demand settings, scenarios, language)."""
+    ss = st.session_state
+    cfg = dict(DEFAULT_CFG)
+    cfg.update(state["cfg"])
+    if cfg.get("surge_start"):
+        cfg["surge_start"] = pd.Timestamp(cfg["surge_start"]).date()
+    cfg["horizon_days"] = int(min(max(int(cfg["horizon_days"]), 1), MAX_HORIZON_DAYS))
+    ss["cfg"] = cfg
+    ss[LANG_KEY] = state["lang"]
+    ss["scenarios"] = []
+    _add_all(state["scenarios"])
+    if state["data"].startswith("upload:"):
+        ss["url_upload"] = state["data"][len("upload:"):]
 
 
 def sync_url() -> None:
-    """Write the current scenarios into the URL (st.query_params values are strings)."""
-    st.query_params[QUERY_KEY] = encode_scenarios([e["scenario"] for e in entries()])
+    """Write the current state and language into the URL (values are strings); only when they changed."""
+    try:
+        value = encode_state()
+    except (KeyError, ValueError):
+        return
+    if st.query_params.get(QUERY_KEY) != value:
+        st.query_params[QUERY_KEY] = value
+    lang = st.session_state.get(LANG_KEY, "en")
+    if st.query_params.get(LANG_KEY) != lang:
+        st.query_params[LANG_KEY] = lang
 
 
 def scenario_from_upload(name: str, data: bytes) -> simulate.Scenario:
@@ -445,3 +668,11 @@ def scenario_from_upload(name: str, data: bytes) -> simulate.Scenario:
     if name.lower().endswith(".json"):
         return simulate.Scenario.from_json(text)
     return simulate.Scenario.from_toml(text)
+
+
+def staffing_table_from_upload(name: str, data: bytes) -> dict:
+    """A staffing rule {"table": [[ds, agents], ...]} from an uploaded CSV/XLSX with ds and agents columns,
+    read and checked by forecast.read_history (file, line, column in every message)."""
+    frame = forecast.read_history(data, name=name, value="agents")
+    plan = simulate.StaffingPlan.table(frame.rename(columns={"y": "agents"})[["ds", "agents"]])
+    return plan.to_dict()
