@@ -2,16 +2,21 @@
 
 Each notebook is executed in a fresh ``python3`` kernel (ipykernel's kernelspec) with its working
 directory set to ``notebooks/``, as Jupyter would; the notebooks find the repository root themselves.
+The kernel inherits the environment with this checkout's root first on ``PYTHONPATH``, so it imports
+the ``forecast`` and ``simulate`` next to the notebooks, not an installed copy (checked from inside
+the kernel).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_forecast.ipynb", "02_scenarios_and_staffing.ipynb"]
 
 
@@ -28,8 +33,15 @@ def test_notebook_is_stored_without_outputs(name):
     assert all(c.outputs == [] and c.execution_count is None for c in code)
 
 
-def _execute(name: str) -> nbformat.NotebookNode:
+# Appended to each notebook before it runs: where the kernel found the packages.
+_PROBE = "import forecast, simulate\nprint(forecast.__file__)\nprint(simulate.__file__)"
+
+
+def _execute(name: str, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
+    # the kernel inherits os.environ: put this checkout first, ahead of any installed copy
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
     client = NotebookClient(
         nb,
         timeout=120,  # seconds per cell
@@ -37,6 +49,9 @@ def _execute(name: str) -> nbformat.NotebookNode:
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()  # raises CellExecutionError on the first failing cell
+    probe = nb.cells.pop()
+    found = [Path(line).resolve() for line in "".join(o.get("text", "") for o in probe.outputs).split()]
+    assert found == [ROOT / "forecast" / "__init__.py", ROOT / "simulate" / "__init__.py"], found
     return nb
 
 
@@ -48,13 +63,13 @@ def _check_ran_cleanly(nb: nbformat.NotebookNode) -> None:
     assert any(o.output_type == "execute_result" for o in outputs)
 
 
-def test_forecast_notebook_runs_top_to_bottom_without_error():
-    _check_ran_cleanly(_execute("01_forecast.ipynb"))
+def test_forecast_notebook_runs_top_to_bottom_without_error(monkeypatch):
+    _check_ran_cleanly(_execute("01_forecast.ipynb", monkeypatch))
 
 
 def test_scenarios_notebook_runs_and_writes_its_exports(tmp_path, monkeypatch):
     monkeypatch.setenv("QUEUECAST_NOTEBOOK_OUT", str(tmp_path))  # the kernel inherits it: exports land here
-    _check_ran_cleanly(_execute("02_scenarios_and_staffing.ipynb"))
+    _check_ran_cleanly(_execute("02_scenarios_and_staffing.ipynb", monkeypatch))
     written = {p.name for p in tmp_path.iterdir()}
     assert {"current.toml", "plan.xlsx", "plan.csv", "plan_summary.csv", "comparison.xlsx", "report.html"} <= written
     assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
