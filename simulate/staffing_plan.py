@@ -211,13 +211,19 @@ class StaffingPlan:
         return cls("relative", (base, float(factor), int(add)))
 
     @classmethod
-    def from_schedule(cls, schedule: Any) -> "StaffingPlan":
-        """The agents on the phones in a :class:`simulate.Schedule` (its ``coverage`` by timestamp)."""
+    def from_schedule(cls, schedule: Any, *, shrinkage: float = 0.0) -> "StaffingPlan":
+        """The agents on the phones under a :class:`simulate.Schedule`: the people on duty in each
+        interval (its ``coverage.scheduled``) times the share of paid time on the phones,
+        ``1 - shrinkage``, rounded down to whole agents (a schedule is usually built on
+        ``scheduled = agents / (1 - shrinkage)``, so pass the scenario's shrinkage)."""
         cov = getattr(schedule, "coverage", None)
-        if not isinstance(cov, pd.DataFrame) or "ds" not in cov.columns:
+        if not isinstance(cov, pd.DataFrame) or not {"ds", "scheduled"} <= set(cov.columns):
             raise ValueError("StaffingPlan.from_schedule expects a simulate.Schedule (with a coverage table)")
-        col = "on_phones" if "on_phones" in cov.columns else "agents"
-        return cls.table(cov, column=col)
+        if not 0.0 <= float(shrinkage) < 1.0:
+            raise ValueError(f"StaffingPlan.from_schedule: shrinkage must be in [0, 1), got {shrinkage!r}")
+        agents = np.floor(cov["scheduled"].to_numpy(dtype=np.float64) * (1.0 - float(shrinkage)) + 1e-9)
+        return cls.table(pd.DataFrame({"ds": cov["ds"], "agents": agents}),
+                         interval=getattr(schedule, "interval_s", None))
 
     @classmethod
     def parse(cls, text: str) -> "StaffingPlan":
