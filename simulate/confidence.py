@@ -29,6 +29,10 @@ bootstrap can never reach beyond the replications seen and covers far less than 
 
 With one valid replication the interval is the mean itself (nothing to measure spread with); with
 none, NaN. When every replication agrees (se = 0) it is the mean itself too.
+
+Whether a staffing plan keeps its promise is a test, not an interval: :func:`p_worse` (one-sided t
+test per interval) and :func:`worse_than_target` (all open intervals together, Benjamini-Hochberg),
+used by :func:`simulate.staff` to say which intervals fall significantly short of the target.
 """
 from __future__ import annotations
 
@@ -151,7 +155,8 @@ def worse_than_target(values: np.ndarray, target: float, *, direction: str, alph
     of any false flag; Benjamini & Hochberg 1995, valid for independent or positively dependent
     tests, as neighbouring intervals of one queue are). Unlike Bonferroni (each column at
     ``alpha / m``), many columns that miss together are flagged together: forty-eight intervals at
-    70% against an 80% target are all flagged from ten replications, where Bonferroni flags none.
+    70% against an 80% target are nearly all flagged from ten replications, where Bonferroni flags
+    a few.
     Columns without a p-value (fewer than two valid replications) are never flagged.
     """
     if not 0 < alpha < 1:
