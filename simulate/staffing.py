@@ -29,9 +29,11 @@ Durations in seconds, rates per second, hours only in ``*_hours`` figures and FT
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +70,7 @@ _EPS = 1e-9
 _LOAD_FACTOR = (0.25, 10.0)  # range searched for the simulated load / Erlang load of an interval
 _CALIBRATION_ROUNDS = 2  # rounds in which the search may also remove agents (see required_agents)
 _SHOWN = 0.6827  # an interval is shown to meet a target when its mean is one standard error on the good side
-_POOL_ROUNDS = 2  # rounds of evidence an interval below target gets before it is called short
+_POOL_ROUNDS = 2  # rounds an undecided interval gathers replications before it is stepped up anyway
 
 # --------------------------------------------------------------------------- what Erlang cannot see
 #: Codes returned by :func:`erlang_blind_spots`, each with its words (en, fr); ``{}`` fields
@@ -77,7 +79,8 @@ BLIND_SPOTS: dict[str, tuple[str, str]] = {
     "redials": ("redials ({redial_prob:.0%} of callers who fail try again)",
                 "les rappels ({redial_prob:.0%} des appelants sans réponse rappellent)"),
     "lines": ("{lines} phone lines", "{lines} lignes téléphoniques"),
-    "ivr": ("the IVR menu ({ivr_containment:.0%} resolved there)", "le menu SVI ({ivr_containment:.0%} réglés sur place)"),
+    "ivr": ("the IVR menu ({ivr_containment:.0%} resolved there)",
+            "le menu SVI ({ivr_containment:.0%} réglés sur place)"),
     "callbacks": ("callback offers", "les offres de rappel"),
     "call_types": ("{n_types} call types", "{n_types} types d'appels"),
     "handle_time": ("{aht_dist} handle times", "des durées de traitement {aht_dist_fr}"),
@@ -579,16 +582,35 @@ class _Batch:
                          warnings)
 
 
+@contextlib.contextmanager
+def _workers(workers: int) -> Iterator[Any]:
+    """A process pool shared by every simulation of one sizing (None for ``workers=1``)."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if workers == 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=int(workers)) as pool:
+        yield pool
+
+
 def _simulate(demand: Demand, scenario: Scenario, agents: np.ndarray, replications: int, seed: int,
-              engine: str) -> _Batch:
+              engine: str, pool: Any = None) -> _Batch:
     # The per-replication, per-interval KPIs the sequential test needs are not kept by
-    # SimulationResult, so the replications are run here with run()'s own pieces and seeds.
+    # SimulationResult, so the replications are run here with run()'s own pieces and seeds
+    # (identical numbers whether they run here or in the pool's processes).
     from .run import prepare, replicate, resolve_engine
 
     prepared = prepare(demand, scenario, _table_plan(demand, agents))
     used = resolve_engine(engine, scenario)
     children = np.random.SeedSequence(seed).spawn(int(replications))
-    outputs = [replicate(used, prepared[3], scenario, child, False) for child in children]
+    args = [(used, prepared[3], scenario, child, False) for child in children]
+    if pool is not None and len(args) > 1:
+        outputs = list(pool.map(replicate, *zip(*args)))
+    else:
+        outputs = [replicate(*a) for a in args]
     return _Batch(outputs=outputs, engine=used, prepared=prepared, seed=int(seed))
 
 
@@ -637,7 +659,7 @@ def _load_factor(approx: str, lam: np.ndarray, aht: np.ndarray, patience: np.nda
 
 def _size_by_simulation(demand: Demand, scenario: Scenario, *, replications: int, seed: int, engine: str,
                         max_iterations: int, alpha: float, start: np.ndarray | None = None,
-                        load_factor: np.ndarray | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+                        load_factor: np.ndarray | None = None, pool: Any = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The sequential search of :func:`required_agents` (method "simulation"): (requirements, facts)."""
     if replications < 2:
         raise ValueError(f"replications must be >= 2 for the simulation method, got {replications}")
@@ -673,7 +695,7 @@ def _size_by_simulation(demand: Demand, scenario: Scenario, *, replications: int
     while it < max_iterations:
         it += 1
         # Fresh random numbers every round: an interval is never passed because one sample path was kind to it.
-        batch = _simulate(demand, scenario, agents, replications, seed + 7919 * it, engine)
+        batch = _simulate(demand, scenario, agents, replications, seed + 7919 * it, engine, pool)
         engine_used = batch.engine
         if it == 1:
             seed_sl = batch.overall("service_level")
@@ -741,9 +763,9 @@ def _size_by_simulation(demand: Demand, scenario: Scenario, *, replications: int
 
 
 def _verify(demand: Demand, scenario: Scenario, agents: np.ndarray, *, replications: int, seed: int,
-            engine: str, alpha: float) -> tuple[SimulationResult, pd.DataFrame]:
+            engine: str, alpha: float, pool: Any = None) -> tuple[SimulationResult, pd.DataFrame]:
     """The plan simulated on seeds the sizing never used: (SimulationResult, per-interval frame with ``met``)."""
-    batch = _simulate(demand, scenario, agents, replications, seed, engine)
+    batch = _simulate(demand, scenario, agents, replications, seed, engine, pool)
     res = batch.result(scenario)
     iv = res.intervals
     open_ = demand.calls > 0
@@ -780,6 +802,7 @@ def required_agents(
     engine: str = "auto",
     max_iterations: int = 12,
     alpha: float = 0.05,
+    workers: int = 1,
     info: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Agents needed per interval to meet the scenario's targets.
@@ -816,6 +839,7 @@ def required_agents(
        significantly better than every target is brought down to the Erlang figure read from the
        low end of its 1 - 2 alpha interval.
 
+    workers: processes running each round's replications side by side (same numbers as 1).
     info: optional dict filled with how the sizing went (iterations, converged, simulations,
         seconds, engine, agents_history, load_factor: the per-interval factor on Erlang's load).
     Returns a DataFrame, one row per interval (same order): ds, calls, aht_s (the mean handle time
@@ -832,8 +856,9 @@ def required_agents(
         if info is not None:
             info.update({"method": used})
         return _erlang_requirements(demand, scenario, used)
-    req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed, engine=engine,
-                                     max_iterations=max_iterations, alpha=alpha)
+    with _workers(workers) as pool:
+        req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed, engine=engine,
+                                         max_iterations=max_iterations, alpha=alpha, pool=pool)
     if info is not None:
         info.update({"method": used, **facts})
     return req
@@ -866,13 +891,14 @@ def staff(
     alpha: float = 0.05,
     verify: bool = True,
     verify_replications: int | None = None,
+    workers: int = 1,
     info: dict[str, Any] | None = None,
 ) -> StaffingRecommendation:
     """Size the staffing (:func:`required_agents`), simulate it, and say whether it keeps its promise.
 
     method: "auto" (default: simulation when :func:`erlang_blind_spots` finds anything, else Erlang A
         or C), "erlang_c", "erlang_a" or "simulation"; replications, seed, engine, max_iterations,
-        alpha: see :func:`required_agents`.
+        alpha, workers: see :func:`required_agents`.
     verify: simulate the recommended plan with the full scenario on seeds the sizing never used
         (``verify_replications``, default ``replications``, seed ``seed + 10_000``; the same numbers
         as ``simulate.run(demand, scenario, rec.plan, replications=..., seed=seed + 10_000)``). An
@@ -900,29 +926,30 @@ def staff(
     verifications = 0
     erlang_reqs: dict[str, pd.DataFrame] = {}
     simulated_sl: dict[str, float] = {}
-    if used in ("erlang_c", "erlang_a"):
-        req = _erlang_requirements(demand, scenario, used)
-        erlang_reqs[used] = req
-    else:
-        req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed, engine=engine,
-                                         max_iterations=max_iterations, alpha=alpha)
-        seed_method = "erlang_a" if _effective(demand, scenario)[1] is not None else "erlang_c"
-        simulated_sl[seed_method] = facts.get("seed_service_level", float("nan"))
-    simulation = verification = None
-    if verify:
-        simulation, verification = _verify(demand, scenario, req["agents"].to_numpy(), replications=v_reps,
-                                           seed=seed + 10_000, engine=engine, alpha=alpha)
-        verifications += 1
-        if method == "auto" and used != "simulation" and not verification["met"].all():
-            simulated_sl[used] = float(simulation["service_level"])
-            req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed, engine=engine,
-                                             max_iterations=max_iterations, alpha=alpha,
-                                             start=req["agents"].to_numpy())
-            facts["reason"] = "the Erlang plan fell short of its target when simulated"
-            used = "simulation"
+    with _workers(workers) as pool:
+        if used in ("erlang_c", "erlang_a"):
+            req = _erlang_requirements(demand, scenario, used)
+            erlang_reqs[used] = req
+        else:
+            req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed,
+                                             engine=engine, max_iterations=max_iterations, alpha=alpha, pool=pool)
+            seed_method = "erlang_a" if _effective(demand, scenario)[1] is not None else "erlang_c"
+            simulated_sl[seed_method] = facts.get("seed_service_level", float("nan"))
+        simulation = verification = None
+        if verify:
             simulation, verification = _verify(demand, scenario, req["agents"].to_numpy(), replications=v_reps,
-                                               seed=seed + 20_000, engine=engine, alpha=alpha)
+                                               seed=seed + 10_000, engine=engine, alpha=alpha, pool=pool)
             verifications += 1
+            if method == "auto" and used != "simulation" and not verification["met"].all():
+                simulated_sl[used] = float(simulation["service_level"])
+                req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed,
+                                                 engine=engine, max_iterations=max_iterations, alpha=alpha,
+                                                 start=req["agents"].to_numpy(), pool=pool)
+                facts["reason"] = "the Erlang plan fell short of its target when simulated"
+                used = "simulation"
+                simulation, verification = _verify(demand, scenario, req["agents"].to_numpy(), replications=v_reps,
+                                                   seed=seed + 20_000, engine=engine, alpha=alpha, pool=pool)
+                verifications += 1
     if simulation is not None:
         simulated_sl[used] = float(simulation["service_level"])
     interval_s = demand.interval_s
@@ -998,8 +1025,9 @@ def workforce_totals(agents: Any, interval_s: float, scenario: Scenario, *, sche
         paid = float(schedule.paid_hours)
         if getattr(schedule, "column", "scheduled") != "scheduled":
             paid /= 1.0 - scenario.shrinkage
-        out.update({"paid_hours": paid, "fte": fte(paid), "cost": paid * scenario.hourly_cost, "basis": "schedule",
-                    "schedule_paid_hours": paid, "schedule_fte": fte(paid), "schedule_cost": paid * scenario.hourly_cost,
+        cost = paid * scenario.hourly_cost
+        out.update({"paid_hours": paid, "fte": fte(paid), "cost": cost, "basis": "schedule",
+                    "schedule_paid_hours": paid, "schedule_fte": fte(paid), "schedule_cost": cost,
                     "schedule_shifts": int(schedule.headcount), "granularity_hours": paid - ideal,
                     "granularity_cost": (paid - ideal) * scenario.hourly_cost})
     return out
@@ -1040,6 +1068,7 @@ def staffing_by_quantile(
     engine: str = "auto",
     max_iterations: int = 12,
     alpha: float = 0.05,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Agents per interval to meet the targets if demand is at its q-quantile, for each q.
 
@@ -1048,7 +1077,7 @@ def staffing_by_quantile(
     q-quantile is ``max(yhat + z_q sd, 0)`` (one-sided: z_0.8 = 0.8416, z_0.95 = 1.645).
     method: as in :func:`required_agents` ("auto": simulation when the scenario has anything Erlang
         cannot see). With the simulation method each quantile's demand is sized by the sequential
-        search (replications, seed, engine, max_iterations, alpha), the whole scenario simulated.
+        search (replications, seed, engine, max_iterations, alpha, workers), the whole scenario simulated.
     reference: a recommendation sized by simulation on the same intervals (what :func:`staff`
         returned for this forecast): a quantile whose demand is the one it was sized on reuses its
         plan, and the others start from Erlang at the load factors it measured (fewer rounds).
@@ -1082,9 +1111,10 @@ def staffing_by_quantile(
             converged[label] = bool(reference.facts.get("converged", False))
         else:
             factor = reference.facts.get("load_factor") if ref_ok else None
-            req, facts = _size_by_simulation(demand.with_calls(calls), scenario, replications=replications,
-                                             seed=seed, engine=engine, max_iterations=max_iterations, alpha=alpha,
-                                             load_factor=factor)
+            with _workers(workers) as pool:
+                req, facts = _size_by_simulation(demand.with_calls(calls), scenario, replications=replications,
+                                                 seed=seed, engine=engine, max_iterations=max_iterations,
+                                                 alpha=alpha, load_factor=factor, pool=pool)
             converged[label] = bool(facts["converged"])
         out[f"calls_{label}"] = calls
         out[f"agents_{label}"] = req["agents"].to_numpy()

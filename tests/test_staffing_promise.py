@@ -116,3 +116,10 @@ def test_risk_of_missing_gives_its_chance_with_a_wilson_interval(rec):
     risk = simulate.risk_of_missing(forecast_frame(), BUSY, rec, draws=6, seed=1, engine="fast")
     assert len(risk) == 1 and risk.at[0, "draws"] == 6
     assert 0.0 <= risk.at[0, "p_miss_lo"] <= risk.at[0, "p_miss"] <= risk.at[0, "p_miss_hi"] <= 1.0
+
+
+def test_workers_share_the_replications_without_changing_a_number():
+    one = simulate.staff(morning(), BUSY, replications=3, seed=4, engine="fast", max_iterations=2)
+    two = simulate.staff(morning(), BUSY, replications=3, seed=4, engine="fast", max_iterations=2, workers=2)
+    pd.testing.assert_frame_equal(one.requirements, two.requirements)
+    assert one.simulated == two.simulated
