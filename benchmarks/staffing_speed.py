@@ -1,83 +1,100 @@
-"""Simulation-based staffing (ISA) for one week of 30-minute intervals: time and quality.
+"""How long the default staffing takes, and whether its plan keeps its promise, on the bundled data.
 
-Demand: passport-enquiry-like, open 08:00-20:00 Monday-Friday (closed otherwise, so 120 open of
-336 intervals), a late-morning peak and a Monday surge. Scenario: exponential patience, trunk
-lines, redials after busy signals and hang-ups. For each engine (simpy, and fast when available)
-prints wall time, iterations, simulations, agent-hours against Erlang C and Erlang A on the same
-demand, and how many open intervals meet the target in the verification on unseen seeds.
+Demand: the app's default (data/passport/passport_intraday_30min.csv forecast 7 days ahead on
+30-minute intervals, model auto, Canadian holidays). For each bundled scenario file in
+data/scenarios/ (current_staffing.toml, status_line_callbacks.toml) it times
+``simulate.staff(demand, scenario)`` with the default method ("auto": simulation seeded by Erlang
+when the scenario has anything Erlang cannot see) and prints the method used, rounds, whether the
+search converged, agent-hours against Erlang C and A, the simulated service level of the plan on
+unseen seeds, and how many open intervals meet the target. With --quantiles it also times
+P50/P80/P95 staffing by simulation (reusing the recommendation), and with --check-seeds N it
+re-simulates the plan on N more unseen seeds (20 replications each) and counts intervals found
+significantly short (Benjamini-Hochberg, 5%) and intervals whose 95% interval lies below the target.
 
-Run: python benchmarks/staffing_speed.py [--replications 10] [--engines simpy,fast]
-Targets: simpy < 60 s, fast < 10 s (2 shared cores; timings are noisy).
+Run: python benchmarks/staffing_speed.py [--scenarios current_staffing,status_line_callbacks] [--workers 2]
+         [--replications 10] [--quantiles] [--check-seeds 2]
+Wall time on 2 shared cores is noisy: CPU seconds are printed beside it. Scenarios with callbacks
+run on the SimPy engine today (the compiled engine does not simulate callback offers yet).
 """
 from __future__ import annotations
 
 import argparse
 import time
+import warnings
+from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from simulate import Scenario, staffing
+import forecast
+import simulate
+from simulate.confidence import worse_than_target
+from simulate.staffing import _simulate
 
-
-def passport_week() -> pd.DataFrame:
-    ds = pd.date_range("2022-06-06 00:00", periods=7 * 48, freq="30min")  # a Monday
-    hour = ds.hour + ds.minute / 60.0
-    open_ = (ds.day_of_week < 5) & (hour >= 8) & (hour < 20)
-    # Late-morning peak, afternoon shoulder, quiet evening; Monday 30% busier, Friday 10% quieter.
-    shape = 40 + 90 * np.exp(-0.5 * ((hour - 10.5) / 1.5) ** 2) + 45 * np.exp(-0.5 * ((hour - 14.5) / 2.0) ** 2)
-    day = np.select([ds.day_of_week == 0, ds.day_of_week == 4], [1.3, 0.9], 1.0)
-    calls = np.where(open_, np.round(shape * day, 1), 0.0)
-    return pd.DataFrame({"ds": ds, "calls": calls})
+ROOT = Path(__file__).resolve().parent.parent
 
 
-SCENARIO = Scenario(
-    name="passport week", aht=360.0, patience=240.0, lines=120, redial_prob=0.4, redial_delay=900.0,
-    max_attempts=5, sl_threshold=60.0, sl_target=0.8, shrinkage=0.3, hourly_cost=32.0,
-)
+def bundled_demand(days: int = 7) -> simulate.Demand:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = forecast.read_history(ROOT / "data" / "passport" / "passport_intraday_30min.csv")
+        fc = forecast.forecast(history, f"{days}D", freq="30min", model="auto", holidays="CA")
+    return simulate.Demand.from_frame(fc), fc
+
+
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", default="current_staffing,status_line_callbacks")
     ap.add_argument("--replications", type=int, default=10)
-    ap.add_argument("--engines", default="simpy,fast")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--quantiles", action="store_true")
+    ap.add_argument("--check-seeds", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
-    arrivals = passport_week()
-    open_ = arrivals["calls"].to_numpy() > 0
-    print(f"demand: {len(arrivals)} intervals, {open_.sum()} open, {arrivals['calls'].sum():.0f} calls/week; "
-          f"replications={args.replications}")
-    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        if engine == "fast":
-            from simulate import run as run_mod  # noqa: F401 - only to check availability below
-            from simulate.run import resolve_engine
-
-            try:
-                resolve_engine("fast", SCENARIO)
-            except ValueError as exc:
-                print(f"[fast] skipped: {exc}")
-                continue
-        t0 = time.perf_counter()
-        plan = staffing.staff(arrivals, SCENARIO, method="simulation", replications=args.replications,
-                              seed=args.seed, engine=engine)
-        wall = time.perf_counter() - t0
-        s = plan.summary
-        comp = plan.comparison
-        ver = plan.verification
-        met = int((ver["met"] & ver["open"]).sum())
-        not_below = int(((ver["service_level_hi"] >= SCENARIO.sl_target) | ~ver["open"]
-                         | ver["service_level"].isna()).sum() - (~ver["open"]).sum())
-        worst = ver.loc[ver["open"], "service_level"].min()
-        print(f"[{engine}] engine used={s['engine']} wall={wall:.1f}s iterations={s['iterations']} "
-              f"simulations={s['simulations']} converged={s['converged']}")
-        print(f"[{engine}] agent-hours: simulation={comp.loc['simulation', 'agent_hours']:.1f} "
-              f"erlang_c={comp.loc['erlang_c', 'agent_hours']:.1f} erlang_a={comp.loc['erlang_a', 'agent_hours']:.1f} "
-              f"(ratio sim/C={comp.loc['simulation', 'agent_hours'] / comp.loc['erlang_c', 'agent_hours']:.3f}, "
-              f"sim/A={comp.loc['simulation', 'agent_hours'] / comp.loc['erlang_a', 'agent_hours']:.3f}); "
-              f"peak agents sim={s['peak_agents']}")
-        print(f"[{engine}] verification (seed {ver.attrs['seed']}, {ver.attrs['replications']} reps): "
-              f"{met}/{open_.sum()} open intervals meet {SCENARIO.sl_target:.0%} in {SCENARIO.sl_threshold:.0f}s "
-              f"(point estimate); {not_below}/{open_.sum()} not significantly below; worst SL {worst:.3f}")
+    w0, c0 = _clock()
+    demand, fc = bundled_demand()
+    w1, c1 = _clock()
+    print(f"demand: {len(demand)} intervals, {int(demand.open.sum())} open, {demand.calls.sum():,.0f} calls; "
+          f"forecast {w1 - w0:.1f} s wall")
+    for name in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
+        sc = simulate.Scenario.load(ROOT / "data" / "scenarios" / f"{name}.toml")
+        w0, c0 = _clock()
+        rec = simulate.staff(demand, sc, replications=args.replications, seed=args.seed, workers=args.workers)
+        w1, c1 = _clock()
+        s, comp, sim = rec.summary, rec.comparison, rec.simulated
+        print(f"[{name}] staff(): {w1 - w0:.1f} s wall, {c1 - c0:.1f} s CPU; method={rec.method} engine={s.get('engine')} "
+              f"rounds={rec.facts.get('iterations', 0)} simulations={s.get('simulations')} converged={s.get('converged')}")
+        hours = "  ".join(f"{m}={comp.at[m, 'agent_hours']:,.1f}" for m in comp.index)
+        print(f"[{name}] agent-hours: {hours}; peak agents {s['peak_agents']}; "
+              f"Erlang A plan simulated: {comp.at['erlang_a', 'simulated_service_level']:.3f}")
+        print(f"[{name}] plan simulated on unseen seeds: SL {sim['service_level']:.3f} "
+              f"({sim['service_level_lo']:.3f}-{sim['service_level_hi']:.3f}), abandon {sim['abandon_rate']:.3f}, "
+              f"ASA {sim['asa_s']:.1f} s; {sim['intervals_meeting_target']}/{sim['intervals_open']} open intervals meet "
+              f"the target; meets_target={rec.meets_target}")
+        for k in range(args.check_seeds):
+            seed = 900_000 + 97 * k
+            batch = _simulate(demand, sc, rec.requirements["agents"].to_numpy(), 20, seed, "auto")
+            res = batch.result(sc)
+            iv, open_ = res.intervals, demand.open
+            flagged = int(worse_than_target(np.where(open_, batch.values("service_level"), np.nan), sc.sl_target,
+                                            direction="higher").sum())
+            below_ci = int(((iv["service_level_hi"] < sc.sl_target) & open_).sum())
+            print(f"[{name}] check seed {seed} (20 reps): SL {res['service_level']:.3f}; significantly short "
+                  f"{flagged}; 95% interval below target {below_ci}; worst interval "
+                  f"{iv.loc[open_, 'service_level'].min():.3f}")
+        if args.quantiles:
+            w0, c0 = _clock()
+            q = simulate.staffing_by_quantile(fc, sc, replications=args.replications, seed=args.seed, reference=rec,
+                                              workers=args.workers)
+            w1, c1 = _clock()
+            erl = simulate.staffing_by_quantile(fc, sc, method="erlang_a")
+            peaks = "  ".join(f"{p}={int(q[f'agents_{p}'].max())} (Erlang A {int(erl[f'agents_{p}'].max())})"
+                              for p in ("p50", "p80", "p95"))
+            print(f"[{name}] P50/P80/P95 by {q.attrs['method']}: {w1 - w0:.1f} s wall, {c1 - c0:.1f} s CPU; "
+                  f"peak agents {peaks}; converged {q.attrs.get('converged')}")
 
 
 if __name__ == "__main__":

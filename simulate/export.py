@@ -31,6 +31,7 @@ the tool version and creation time.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import html
 import importlib.metadata
@@ -118,6 +119,39 @@ _TEXT: dict[str, tuple[str, str]] = {
     "seconds": ("Computation time", "Temps de calcul"),
     "engine": ("Simulation engine", "Moteur de simulation"),
     "paid_hours": ("Paid hours", "Heures payées"),
+    "verdict": ("Simulated result", "Résultat simulé"),
+    "gap": ("Quick estimates (Erlang)", "Estimations rapides (Erlang)"),
+    "warning": ("Warning", "Avertissement"),
+    "meets_target": ("Target met in simulation", "Cible atteinte en simulation"),
+    "simulated_service_level": ("Simulated service level", "Niveau de service simulé"),
+    "simulated_service_level_lo": ("Simulated service level, 95% CI low", "Niveau de service simulé, IC 95 % bas"),
+    "simulated_service_level_hi": ("Simulated service level, 95% CI high", "Niveau de service simulé, IC 95 % haut"),
+    "simulated_abandon_rate": ("Simulated abandon rate", "Taux d'abandon simulé"),
+    "simulated_abandon_rate_lo": ("Simulated abandon rate, 95% CI low", "Taux d'abandon simulé, IC 95 % bas"),
+    "simulated_abandon_rate_hi": ("Simulated abandon rate, 95% CI high", "Taux d'abandon simulé, IC 95 % haut"),
+    "simulated_asa_s": ("Simulated ASA", "Délai moyen de réponse simulé"),
+    "simulated_asa_s_lo": ("Simulated ASA, 95% CI low", "Délai moyen de réponse simulé, IC 95 % bas"),
+    "simulated_asa_s_hi": ("Simulated ASA, 95% CI high", "Délai moyen de réponse simulé, IC 95 % haut"),
+    "intervals_below_target": ("Intervals simulated below the target (significant or not)",
+                               "Intervalles simulés sous la cible (significatif ou non)"),
+    "sl_target": ("Service standard: share answered in time", "Norme de service : part répondue à temps"),
+    "sl_threshold_s": ("Service standard: answer within", "Norme de service : répondre en"),
+    "basis": ("Headline paid hours, FTE and cost from", "Heures payées, ETP et coût affichés selon"),
+    "basis_schedule": ("the shift schedule", "l'horaire des quarts"),
+    "basis_requirement": ("the requirement (no shifts)", "le besoin (sans quarts)"),
+    "ideal_paid_hours": ("Ideal paid hours (requirement, no shift granularity)",
+                         "Heures payées idéales (besoin, sans contrainte de quarts)"),
+    "ideal_fte": ("Ideal full-time equivalents", "Équivalents temps plein idéaux"),
+    "ideal_cost": ("Ideal cost", "Coût idéal"),
+    "schedule_fte": ("Full-time equivalents in the schedule", "Équivalents temps plein à l'horaire"),
+    "schedule_cost": ("Cost of the schedule", "Coût de l'horaire"),
+    "granularity_hours": ("Paid hours added by whole shifts", "Heures payées ajoutées par les quarts entiers"),
+    "granularity_cost": ("Cost added by whole shifts", "Coût ajouté par les quarts entiers"),
+    "requested_method": ("Staffing method asked for", "Méthode de dotation demandée"),
+    "predicted_service_level": ("Service level the method predicts", "Niveau de service prévu par la méthode"),
+    "gap_agent_hours": ("Agent-hours against the recommendation", "Heures-agents par rapport à la recommandation"),
+    "p_miss_lo": ("Chance of missing, 95% CI low", "Probabilité de manquer, IC 95 % bas"),
+    "p_miss_hi": ("Chance of missing, 95% CI high", "Probabilité de manquer, IC 95 % haut"),
     "schedule_shifts": ("Shifts in the schedule", "Quarts à l'horaire"),
     "schedule_paid_hours": ("Paid hours in the schedule", "Heures payées à l'horaire"),
     "headcount": ("Shifts worked", "Quarts travaillés"),
@@ -238,6 +272,16 @@ _SUMMARY_KEYS: dict[str, tuple[str | None, str]] = {
     "required_agent_hours": ("u_hours", "num"), "efficiency": ("u_share", "pct"),
     "shortage_agent_hours": ("u_hours", "num"), "intervals_short": (None, "int"),
     "solve_time_s": ("u_seconds", "sec"),
+    "simulated_service_level": ("u_share", "pct"), "simulated_service_level_lo": ("u_share", "pct"),
+    "simulated_service_level_hi": ("u_share", "pct"), "simulated_abandon_rate": ("u_share", "pct"),
+    "simulated_abandon_rate_lo": ("u_share", "pct"), "simulated_abandon_rate_hi": ("u_share", "pct"),
+    "simulated_asa_s": ("u_seconds", "sec"), "simulated_asa_s_lo": ("u_seconds", "sec"),
+    "simulated_asa_s_hi": ("u_seconds", "sec"), "intervals_below_target": (None, "int"),
+    "sl_target": ("u_share", "pct"), "sl_threshold_s": ("u_seconds", "sec"),
+    "ideal_paid_hours": ("u_hours", "num"), "ideal_fte": ("u_fte", "num"), "ideal_cost": ("u_currency", "money"),
+    "schedule_paid_hours": ("u_hours", "num"), "schedule_fte": ("u_fte", "num"),
+    "schedule_cost": ("u_currency", "money"), "schedule_shifts": (None, "int"),
+    "granularity_hours": ("u_hours", "num"), "granularity_cost": ("u_currency", "money"),
 }
 
 # interval / schedule columns: unit key, kind
@@ -252,6 +296,10 @@ _COLUMNS: dict[str, tuple[str | None, str]] = {
     "peak_agents": (None, "int"), "method": (None, "text"), "date": (None, "datetime"),
     "p_miss": ("u_share", "pct"), "expected_sl": ("u_share", "pct"), "sl_sd": ("u_share", "pct"),
     "sl_p05": ("u_share", "pct"), "draws": (None, "int"),
+    "p_miss_lo": ("u_share", "pct"), "p_miss_hi": ("u_share", "pct"),
+    "ideal_paid_hours": ("u_hours", "num"), "ideal_fte": ("u_fte", "num"), "ideal_cost": ("u_currency", "money"),
+    "predicted_service_level": ("u_share", "pct"), "simulated_service_level": ("u_share", "pct"),
+    "gap_agent_hours": ("u_hours", "num"),
 }
 
 _XLSX_FORMATS = {
@@ -290,13 +338,15 @@ def escape_cell(value: Any) -> Any:
 class Table:
     """One sheet/file: ``frame`` with display headers; ``kinds`` maps a header to its display kind
     (``pct``, ``sec``, ``int``, ``num``, ``money``, ``datetime``, ``text``); ``row_kinds`` (one per
-    row) overrides the kind of the columns in ``row_kind_columns`` (for key/value tables)."""
+    row) overrides the kind of the columns in ``row_kind_columns`` (for key/value tables);
+    ``alert_rows`` are shown in red by the Excel writer."""
 
     name: str
     frame: pd.DataFrame
     kinds: dict[str, str] = field(default_factory=dict)
     row_kinds: tuple[str, ...] | None = None
     row_kind_columns: tuple[str, ...] = ()
+    alert_rows: tuple[int, ...] = ()  # rows printed in red (a plan that misses its target)
 
     def kind(self, row: int, column: str) -> str:
         if self.row_kinds is not None and column in self.row_kind_columns:
@@ -452,6 +502,28 @@ def _key_value_table(summary: Mapping[str, Any], language: str, name: str) -> Ta
     return Table(name=name, frame=frame, row_kinds=tuple(kinds), row_kind_columns=(value_h,))
 
 
+def _plan_summary_table(plan: Any, language: str) -> Table:
+    """A recommendation's Summary: the simulated verdict and the quick estimates in words, then
+    ``plan.summary`` (one figure per row); the verdict and "target met" rows are alerts when the plan
+    misses its target in its own simulation."""
+    summary = dict(plan.summary)
+    head: dict[str, Any] = {}
+    if hasattr(plan, "verdict"):
+        head["verdict"] = plan.verdict(language)
+    gap = plan.gap(language) if hasattr(plan, "gap") else ""
+    if gap:
+        head["gap"] = gap
+    if "basis" in summary:
+        summary["basis"] = _t(f"basis_{summary['basis']}", language)
+    rows = {**head, **summary}
+    table = _key_value_table(rows, language, _t("Summary", language))
+    if summary.get("meets_target") is False:
+        keys = list(rows)
+        alert = tuple(keys.index(k) for k in ("verdict", "meets_target") if k in rows)
+        table = dataclasses.replace(table, alert_rows=alert)
+    return table
+
+
 def _summary_table(summary: pd.DataFrame, language: str) -> Table:
     """A SimulationResult summary (index metric; mean, lo, hi) with labels, units and definitions."""
     rows, kinds = [], []
@@ -499,7 +571,7 @@ def tables(obj: Any, *, language: str = "en") -> list[Table]:
                 Table(name=_t("Intervals", language), frame=coverage.frame, kinds=coverage.kinds),
                 _assumptions_table({"schedule": settings + meta}, language)]
     if _is_plan(obj):
-        out = [_key_value_table(obj.summary, language, _t("Summary", language))]
+        out = [_plan_summary_table(obj, language)]
         req = obj.requirements
         intervals = _column_frame(req, language, _t("Intervals", language))
         if obj.verification is not None:
@@ -554,6 +626,8 @@ def _comparison_tables(results: Mapping[str, Any], language: str) -> list[Table]
     value_cols: list[str] = []
     for metric in cmp.index:
         label, unit_key, kind = _metric_label(str(metric), language)
+        if metric == "cost":  # compare's paid cost of each staffing (simulate.workforce_totals)
+            label, unit_key, kind = _t("cost", language), "u_currency", "money"
         row = {_t("metric", language): label, _t("unit", language): _t(unit_key, language) if unit_key else ""}
         for name in names:
             for suffix, key in (("", "mean"), ("_lo", "lo"), ("_hi", "hi")):
@@ -561,7 +635,8 @@ def _comparison_tables(results: Mapping[str, Any], language: str) -> list[Table]
                 row[header] = float(cmp.at[metric, f"{name}{suffix}"])
                 if header not in value_cols:
                     value_cols.append(header)
-        row[_t("best", language)] = cmp.at[metric, "best"]
+        best = cmp.at[metric, "best"]
+        row[_t("best", language)] = ", ".join(best) if isinstance(best, tuple) else best
         m = METRICS.get(str(metric))
         row[_t("definition", language)] = m.definition if m else ""
         rows.append(row)
@@ -640,6 +715,7 @@ def to_excel(obj: Any, path: str | Path, *, language: str = "en") -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
+    red = Font(bold=True, color="C00000")
     for table in tables(obj, language=language):
         ws = wb.create_sheet(title=table.name[:31])
         headers = [str(h) for h in table.frame.columns]
@@ -654,6 +730,8 @@ def to_excel(obj: Any, path: str | Path, *, language: str = "en") -> Path:
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) or kind == "datetime":
                     cell.number_format = _XLSX_FORMATS.get(kind, "General")
                 widths[c] = max(widths[c], _display_width(cell.value, kind))
+                if r in table.alert_rows:
+                    cell.font = red
         for c, cell in enumerate(ws[1]):
             cell.font = bold
             cell.alignment = Alignment(wrap_text=False, vertical="top")
@@ -817,6 +895,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;margin:2rem auto;max-width:52rem;padding:0 1rem;line-height:1.4}
 h1{font-size:1.6rem;margin:0 0 .2rem} h2{font-size:1.1rem;margin:1.4rem 0 .4rem;border-bottom:1px solid #ccc}
 .meta{color:#555;font-size:.85rem} .rec{font-size:1.15rem;background:#f3f7fb;border-left:4px solid #2b6cb0;padding:.6rem .9rem}
+.rec.miss{background:#fdecea;border-left-color:#c00000;color:#8b0000}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.5rem}
 .card{border:1px solid #ddd;border-radius:4px;padding:.4rem .6rem} .card .v{font-size:1.3rem;font-weight:600}
 .card .l{font-size:.8rem;color:#555} .card .n{font-size:.8rem;color:#222} table{border-collapse:collapse;width:100%;font-size:.85rem}
@@ -853,7 +932,7 @@ def _result_headlines(res: Any, language: str) -> tuple[list[tuple[str, str]], s
     iv = res.intervals
     interval_s = res.interval_s
     totals = workforce_totals(iv["agents"].to_numpy(), interval_s, sc)
-    agent_hours, scheduled_hours, fte = totals["agent_hours"], totals["scheduled_hours"], totals["fte"]
+    agent_hours, fte = totals["agent_hours"], totals["fte"]
 
     def ci(metric: str, kind: str) -> str:
         if metric not in res.summary.index:
@@ -866,7 +945,7 @@ def _result_headlines(res: Any, language: str) -> tuple[list[tuple[str, str]], s
         (_t("peak_agents", language), _fmt(float(iv["agents"].max()), "int")),
         (_t("agent_hours", language), _fmt(agent_hours, "num")),
         (_t("fte", language), _fmt(fte, "num")),
-        (_t("cost", language), _fmt(scheduled_hours * sc.hourly_cost, "money")),
+        (_t("cost", language), _fmt(totals["cost"], "money")),
         (f"{_t('sl_expected', language)} ({_t('target', language)} {sc.sl_target:.0%} / {sc.sl_threshold:g} s)",
          ci("service_level", "pct")),
         (_t("abandonment", language), ci("abandon_rate", "pct")),
@@ -901,51 +980,71 @@ def _ds_step_s(ds: pd.Series) -> float:
     return interval_of(ds) if pd.Series(ds).nunique() > 1 else 3600.0
 
 
-def _plan_headlines(plan: Any, result: Any, language: str) -> tuple[list[tuple[str, str]], str, str, str]:
+def _plan_headlines(plan: Any, result: Any, language: str) -> tuple[list[tuple[str, str]], str, str, str, bool]:
+    """Headline cards, recommendation (the simulated verdict first), chart SVG, caption, and whether
+    the plan misses its target in its own simulation (the recommendation is then shown in red)."""
     s, sc, req = plan.summary, plan.scenario, plan.requirements
-    if result is not None:
+    sim = result if result is not None else getattr(plan, "simulation", None)
+    if sim is not None:
         def ci(metric: str, kind: str) -> str:
-            m, lo, hi = (float(result.summary.at[metric, c]) for c in ("mean", "lo", "hi"))
+            m, lo, hi = (float(sim.summary.at[metric, c]) for c in ("mean", "lo", "hi"))
             return f"{_fmt(m, kind)} (95% CI {_fmt(lo, kind)}–{_fmt(hi, kind)})"
         sl_text, ab_text, gt_text = ci("service_level", "pct"), ci("abandon_rate", "pct"), ci("got_through_rate", "pct")
+        asa_text = ci("asa_s", "sec")
     else:
         method = {"erlang_c": "Erlang C", "erlang_a": "Erlang A"}.get(plan.method, plan.method)
         sl_text = f"{_fmt(_weighted(req['service_level'], req['calls']), 'pct')} ({method})"
         ab_text = f"{_fmt(_weighted(req['abandon_rate'], req['calls']), 'pct')} ({method})"
+        asa_text = f"{_fmt(_weighted(req['asa_s'], req['calls']), 'sec')} ({method})"
         gt_text = _t("not_simulated", language)
+    basis = s.get("basis", "requirement")
     cards = [
-        (_t("peak_agents", language), _fmt(s.get("peak_agents"), "int")),
-        (_t("peak_scheduled", language), _fmt(s.get("peak_scheduled"), "int")),
-        (_t("agent_hours", language), _fmt(s.get("agent_hours"), "num")),
-        (_t("scheduled_hours", language), _fmt(s.get("scheduled_hours"), "num")),
-        (_t("fte", language), _fmt(s.get("fte"), "num")),
-        (_t("cost", language), _fmt(s.get("cost"), "money")),
         (f"{_t('sl_expected', language)} ({_t('target', language)} {sc.sl_target:.0%} / {sc.sl_threshold:g} s)", sl_text),
         (_t("abandonment", language), ab_text),
+        (_metric_label("asa_s", language)[0], asa_text),
         (_t("got_through", language), gt_text),
     ]
     if s.get("intervals_meeting_target") is not None and s.get("intervals_open"):
         cards.append((_t("intervals_meeting_target", language),
                       f"{s['intervals_meeting_target']} / {s['intervals_open']}"))
+    cards += [
+        (_t("peak_agents", language), _fmt(s.get("peak_agents"), "int")),
+        (_t("peak_scheduled", language), _fmt(s.get("peak_scheduled"), "int")),
+        (_t("agent_hours", language), _fmt(s.get("agent_hours"), "num")),
+        (f"{_t('paid_hours', language)} ({_t('basis_' + basis, language)})", _fmt(s.get("paid_hours"), "num")),
+        (_t("fte", language), _fmt(s.get("fte"), "num")),
+        (_t("cost", language), _fmt(s.get("cost"), "money")),
+    ]
     sched = plan.schedule
     if sched is not None:
-        cards.append((_t("schedule_shifts", language), _fmt(sched.headcount, "int")))
-        cards.append((_t("schedule_paid_hours", language), _fmt(sched.paid_hours, "num")))
-    fte = s.get("fte", float("nan"))
+        cards += [(_t("ideal_paid_hours", language), _fmt(s.get("ideal_paid_hours"), "num")),
+                  (_t("ideal_cost", language), _fmt(s.get("ideal_cost"), "money")),
+                  (_t("granularity_hours", language), _fmt(s.get("granularity_hours"), "num")),
+                  (_t("schedule_shifts", language), _fmt(sched.headcount, "int"))]
+    fte, paid, cost = s.get("fte", float("nan")), s.get("paid_hours", 0.0), s.get("cost", 0.0)
+    verdict = plan.verdict(language) + " " if hasattr(plan, "verdict") and result is None else ""
     if language == "en":
-        rec = (f"Schedule {s.get('peak_scheduled')} agents at the peak ({s.get('scheduled_hours', 0):,.0f} paid hours, "
-               f"{fte:.1f} FTE) so that {sc.sl_target:.0%} of calls are answered within {sc.sl_threshold:g} s.")
+        rec = (f"{verdict}Schedule {s.get('peak_scheduled')} agents at the peak: {paid:,.0f} paid hours, "
+               f"{fte:.1f} FTE, cost {cost:,.2f}")
     else:
-        rec = (f"Prévoir {s.get('peak_scheduled')} agents à la pointe ({s.get('scheduled_hours', 0):,.0f} heures payées, "
-               f"{fte:.1f} ETP) pour répondre à {sc.sl_target:.0%} des appels en {sc.sl_threshold:g} s.")
+        rec = (f"{verdict}Prévoir {s.get('peak_scheduled')} agents à la pointe : {paid:,.0f} heures payées, "
+               f"{fte:.1f} ETP, coût {cost:,.2f}")
     if sched is not None:
         short = int(len(sched.short))
+        gran, ideal = s.get("granularity_hours", 0.0), s.get("ideal_paid_hours", 0.0)
         if language == "en":
-            rec += (f" The shift schedule uses {sched.headcount} shifts and {sched.paid_hours:,.0f} paid hours"
-                    + ("." if sched.feasible else f" but leaves {short} interval(s) short (headcount cap)."))
+            rec += (f" in {sched.headcount} shifts; the requirement alone needs {ideal:,.0f} paid hours: the schedule "
+                    f"pays {gran:,.0f} h for shift granularity"
+                    + ("." if sched.feasible else f", and leaves {short} interval(s) short (headcount cap)."))
         else:
-            rec += (f" L'horaire compte {sched.headcount} quarts et {sched.paid_hours:,.0f} heures payées"
-                    + ("." if sched.feasible else f", mais {short} intervalle(s) restent en manque (plafond d'effectif)."))
+            rec += (f" en {sched.headcount} quarts; le besoin seul demande {ideal:,.0f} heures payées : l'horaire "
+                    f"paie {gran:,.0f} h de plus à cause des quarts entiers"
+                    + ("." if sched.feasible else f", et {short} intervalle(s) restent en manque (plafond d'effectif)."))
+    else:
+        rec += "."
+    alert = s.get("meets_target") is False
+    if result is not None:
+        alert = float(result.summary.at["service_level", "mean"]) < sc.sl_target
     labels = _ds_labels(req["ds"])
     req_label, on_label = _t("agents_required", language), _t("agents", language)
     series = [(req_label, req["agents_required"].to_numpy(dtype=float), "#d62728", "line"),
@@ -961,22 +1060,26 @@ def _plan_headlines(plan: Any, result: Any, language: str) -> tuple[list[tuple[s
                  f"{sched.coverage['scheduled'].max():g} people on duty"
                  + ("." if sched.feasible else f"; {len(sched.short)} interval(s) short."))
     svg = _svg_chart(labels, series, title=f"{on_label} per interval", desc=desc, y_label=_t("u_agents", language))
-    return cards, rec, svg, desc
+    return cards, rec, svg, desc, alert
 
 
 def to_report(plan_or_result: Any, path: str | Path, *, title: str | None = None, language: str = "en",
               result: Any = None) -> Path:
     """Write a self-contained, printable one-page HTML report for a manager; returns the path.
 
-    ``plan_or_result``: a StaffingPlan or a SimulationResult. For a plan, ``result`` may be a
-    SimulationResult of the plan's staffing, which supplies service level, abandonment and callers
-    who got through with 95% confidence intervals (otherwise the plan's own Erlang/simulation
-    predictions are shown, weighted by calls). No external resources, no JavaScript: inline CSS
+    ``plan_or_result``: a staffing recommendation or a SimulationResult. For a recommendation the
+    service level, abandonment, ASA and callers who got through come with 95% confidence intervals
+    from its own simulation (``rec.simulation``; ``result`` overrides it), its verdict opens the
+    recommendation, shown in red when the plan misses its target; without any simulation the
+    method's own predictions are shown, weighted by calls. Paid hours, FTE and cost are the
+    recommendation's ``summary`` (the schedule's when one is attached, with the ideal figures and
+    the difference beside them). No external resources, no JavaScript: inline CSS
     (with print rules) and an inline SVG chart with a title, a description and a caption.
     """
     language = _check_language(language)
+    alert = False
     if _is_plan(plan_or_result):
-        cards, rec, svg, caption = _plan_headlines(plan_or_result, result, language)
+        cards, rec, svg, caption, alert = _plan_headlines(plan_or_result, result, language)
         assumptions = [t for t in tables(plan_or_result, language=language) if t.name == _t("Assumptions", language)][0]
         name = plan_or_result.scenario.name
     elif _is_result(plan_or_result):
@@ -1014,7 +1117,7 @@ def to_report(plan_or_result: Any, path: str | Path, *, title: str | None = None
 <h1>{esc(title)}</h1>
 <p class="meta">{esc(_t('made_with', language).format(version=_version(), date=date))}</p>
 <h2>{esc(_t('recommendation', language))}</h2>
-<p class="rec">{esc(rec)}</p>
+<p class="{'rec miss' if alert else 'rec'}">{esc(rec)}</p>
 <h2>{esc(_t('headline', language))}</h2>
 <div class="cards">{card_html}</div>
 <h2>{esc(_t('chart', language))}</h2>

@@ -252,46 +252,63 @@ def interval_metrics(rec: CallRecords, interval_s: float, sl_threshold: float) -
     }
 
 
-def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and t confidence interval across replications (axis 0), ignoring NaN.
+def t_interval(values: np.ndarray, confidence: float = 0.95, *, lower: float | None = None,
+               upper: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and confidence interval across replications (axis 0), ignoring NaN, inside [lower, upper].
 
-    values: shape (R, ...). Returns (mean, lo, hi) of shape values.shape[1:]. With one valid
-    replication lo == hi == mean; with none, all NaN.
+    values: shape (R, ...). Returns (mean, lo, hi) of shape values.shape[1:]. ``lower``/``upper``
+    give the KPI's range (see :func:`simulate.confidence.metric_bounds`): shares get a Wilson
+    interval, counts and durations a log-t interval, an unbounded quantity the t interval (why: see
+    :mod:`simulate.confidence`). With one valid replication lo == hi == mean; with none, all NaN.
     """
-    values = np.asarray(values, dtype=np.float64)
-    valid = ~np.isnan(values)
-    n = valid.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(values, axis=0) / np.maximum(n, 1), np.nan)
-        dev = np.where(valid, values - mean, 0.0)
-        sd = np.sqrt((dev ** 2).sum(axis=0) / np.maximum(n - 1, 1))
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), 0.0)
-    return mean, mean - half, mean + half
+    from simulate.confidence import mean_interval
+
+    return mean_interval(values, confidence, lower=lower, upper=upper)
 
 
 def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
-    """Scenarios side by side: one row per metric; for each scenario name columns ``<name>``
-    (mean), ``<name>_lo``, ``<name>_hi``; then ``best``, the scenario with the best mean for that
-    metric according to its direction (empty for neutral metrics and ties across all)."""
+    """Scenarios side by side: one row per metric of :data:`METRICS`, then ``cost``.
+
+    For each scenario name, columns ``<name>`` (mean), ``<name>_lo``, ``<name>_hi`` (95% interval
+    across replications, inside the metric's range); then ``best``: a tuple of the names with the
+    best mean for that metric according to its direction, every tied scenario included (means equal
+    to within 1e-9 relative). ``best`` is empty for neutral metrics, when every candidate ties, and
+    when fewer than two scenarios are candidates. A scenario that serves nobody (no call answered in
+    any replication) is never a candidate: it is not "best" at cost, abandonment or anything else.
+    The ``cost`` row is the paid cost of each scenario's staffing (currency;
+    :func:`simulate.staffing.workforce_totals` on its agents per interval), lower is better, with
+    lo == hi == mean (no sampling error).
+    """
+    from simulate.staffing import workforce_totals
+
     if not results:
         raise ValueError("compare: results must name at least one SimulationResult")
     names = list(results)
     cols: dict[str, pd.Series] = {}
     for name in names:
-        summ = results[name].summary
-        cols[name] = summ["mean"]
-        cols[f"{name}_lo"] = summ["lo"]
-        cols[f"{name}_hi"] = summ["hi"]
-    out = pd.DataFrame(cols).reindex([m for m in METRICS if m in cols[names[0]].index])
+        res = results[name]
+        summ = res.summary
+        cost = workforce_totals(res.intervals["agents"].to_numpy(), res.interval_s, res.scenario)["cost"]
+        extra = pd.Series({"cost": cost})
+        cols[name] = pd.concat([summ["mean"], extra])
+        cols[f"{name}_lo"] = pd.concat([summ["lo"], extra])
+        cols[f"{name}_hi"] = pd.concat([summ["hi"], extra])
+    order = [m for m in METRICS if m in cols[names[0]].index] + ["cost"]
+    out = pd.DataFrame(cols).reindex(order)
+    answered = out.loc["answered", names].to_numpy(dtype=np.float64) if "answered" in out.index else \
+        np.ones(len(names))
+    serves = np.isfinite(answered) & (answered > 0)
     best = []
     for metric, row in out[names].iterrows():
-        direction = METRICS[metric].direction
+        direction = "lower" if metric == "cost" else METRICS[metric].direction
         vals = row.to_numpy(dtype=np.float64)
-        if direction == "neutral" or np.all(np.isnan(vals)) or np.nanmax(vals) == np.nanmin(vals):
-            best.append("")
-        else:
-            best.append(names[int(np.nanargmax(vals) if direction == "higher" else np.nanargmin(vals))])
-    out["best"] = best
+        candidate = serves & np.isfinite(vals)
+        if direction == "neutral" or candidate.sum() < 2:
+            best.append(())
+            continue
+        pick = np.max(vals[candidate]) if direction == "higher" else np.min(vals[candidate])
+        tied = candidate & np.isclose(vals, pick, rtol=1e-9, atol=0.0)
+        best.append(() if tied.sum() == candidate.sum() else tuple(n for n, t in zip(names, tied) if t))
+    out["best"] = pd.Series(best, index=out.index, dtype=object)
     out.index.name = "metric"
     return out

@@ -119,14 +119,22 @@ def run(demand: Any, scenario: Scenario, staffing: Any, *, replications: int = 1
 
 
 def _assemble(outputs, demand, agents, scenario, engine, seed, replications, plan, warnings) -> SimulationResult:
+    def _range(metric: str) -> dict[str, float | None]:
+        lower, upper = metric_bounds(metric)
+        return {"lower": lower, "upper": upper}
+
+    from simulate.confidence import metric_bounds
+
     names = list(_metrics.METRICS)
     per_rep = pd.DataFrame([out[0] for out in outputs], columns=names)
     per_rep.insert(0, "replication", np.arange(len(outputs)))
-    mean, lo, hi = _metrics.t_interval(per_rep[names].to_numpy(dtype=np.float64))
-    summary = pd.DataFrame({"mean": mean, "lo": lo, "hi": hi}, index=pd.Index(names, name="metric"))
+    # Each KPI's interval stays inside its range (shares in [0, 1], counts >= 0): simulate.confidence.
+    rows = {m: _metrics.t_interval(per_rep[m].to_numpy(dtype=np.float64), **_range(m)) for m in names}
+    summary = pd.DataFrame({k: [float(rows[m][i]) for m in names] for i, k in enumerate(("mean", "lo", "hi"))},
+                           index=pd.Index(names, name="metric"))
     cols: dict[str, object] = {"ds": demand.ds, "calls": demand.calls, "agents": agents}
     for m in names:
-        m_mean, m_lo, m_hi = _metrics.t_interval(np.stack([out[1][m] for out in outputs]))
+        m_mean, m_lo, m_hi = _metrics.t_interval(np.stack([out[1][m] for out in outputs]), **_range(m))
         cols[m], cols[f"{m}_lo"], cols[f"{m}_hi"] = m_mean, m_lo, m_hi
     intervals = pd.DataFrame(cols)
     calls_frame = None

@@ -1,6 +1,6 @@
 """From forecast demand to the agents each interval needs, and from agents to people and cost.
 
-Picture a planner with tomorrow's forecast in 30-minute rows. For each row we ask: how many agents
+Picture a planner with next week's forecast in 30-minute rows. For each row we ask: how many agents
 on the phones so that ``sl_target`` of callers are answered within ``sl_threshold`` seconds (and,
 when set, no more than ``max_abandon_rate`` hang up and agents are busy no more than
 ``max_occupancy`` of the time)? Three ways to answer:
@@ -8,43 +8,55 @@ when set, no more than ``max_abandon_rate`` hang up and agents are busy no more 
 * ``"erlang_c"``: each interval as a steady M/M/n queue (callers never hang up): classic, pessimistic.
 * ``"erlang_a"``: each interval as M/M/n+M with the scenario's mean patience: hang-ups shorten the
   queue, so usually fewer agents.
-* ``"simulation"``: the iterative staffing algorithm (ISA) of Feldman, Mandelbaum, Massey & Whitt
-  (2008) adapted to a service-level target, on the full scenario (lines, redials, IVR, callbacks,
-  call types, non-exponential times): (1) the time-varying offered load m(t) = E[busy agents] is
-  measured by simulating with ample agents; (2) each interval is staffed by Erlang A (C without
-  patience) at that load, re-simulated with that staffing, the load scaled by the extra queue
-  entries the staffing causes (redials after hang-ups and busy signals), until the staffing stops
-  changing (at most 3 rounds, common random numbers); (3) correction: re-simulate on fresh random
-  numbers each round and add agents (Erlang-sized steps) wherever the interval's simulated SL
-  misses ``sl_target + safety_margin + safety_z x se``, until every open interval passes or
-  ``max_iterations`` is reached (``converged`` says which); (4) verification on seeds
-  ``seed + 10_000`` never used before. Agents are only ever added in step 3.
+* ``"simulation"``: the scenario as it is (redials, phone lines, the IVR, callbacks, call types,
+  non-exponential times, one interval's queue spilling into the next), sized by simulation and
+  seeded by Erlang for speed (see :func:`required_agents` for the search and its stopping rule).
 
-Then people: ``scheduled = agents / (1 - shrinkage)``; full-time equivalents from
-``paid_hours_per_week``; cost from ``hourly_cost``. Durations in seconds, rates per second,
-hours only in the summary's ``*_hours`` and FTE figures.
+``"auto"`` (the default) is ``"simulation"`` when the scenario has anything Erlang cannot see
+(:func:`erlang_blind_spots`), else Erlang A (Erlang C when callers never hang up).
+
+Whatever the method, :func:`staff` then simulates the recommended plan on seeds the sizing never
+used and carries the result: ``rec.simulated`` (service level, abandonment and ASA with 95%
+intervals), ``rec.meets_target`` and ``rec.verdict()``, a sentence for the page, the report and the
+Excel Summary. Erlang C and A are reported beside it as quick estimates (``rec.comparison``,
+``rec.gap()``), with what they leave out spelled out. With ``"auto"`` an Erlang plan that misses
+its target in that simulation is corrected by simulation before it is returned.
+
+Then people, in one place (:func:`workforce_totals`): paid hours ``= agents / (1 - shrinkage)``
+per interval (the *ideal* requirement), or a shift schedule's paid hours when there is one (the
+headline), full-time equivalents from ``paid_hours_per_week``, cost from ``hourly_cost``.
+Durations in seconds, rates per second, hours only in ``*_hours`` figures and FTE.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import erlang
+from .confidence import mean_interval, wilson, worse_than_target
 from .demand import Demand, as_demand
 from .staffing_plan import StaffingPlan
 from .workload import build_workload
 
 if TYPE_CHECKING:
+    from .result import SimulationResult
     from .scenario import Scenario
 
 __all__ = [
     "METHODS",
+    "BLIND_SPOTS",
     "StaffingRecommendation",
+    "erlang_blind_spots",
+    "describe_blind_spots",
+    "resolve_method",
     "required_agents",
     "staff",
     "staffing_by_quantile",
@@ -52,41 +64,169 @@ __all__ = [
     "workforce_totals",
 ]
 
-METHODS = ("erlang_c", "erlang_a", "simulation")
+METHODS = ("auto", "erlang_c", "erlang_a", "simulation")
 _ENGINES = ("auto", "simpy", "fast")
 _EPS = 1e-9
-_DESIGN_EFFECT_SD = 2.5  # sd of an interval SL across replications / its binomial sd (see _isa_requirements)
+_LOAD_FACTOR = (0.25, 10.0)  # range searched for the simulated load / Erlang load of an interval
+_CALIBRATION_ROUNDS = 2  # rounds in which the search may also remove agents (see required_agents)
+_SHOWN = 0.6827  # an interval is shown to meet a target when its mean is one standard error on the good side
+_POOL_ROUNDS = 2  # rounds an undecided interval gathers replications before it is stepped up anyway
+
+# --------------------------------------------------------------------------- what Erlang cannot see
+#: Codes returned by :func:`erlang_blind_spots`, each with its words (en, fr); ``{}`` fields
+#: are filled from the scenario by :func:`describe_blind_spots`.
+BLIND_SPOTS: dict[str, tuple[str, str]] = {
+    "redials": ("redials ({redial_prob:.0%} of callers who fail try again)",
+                "les rappels ({redial_prob:.0%} des appelants sans réponse rappellent)"),
+    "lines": ("{lines} phone lines", "{lines} lignes téléphoniques"),
+    "ivr": ("the IVR menu ({ivr_containment:.0%} resolved there)",
+            "le menu SVI ({ivr_containment:.0%} réglés sur place)"),
+    "callbacks": ("callback offers", "les offres de rappel"),
+    "call_types": ("{n_types} call types", "{n_types} types d'appels"),
+    "handle_time": ("{aht_dist} handle times", "des durées de traitement {aht_dist_fr}"),
+    "patience": ("{patience_dist} patience", "une patience {patience_dist_fr}"),
+    "replay": ("replayed arrival times", "des heures d'arrivée rejouées"),
+}
+_DIST_FR = {"lognormal": "lognormales", "weibull": "de Weibull", "exponential": "exponentielles"}
+_DIST_FR_SING = {"lognormal": "lognormale", "weibull": "de Weibull", "exponential": "exponentielle"}
+
+
+def erlang_blind_spots(scenario: Scenario, demand: Any = None) -> tuple[str, ...]:
+    """What the scenario (and the demand, when given) says that Erlang C and A cannot see.
+
+    Codes of :data:`BLIND_SPOTS`, in that order: ``redials`` (redial_prob > 0 and more than one
+    attempt), ``lines`` (a finite number of phone lines), ``ivr``, ``callbacks``, ``call_types``,
+    ``handle_time`` (not exponential), ``patience`` (not exponential, when callers hang up),
+    ``replay`` (a demand replaying exact arrival times). Empty: Erlang's model is the scenario's
+    (per interval, in steady state)."""
+    out = []
+    if scenario.redial_prob > 0 and scenario.max_attempts > 1:
+        out.append("redials")
+    if scenario.lines is not None:
+        out.append("lines")
+    if scenario.uses_ivr:
+        out.append("ivr")
+    if scenario.callback_threshold is not None:
+        out.append("callbacks")
+    if scenario.call_types:
+        out.append("call_types")
+    if scenario.aht_dist != "exponential":
+        out.append("handle_time")
+    hangs_up = bool(np.isfinite(scenario.type_table()["patience"]).any())
+    if hangs_up and scenario.patience_dist != "exponential":
+        out.append("patience")
+    if demand is not None and getattr(as_demand(demand), "arrivals", None) is not None:
+        out.append("replay")
+    return tuple(out)
+
+
+def describe_blind_spots(codes: tuple[str, ...], scenario: Scenario, language: str = "en") -> str:
+    """The blind spots in words, joined ("redials (50% ...), 214 phone lines ... and lognormal handle times")."""
+    if language not in ("en", "fr"):
+        raise ValueError(f"language must be 'en' or 'fr', got {language!r}")
+    values = {
+        "redial_prob": scenario.redial_prob, "lines": scenario.lines, "ivr_time": scenario.ivr_time,
+        "ivr_containment": scenario.ivr_containment, "callback_threshold": scenario.callback_threshold or 0.0,
+        "n_types": len(scenario.call_types), "aht_dist": scenario.aht_dist, "aht_cv": scenario.aht_cv,
+        "aht_dist_fr": _DIST_FR.get(scenario.aht_dist, scenario.aht_dist),
+        "patience_dist": scenario.patience_dist,
+        "patience_dist_fr": _DIST_FR_SING.get(scenario.patience_dist, scenario.patience_dist),
+    }
+    parts = [BLIND_SPOTS[c][0 if language == "en" else 1].format(**values) for c in codes]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + (" and " if language == "en" else " et ") + parts[-1]
+
+
+def resolve_method(method: str, scenario: Scenario, demand: Any = None) -> str:
+    """The sizing method ``method`` stands for: "auto" -> "simulation" when :func:`erlang_blind_spots`
+    finds anything, else "erlang_a" (or "erlang_c" when nobody ever hangs up); others unchanged."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method != "auto":
+        return method
+    if erlang_blind_spots(scenario, demand):
+        return "simulation"
+    return "erlang_a" if np.isfinite(scenario.type_table()["patience"]).any() else "erlang_c"
+
+
+# --------------------------------------------------------------------------- the recommendation
+_TEXT: dict[str, tuple[str, str]] = {
+    "erlang_c": ("Erlang C", "Erlang C"),
+    "erlang_a": ("Erlang A", "Erlang A"),
+    "simulation": ("simulation", "simulation"),
+    "everything": ("with {spots}", "avec {spots}"),
+    "as_is": ("as the scenario describes it", "tel que le scénario le décrit"),
+    "meets": ("Simulated {how}, this plan answers {sl:.1%} of calls within {thr:g} s (95% CI {lo:.1%}–{hi:.1%}; "
+              "target {target:.0%}); {ab:.1%} hang up; average wait to answer {asa:.0f} s. Every one of the "
+              "{n_open} open intervals meets the target within sampling error.",
+              "Simulé {how}, ce plan répond à {sl:.1%} des appels en {thr:g} s (IC 95 % {lo:.1%}–{hi:.1%}; "
+              "cible {target:.0%}); {ab:.1%} raccrochent; attente moyenne avant réponse {asa:.0f} s. Chacun des "
+              "{n_open} intervalles ouverts atteint la cible, à l'erreur d'échantillonnage près."),
+    "misses": ("Simulated {how}, this plan answers {sl:.1%} of calls within {thr:g} s (95% CI {lo:.1%}–{hi:.1%}) "
+               "and MISSES its {target:.0%} target: {n_short} of {n_open} open intervals fall significantly short; "
+               "{ab:.1%} hang up; average wait to answer {asa:.0f} s.",
+               "Simulé {how}, ce plan répond à {sl:.1%} des appels en {thr:g} s (IC 95 % {lo:.1%}–{hi:.1%}) "
+               "et N'ATTEINT PAS sa cible de {target:.0%} : {n_short} des {n_open} intervalles ouverts sont "
+               "nettement en dessous; {ab:.1%} raccrochent; attente moyenne avant réponse {asa:.0f} s."),
+    "not_simulated": ("This plan was not simulated: its service level is {method}'s estimate only.",
+                      "Ce plan n'a pas été simulé : son niveau de service n'est qu'une estimation {method}."),
+    "gap_head": ("Quick estimates on the same demand: ", "Estimations rapides sur la même demande : "),
+    "gap_row": ("{method} asks for {hours:,.0f} agent-hours ({diff:+.0%} against the recommended plan){sim}",
+                "{method} demande {hours:,.0f} heures-agents ({diff:+.0%} par rapport au plan recommandé){sim}"),
+    "gap_sim": (", which answers {sl:.0%} within {thr:g} s when simulated", ", qui répond à {sl:.0%} en {thr:g} s "
+                "une fois simulé"),
+    "gap_blind": (". Erlang leaves out {spots}.", ". Erlang ne tient pas compte de {spots}."),
+    "gap_none": (". Erlang's model is the scenario's here.", ". Ici, le modèle d'Erlang est celui du scénario."),
+}
+
+
+def _say(key: str, language: str, **values: Any) -> str:
+    if language not in ("en", "fr"):
+        raise ValueError(f"language must be 'en' or 'fr', got {language!r}")
+    return _TEXT[key][0 if language == "en" else 1].format(**values)
 
 
 @dataclass(frozen=True)
 class StaffingRecommendation:
     """A staffing recommendation for one demand and scenario (what :func:`staff` returns).
 
-    requirements: one row per arrival interval: ds, calls, agents_required (fractional), agents
-        (whole agents on the phones), scheduled (= agents / (1 - shrinkage)), scheduled_int, and the
-        predicted service_level, abandon_rate, asa_s, occupancy at ``agents`` (see :func:`required_agents`).
-    method: "erlang_c" | "erlang_a" | "simulation".
-    scenario: the Scenario whose targets and costs were used.
-    summary: agent_hours (on the phones), scheduled_hours (paid, after shrinkage), fte, cost,
-        peak_agents, peak_scheduled, intervals_open, intervals_meeting_target, ... (see :func:`staff`).
-    comparison: one row per method (erlang_c, erlang_a, and simulation when run) on the same demand:
-        agent_hours, scheduled_hours, peak_agents, fte, cost.
-    verification: simulation method only: per interval simulated service level on unseen seeds with
-        its 95% interval (service_level, service_level_lo, service_level_hi) and ``met``; else None.
-    schedule: a :mod:`simulate.schedule` result attached later, or None.
-    risk: a :func:`risk_of_missing` frame attached later, or None.
-    demand: the :class:`simulate.Demand` it was sized on.
+    requirements: one row per interval: ds, calls, aht_s, agents_required (fractional), agents (whole
+        agents on the phones), scheduled (= agents / (1 - shrinkage)), scheduled_int, and the
+        service_level, abandon_rate, asa_s, occupancy the sizing method predicts at ``agents``
+        (Erlang's formulas, or the search's pooled simulation).
+    method: the method used: "erlang_c" | "erlang_a" | "simulation"; requested_method: what was asked
+        ("auto" included).
+    scenario: the policy whose targets and costs were used; demand: the :class:`simulate.Demand`.
+    comparison: one row per method (erlang_c, erlang_a, and simulation when used), indexed by method:
+        agent_hours, ideal_paid_hours, ideal_fte, ideal_cost, peak_agents, predicted_service_level
+        (the method's own estimate, calls-weighted), simulated_service_level (that plan simulated
+        with the full scenario, NaN when it was not), gap_agent_hours (against the recommended plan).
+    simulation: the recommended plan simulated on seeds the sizing never used (a
+        :class:`simulate.SimulationResult`), or None when ``verify=False``.
+    verification: per interval view of ``simulation``: ds, calls, agents, open, service_level
+        (+ _lo/_hi, 95%), abandon_rate (+ _lo/_hi), asa_s, occupancy, and ``met`` (not significantly
+        short of every target, the open intervals tested together: see :func:`staff`); or None.
+    blind_spots: :func:`erlang_blind_spots` of the scenario and demand.
+    facts: how the sizing went (iterations, converged, simulations, seconds, engine, load_factor...).
+    warnings: plain sentences (a search that did not converge, a plan that misses its target).
+    schedule: a :class:`simulate.Schedule` attached by :meth:`with_schedule`, or None; risk: a
+        :func:`risk_of_missing` frame attached later, or None.
 
-    ``plan`` is the recommended :class:`simulate.StaffingPlan` (agents by timestamp), ready for
-    :func:`simulate.run`.
+    ``plan`` is the recommended :class:`simulate.StaffingPlan`; ``summary`` the figures every
+    page and export shows (see :attr:`summary`).
     """
 
     requirements: pd.DataFrame
     method: str
     scenario: Scenario
-    summary: dict[str, Any]
     comparison: pd.DataFrame
+    requested_method: str = ""
+    simulation: SimulationResult | None = None
     verification: pd.DataFrame | None = None
+    blind_spots: tuple[str, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
     schedule: Any = None
     risk: pd.DataFrame | None = None
     demand: Demand | None = None
@@ -97,6 +237,134 @@ class StaffingRecommendation:
         req = self.requirements
         interval = self.demand.interval_s if self.demand is not None else None
         return StaffingPlan.table(req[["ds", "agents"]], interval=interval)
+
+    @property
+    def interval_s(self) -> float:
+        if self.demand is not None:
+            return self.demand.interval_s
+        from .demand import interval_of
+
+        return interval_of(pd.DatetimeIndex(self.requirements["ds"])) if len(self.requirements) > 1 else 1800.0
+
+    def with_schedule(self, schedule: Any) -> StaffingRecommendation:
+        """The same recommendation with a shift schedule attached: its paid hours become the headline."""
+        return dataclasses.replace(self, schedule=schedule)
+
+    @property
+    def workforce(self) -> dict[str, Any]:
+        """:func:`workforce_totals` of the recommended agents, with the schedule when one is attached."""
+        return workforce_totals(self.requirements["agents"].to_numpy(), self.interval_s, self.scenario,
+                                schedule=self.schedule)
+
+    @property
+    def simulated(self) -> dict[str, Any]:
+        """The recommended plan as simulated (empty dict when it was not simulated).
+
+        service_level, abandon_rate, asa_s, got_through_rate (means over replications) each with
+        ``_lo``/``_hi`` (95%); intervals_open; intervals_meeting_target (open intervals not
+        significantly short: the ``met`` column of ``verification``); intervals_below_target (open
+        intervals whose simulated service level is below the target, significant or not);
+        meets_target; replications, seed, engine."""
+        if self.simulation is None or self.verification is None:
+            return {}
+        summ = self.simulation.summary
+        out: dict[str, Any] = {}
+        for m in ("service_level", "abandon_rate", "asa_s", "got_through_rate"):
+            out[m] = float(summ.at[m, "mean"])
+            out[f"{m}_lo"] = float(summ.at[m, "lo"])
+            out[f"{m}_hi"] = float(summ.at[m, "hi"])
+        ver = self.verification
+        open_ = ver["open"].to_numpy(dtype=bool)
+        sl = ver["service_level"].to_numpy(dtype=np.float64)
+        met = ver["met"].to_numpy(dtype=bool)
+        out["intervals_open"] = int(open_.sum())
+        out["intervals_meeting_target"] = int((met & open_).sum())
+        with np.errstate(invalid="ignore"):
+            out["intervals_below_target"] = int((open_ & (sl < self.scenario.sl_target - _EPS)).sum())
+        out["meets_target"] = bool(met[open_].all())
+        out.update({"replications": int(self.simulation.replications), "seed": int(self.simulation.seed),
+                    "engine": self.simulation.engine})
+        return out
+
+    @property
+    def meets_target(self) -> bool | None:
+        """True when every open interval of the simulated plan meets the targets within sampling error
+        (see :func:`staff`); False when any falls significantly short; None when not simulated."""
+        sim = self.simulated
+        return sim["meets_target"] if sim else None
+
+    def verdict(self, language: str = "en") -> str:
+        """One sentence for the page, the report and the Excel Summary: the simulated service level,
+        abandonment and ASA against the target, and whether every open interval meets it."""
+        sim, sc = self.simulated, self.scenario
+        if not sim:
+            return _say("not_simulated", language, method=_say(self.method, language))
+        how = (_say("everything", language, spots=describe_blind_spots(self.blind_spots, sc, language))
+               if self.blind_spots else _say("as_is", language))
+        values = dict(how=how, sl=sim["service_level"], lo=sim["service_level_lo"], hi=sim["service_level_hi"],
+                      thr=sc.sl_threshold, target=sc.sl_target, ab=sim["abandon_rate"], asa=sim["asa_s"],
+                      n_open=sim["intervals_open"], n_short=sim["intervals_open"] - sim["intervals_meeting_target"])
+        return _say("meets" if sim["meets_target"] else "misses", language, **values)
+
+    def gap(self, language: str = "en") -> str:
+        """The quick Erlang estimates against the recommended plan, in words, with what Erlang leaves out."""
+        comp = self.comparison
+        if comp is None or not len(comp) or self.method not in comp.index:
+            return ""
+        rec_hours = float(comp.at[self.method, "agent_hours"])
+        rows = []
+        for m in ("erlang_c", "erlang_a"):
+            if m not in comp.index or m == self.method:
+                continue
+            hours = float(comp.at[m, "agent_hours"])
+            sim_sl = float(comp.at[m, "simulated_service_level"])
+            sim = (_say("gap_sim", language, sl=sim_sl, thr=self.scenario.sl_threshold)
+                   if math.isfinite(sim_sl) else "")
+            diff = hours / rec_hours - 1.0 if rec_hours > 0 else 0.0
+            rows.append(_say("gap_row", language, method=_say(m, language), hours=hours, diff=diff, sim=sim))
+        if not rows:
+            return ""
+        tail = (_say("gap_blind", language, spots=describe_blind_spots(self.blind_spots, self.scenario, language))
+                if self.blind_spots else _say("gap_none", language))
+        return _say("gap_head", language) + "; ".join(rows) + tail
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The figures every page and export shows, in display order (plain Python values):
+
+        method; when simulated: meets_target, simulated_service_level (+ _lo/_hi), simulated_abandon_rate
+        (+ _lo/_hi), simulated_asa_s (+ _lo/_hi), intervals_meeting_target, intervals_below_target;
+        sl_target, sl_threshold_s, intervals_open; the workforce figures of :func:`workforce_totals`
+        (paid_hours, fte, cost and basis: the headline; ideal_*; schedule_* and granularity_* with a
+        schedule); agent_hours, agent_hours_required, peak_agents, peak_scheduled, calls, intervals;
+        requested_method and the sizing facts (converged, iterations, simulations, seconds, engine).
+        """
+        req, sc = self.requirements, self.scenario
+        open_ = req["calls"].to_numpy() > 0
+        out: dict[str, Any] = {"method": self.method}
+        sim = self.simulated
+        if sim:
+            out["meets_target"] = sim["meets_target"]
+            for m in ("service_level", "abandon_rate", "asa_s"):
+                for suffix in ("", "_lo", "_hi"):
+                    out[f"simulated_{m}{suffix}"] = sim[f"{m}{suffix}"]
+            out["intervals_meeting_target"] = sim["intervals_meeting_target"]
+            out["intervals_below_target"] = sim["intervals_below_target"]
+        out.update({"sl_target": sc.sl_target, "sl_threshold_s": sc.sl_threshold, "intervals_open": int(open_.sum())})
+        out.update(self.workforce)
+        h = self.interval_s / 3600.0
+        out.update({
+            "agent_hours_required": float(req["agents_required"].sum() * h),
+            "peak_agents": int(req["agents"].max()) if len(req) else 0,
+            "peak_scheduled": int(req["scheduled_int"].max()) if len(req) else 0,
+            "calls": float(req["calls"].sum()),
+            "intervals": int(len(req)),
+            "requested_method": self.requested_method or self.method,
+        })
+        for k in ("converged", "iterations", "simulations", "seconds", "engine"):
+            if k in self.facts:
+                out[k] = self.facts[k]
+        return out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -268,20 +536,273 @@ def _kpis_at(method: str, rate: np.ndarray, aht: np.ndarray, patience: np.ndarra
     return out
 
 
+
+
+# --------------------------------------------------------------------------- simulation
+_KPIS = ("service_level", "abandon_rate", "asa_s", "occupancy")
+
+
+def _nanmean(values: np.ndarray) -> np.ndarray:
+    """Column means ignoring NaN (NaN for an all-NaN column, without numpy's warning)."""
+    valid = ~np.isnan(values)
+    count = valid.sum(axis=0)
+    total = np.where(valid, values, 0.0).sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _table_plan(demand: Demand, agents: np.ndarray) -> StaffingPlan:
+    return StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": np.asarray(agents, dtype=np.int64)}),
+                              interval=demand.interval_s)
+
+
+@dataclass
+class _Batch:
+    """Replications of one staffing, run exactly as ``simulate.run(..., seed=seed)`` runs them."""
+
+    outputs: list
+    engine: str
+    prepared: tuple
+    seed: int
+
+    def values(self, metric: str) -> np.ndarray:
+        """Per replication, per interval values of a KPI: shape (R, n)."""
+        return np.stack([out[1][metric] for out in self.outputs])
+
+    def overall(self, metric: str) -> float:
+        """Mean over replications of the whole-horizon KPI."""
+        vals = np.array([out[0][metric] for out in self.outputs], dtype=np.float64)
+        return float(np.nanmean(vals)) if np.isfinite(vals).any() else float("nan")
+
+    def result(self, scenario: Scenario) -> SimulationResult:
+        """The :class:`simulate.SimulationResult` of these replications (equal to ``simulate.run``'s)."""
+        from .run import _assemble
+
+        demand, plan, agents, _, warnings = self.prepared
+        return _assemble(self.outputs, demand, agents, scenario, self.engine, self.seed, len(self.outputs), plan,
+                         warnings)
+
+
+@contextlib.contextmanager
+def _workers(workers: int) -> Iterator[Any]:
+    """A process pool shared by every simulation of one sizing (None for ``workers=1``)."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if workers == 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=int(workers)) as pool:
+        yield pool
+
+
+def _simulate(demand: Demand, scenario: Scenario, agents: np.ndarray, replications: int, seed: int,
+              engine: str, pool: Any = None) -> _Batch:
+    # The per-replication, per-interval KPIs the sequential test needs are not kept by
+    # SimulationResult, so the replications are run here with run()'s own pieces and seeds
+    # (identical numbers whether they run here or in the pool's processes).
+    from .run import prepare, replicate, resolve_engine
+
+    prepared = prepare(demand, scenario, _table_plan(demand, agents))
+    used = resolve_engine(engine, scenario)
+    children = np.random.SeedSequence(seed).spawn(int(replications))
+    args = [(used, prepared[3], scenario, child, False) for child in children]
+    if pool is not None and len(args) > 1:
+        outputs = list(pool.map(replicate, *zip(*args)))
+    else:
+        outputs = [replicate(*a) for a in args]
+    return _Batch(outputs=outputs, engine=used, prepared=prepared, seed=int(seed))
+
+
+def _checks(scenario: Scenario) -> list[tuple[str, float, str]]:
+    """The scenario's targets as (KPI, target, direction of good)."""
+    out = [("service_level", scenario.sl_target, "higher")]
+    if scenario.max_abandon_rate is not None:
+        out.append(("abandon_rate", scenario.max_abandon_rate, "lower"))
+    if scenario.max_occupancy is not None:
+        out.append(("occupancy", scenario.max_occupancy, "lower"))
+    return out
+
+
+def _load_factor(approx: str, lam: np.ndarray, aht: np.ndarray, patience: np.ndarray | None, agents: np.ndarray,
+                 sl: np.ndarray, scenario: Scenario, previous: np.ndarray) -> np.ndarray:
+    """Per interval, the factor f on Erlang's arrival rate at which Erlang's service level with
+    ``agents`` equals the simulated ``sl``: the load the scenario really puts on agents, as Erlang
+    would need to see it (redials add to it, the IVR and busy signals take from it...).
+
+    Solved by bisection on log f in :data:`_LOAD_FACTOR`; ``previous`` where it is not identified (no
+    calls, no agents, no simulated value, or a simulated value Erlang reaches at no f in the range:
+    below every one -> the top of the range)."""
+    f = previous.copy()
+    idx = np.flatnonzero((lam > 0) & (agents > 0) & np.isfinite(sl))
+    if idx.size == 0:
+        return f
+    lam_i, aht_i, n_i, target = lam[idx], aht[idx], agents[idx].astype(np.float64), sl[idx]
+    pat_i = None if patience is None else patience[idx]
+
+    def sl_at(log_f: np.ndarray) -> np.ndarray:
+        return _kpis(approx, lam_i * np.exp(log_f), aht_i, pat_i, n_i, scenario.sl_threshold)["service_level"]
+
+    lo = np.full(idx.size, math.log(_LOAD_FACTOR[0]))
+    hi = np.full(idx.size, math.log(_LOAD_FACTOR[1]))
+    s_lo, s_hi = sl_at(lo), sl_at(hi)  # service level falls as the load grows
+    inside = (target < s_lo) & (target > s_hi)
+    for _ in range(30):
+        mid = (lo + hi) / 2.0
+        above = sl_at(mid) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    solved = np.exp((lo + hi) / 2.0)
+    f[idx] = np.where(inside, solved, np.where(target <= s_hi, _LOAD_FACTOR[1], f[idx]))
+    return f
+
+
+def _size_by_simulation(demand: Demand, scenario: Scenario, *, replications: int, seed: int, engine: str,
+                        max_iterations: int, alpha: float, start: np.ndarray | None = None,
+                        load_factor: np.ndarray | None = None, pool: Any = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The sequential search of :func:`required_agents` (method "simulation"): (requirements, facts)."""
+    if replications < 2:
+        raise ValueError(f"replications must be >= 2 for the simulation method, got {replications}")
+    if max_iterations < 1:
+        raise ValueError(f"max_iterations must be >= 1, got {max_iterations}")
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"alpha must be in (0, 0.5), got {alpha}")
+    t0 = time.perf_counter()
+    calls, interval_s = demand.calls, demand.interval_s
+    n = len(calls)
+    open_ = calls > 0
+    aht, patience, reach = _effective(demand, scenario)
+    approx = "erlang_a" if patience is not None else "erlang_c"
+    lam = calls * reach / interval_s
+    f = np.ones(n) if load_factor is None else np.clip(np.asarray(load_factor, dtype=np.float64), *_LOAD_FACTOR)
+
+    def erlang_at(factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        whole, frac = _least_agents(approx, lam * factor, aht, patience, scenario)
+        return np.where(open_, np.maximum(whole, 1), 0).astype(np.int64), np.where(open_, frac, 0.0)
+
+    if start is not None:
+        agents = np.where(open_, np.maximum(np.asarray(start, dtype=np.int64), 1), 0).astype(np.int64)
+    else:
+        agents = erlang_at(f)[0]
+    checks = _checks(scenario)
+    rounds: list[dict[str, np.ndarray]] = []
+    since = np.zeros(n, dtype=np.int64)  # first round whose replications ran with the interval's current agents
+    history = [int(agents.sum())]
+    seed_sl = float("nan")
+    engine_used = engine
+    converged, it = False, 0
+    pooled: dict[str, np.ndarray] = {}
+    while it < max_iterations:
+        it += 1
+        # Fresh random numbers every round: an interval is never passed because one sample path was kind to it.
+        batch = _simulate(demand, scenario, agents, replications, seed + 7919 * it, engine, pool)
+        engine_used = batch.engine
+        if it == 1:
+            seed_sl = batch.overall("service_level")
+        rounds.append({m: batch.values(m) for m in _KPIS})
+        row_round = np.repeat(np.arange(len(rounds)), replications)
+        keep = row_round[:, None] >= since[None, :]
+        pooled = {m: np.where(keep, np.concatenate([r[m] for r in rounds]), np.nan) for m in _KPIS}
+        short = np.zeros(n, dtype=bool)  # significantly worse than a target: add agents now
+        below = np.zeros(n, dtype=bool)  # worse than a target, not significantly: keep sampling
+        better = open_.copy()  # significantly better than every target: may give agents back (calibration)
+        sl_low = sl_one = sl_now = np.full(n, np.nan)
+        under = np.zeros(n, dtype=bool)  # pooled mean worse than a target
+        for metric, target, direction in checks:
+            vals = pooled[metric]
+            mean, lo, hi = mean_interval(vals, 1.0 - 2.0 * alpha, lower=0.0, upper=1.0)
+            _, lo1, hi1 = mean_interval(vals, _SHOWN, lower=0.0, upper=1.0)  # mean -/+ one standard error
+            fine = np.isnan(mean)
+            if direction == "higher":
+                sig, worse, sig_better = hi < target - _EPS, lo1 < target - _EPS, lo > target + _EPS
+            else:
+                sig, worse, sig_better = lo > target + _EPS, hi1 > target + _EPS, hi < target - _EPS
+            if metric == "service_level":
+                sl_low, sl_one, sl_now = lo, lo1, mean
+            short |= open_ & ~fine & sig
+            below |= open_ & ~fine & worse & ~sig
+            under |= open_ & ~fine & ((mean < target - _EPS) if direction == "higher" else (mean > target + _EPS))
+            better &= ~fine & sig_better
+        if not (short | below).any():
+            converged = True
+            break
+        if it == max_iterations:
+            break
+        # Steps are Erlang at the load the simulation revealed (see _load_factor), read from the
+        # pessimistic side of the pooled estimate: one standard error below it for a step up (so the
+        # new staffing is likely to be shown to meet the target next round), the low end of the
+        # 1 - 2 alpha interval for a step down.
+        f = _load_factor(approx, lam, aht, patience, agents, sl_now if it == 1 else sl_one, scenario, f)
+        evidence = it - since  # rounds of replications at the current agents
+        up = short | (below & ((evidence >= _POOL_ROUNDS) | (under & (evidence >= 1))))
+        new = agents.copy()
+        new[up] = np.clip(erlang_at(f)[0][up], agents[up] + 1, 2 * agents[up] + 2)
+        if it <= _CALIBRATION_ROUNDS and better.any():
+            careful = erlang_at(_load_factor(approx, lam, aht, patience, agents, sl_low, scenario, f))[0]
+            down = better & (careful < agents)
+            new[down] = careful[down]
+        changed = new != agents
+        since[changed] = it
+        if (new < agents).any():
+            # Fewer agents somewhere make every later interval's pooled replications optimistic
+            # (the queue spills forward): they start again.
+            since[int(np.flatnonzero(new < agents)[0]):] = it
+        agents = new
+        history.append(int(agents.sum()))
+
+    kpi = {}
+    for m in _KPIS:
+        est = _nanmean(pooled[m]) if pooled else np.full(n, np.nan)
+        kpi[m] = np.where(open_ & np.isfinite(est), est, 1.0 if m == "service_level" else 0.0)
+    out = _frame(demand, calls, aht, agents, agents.astype(np.float64), kpi, scenario)
+    facts = {"iterations": it, "converged": converged, "simulations": it, "seconds": time.perf_counter() - t0,
+             "engine": engine_used, "agents_history": history, "load_factor": f,
+             "seed_service_level": seed_sl if start is None and load_factor is None else float("nan"),
+             "replications_per_round": int(replications)}
+    return out, facts
+
+
+def _verify(demand: Demand, scenario: Scenario, agents: np.ndarray, *, replications: int, seed: int,
+            engine: str, alpha: float, pool: Any = None) -> tuple[SimulationResult, pd.DataFrame]:
+    """The plan simulated on seeds the sizing never used: (SimulationResult, per-interval frame with ``met``)."""
+    batch = _simulate(demand, scenario, agents, replications, seed, engine, pool)
+    res = batch.result(scenario)
+    iv = res.intervals
+    open_ = demand.calls > 0
+    out = pd.DataFrame({"ds": demand.ds, "calls": demand.calls, "agents": np.asarray(agents, dtype=np.int64),
+                        "open": open_})
+    for k in ("service_level", "service_level_lo", "service_level_hi", "abandon_rate", "abandon_rate_lo",
+              "abandon_rate_hi", "asa_s", "occupancy"):
+        out[k] = iv[k].to_numpy(dtype=np.float64)
+    short = np.zeros(len(out), dtype=bool)
+    for metric, target, direction in _checks(scenario):
+        vals = np.where(open_[None, :], batch.values(metric), np.nan)  # closed intervals are not tested
+        short |= worse_than_target(vals, target, direction=direction, alpha=alpha)
+    out["met"] = ~open_ | ~short
+    out.attrs.update({"seed": int(seed), "replications": int(replications), "engine": res.engine,
+                      "alpha": float(alpha)})
+    return res, out
+
+
 # --------------------------------------------------------------------------- public API
+def _check_common(method: str, engine: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if engine not in _ENGINES:
+        raise ValueError(f"engine must be one of {_ENGINES}, got {engine!r}")
+
+
 def required_agents(
     demand: Any,
     scenario: Scenario,
     *,
-    method: str = "erlang_c",
+    method: str = "auto",
     replications: int = 10,
     seed: int = 0,
     engine: str = "auto",
-    safety_margin: float = 0.01,
-    safety_z: float = 1.0,
-    max_iterations: int = 8,
-    verify: bool = True,
-    verify_replications: int | None = None,
+    max_iterations: int = 12,
+    alpha: float = 0.05,
+    workers: int = 1,
     info: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Agents needed per interval to meet the scenario's targets.
@@ -289,318 +810,227 @@ def required_agents(
     demand: a :class:`simulate.Demand` or a frame it reads (``ds, calls`` or a forecast ``ds, yhat``,
         optional ``aht_s`` per interval in seconds); rate = calls / L per second, handle time the
         interval's (the scenario's ``aht`` where the demand has none). Targets from the scenario:
-        ``sl_target`` answered within
-        ``sl_threshold`` s, plus ``max_abandon_rate`` and ``max_occupancy`` when set.
-    method: "erlang_c" (no abandonment), "erlang_a" (scenario's patience; Erlang C when patience is
-        None), or "simulation" (ISA on the full scenario; uses replications, seed, engine,
-        safety_margin, safety_z, max_iterations, verify; see module docstring). An interval passes
-        the correction loop when its simulated SL >= sl_target + safety_margin + safety_z x se
-        (se: the larger of the across-replication se and 2.5 x the binomial se). The staffing is
-        then verified with ``verify_replications`` (default 2 x replications) replications on seed
-        ``seed + 10_000``: ``info["verification"]`` says per interval whether the target is met.
-    info: optional dict filled with diagnostics of the simulation method (iterations, converged,
-        seconds, engine, verification frame).
+        ``sl_target`` answered within ``sl_threshold`` s, plus ``max_abandon_rate`` and
+        ``max_occupancy`` when set.
+    method: "auto" (see :func:`resolve_method`), "erlang_c" (no abandonment), "erlang_a" (the
+        scenario's patience; Erlang C when nobody hangs up) or "simulation".
+
+    The simulation method is a sequential search on the full scenario (``replications`` per round,
+    fresh seeds ``seed + 7919 k`` in round k, ``engine``), seeded by Erlang for speed:
+
+    1. Start from Erlang (A, or C when nobody hangs up) per interval.
+    2. Each round simulates the current staffing. For each open interval the replications run since
+       its agents last changed are pooled (an earlier interval's extra agents leave them valid or
+       pessimistic; after a step down every later interval's pool starts again) and each target is tested against the
+       pooled mean and its standard error (the Wilson interval of
+       :func:`simulate.confidence.mean_interval`, which carries the spread between replications):
+       the interval is **short** when it is significantly worse than a target (one-sided, level
+       ``alpha``), **shown to meet** it when its mean is at least one standard error on the good
+       side of every target, and **undecided** otherwise.
+    3. **Stopping rule** (a sequential test per interval): stop when every open interval is shown to
+       meet its targets; ``converged`` says whether that happened within ``max_iterations`` rounds
+       (if not, the last staffing is returned and :func:`staff` warns). Otherwise a short interval
+       gets the agents Erlang needs at the load the simulation revealed (the factor on Erlang's load
+       that reproduces the pooled service level one standard error below its mean; at least one more
+       agent, at most twice as many plus two); an undecided interval keeps its agents and gathers
+       more replications: if its pooled mean is worse than the target after one round, or it is
+       still undecided after two, it is stepped up the same way (the test's cap: not shown to meet
+       the target). In the first 2 rounds an interval
+       significantly better than every target is brought down to the Erlang figure read from the
+       low end of its 1 - 2 alpha interval.
+
+    workers: processes running each round's replications side by side (same numbers as 1).
+    info: optional dict filled with how the sizing went (iterations, converged, simulations,
+        seconds, engine, agents_history, load_factor: the per-interval factor on Erlang's load).
     Returns a DataFrame, one row per interval (same order): ds, calls, aht_s (the mean handle time
-    used, s), agents_required (fractional,
-    the smallest real n meeting all targets by linear interpolation between whole n; equal to
-    ``agents`` for the simulation method), agents (int), scheduled (= agents / (1 - shrinkage)),
-    scheduled_int, and the predicted service_level, abandon_rate, asa_s and occupancy at ``agents``
-    (simulated means for the simulation method). Intervals with no calls need 0 agents.
+    used, s), agents_required (fractional: the smallest real n meeting all targets by linear
+    interpolation between whole n; equal to ``agents`` for the simulation method), agents (int),
+    scheduled (= agents / (1 - shrinkage)), scheduled_int, and the service_level, abandon_rate,
+    asa_s and occupancy predicted at ``agents`` (pooled simulated means for the simulation method).
+    Intervals with no calls need 0 agents; an open interval at least 1 with the simulation method.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if engine not in _ENGINES:
-        raise ValueError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    _check_common(method, engine)
     demand = as_demand(demand)
-    if method in ("erlang_c", "erlang_a"):
-        return _erlang_requirements(demand, scenario, method)
-    return _isa_requirements(demand, scenario, replications=replications, seed=seed, engine=engine,
-                             safety_margin=safety_margin, safety_z=safety_z, max_iterations=max_iterations,
-                             verify=verify, verify_replications=verify_replications, info=info)
-
-
-# --------------------------------------------------------------------------- simulation (ISA)
-def _busy_per_interval(calls_df: pd.DataFrame, interval_s: float, n_intervals: int, replications: int) -> np.ndarray:
-    """Mean busy agents per interval over replications (agent-seconds in service / interval_s), shape (n_intervals,)."""
-    from .metrics import busy_seconds_per_interval
-
-    answer = calls_df["answer_s"].to_numpy(dtype=np.float64, na_value=np.nan)
-    service = calls_df["service_s"].to_numpy(dtype=np.float64, na_value=np.nan)
-    return busy_seconds_per_interval(answer, service, n_intervals, interval_s) / interval_s / replications
-
-
-def _col(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    if name not in frame.columns:
-        return np.full(len(frame), default)
-    return frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _queue_entries(iv: pd.DataFrame) -> np.ndarray:
-    """Attempts per interval that reached the agent queue (answered + abandoned + callback), mean per replication."""
-    return sum(np.nan_to_num(_col(iv, k, 0.0)) for k in ("answered", "abandoned", "callbacks"))
-
-
-def _se(iv: pd.DataFrame, name: str, replications: int) -> np.ndarray:
-    from scipy import stats
-
-    lo, hi = _col(iv, f"{name}_lo", np.nan), _col(iv, f"{name}_hi", np.nan)
-    if replications < 2:
-        return np.zeros(len(iv))
-    return np.nan_to_num((hi - lo) / (2.0 * stats.t.ppf(0.975, replications - 1)))
-
-
-def _isa_requirements(demand: Demand, scenario: Scenario, *,
-                      replications: int, seed: int, engine: str, safety_margin: float, safety_z: float,
-                      max_iterations: int, verify: bool, verify_replications: int | None,
-                      info: dict[str, Any] | None) -> pd.DataFrame:
-    """Iterative staffing by simulation (see module docstring); returns the requirements frame."""
-    from .run import run
-
-    if replications < 2:
-        raise ValueError(f"replications must be >= 2 for the simulation method, got {replications}")
-    if max_iterations < 1:
-        raise ValueError(f"max_iterations must be >= 1, got {max_iterations}")
-    t0 = time.perf_counter()
-    calls, interval_s = demand.calls, demand.interval_s
-    n_int = len(calls)
-    open_ = calls > 0
-    aht, patience, reach = _effective(demand, scenario)
-    approx = "erlang_a" if patience is not None else "erlang_c"
-    target, margin = scenario.sl_target, safety_margin
-    sims = 0
-
-    def simulate(agents: np.ndarray, *, keep_calls: bool = False, seed_: int = seed) -> Any:
-        nonlocal sims
-        sims += 1
-        return run(demand, scenario, StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": agents}),
-                                                        interval=interval_s),
-                   replications=replications, seed=seed_, engine=engine, keep_calls=keep_calls)
-
-    def erlang_at(load: np.ndarray) -> np.ndarray:
-        n, _ = _least_agents(approx, np.maximum(load, 0.0) / aht, aht, patience, scenario)
-        return np.where(open_, np.maximum(n, 1), 0).astype(np.int64)
-
-    # 1. Offered load m(t) = E[busy agents] with ample agents (nobody waits, so no hang-ups or redials).
-    start = erlang_at(calls * reach / interval_s * aht)
-    neigh = np.maximum.reduce([start, np.roll(start, 1), np.roll(start, -1)])
-    ample = np.where(open_, np.ceil(2.0 * neigh + 10.0), 0).astype(np.int64)
-    res = simulate(ample, keep_calls=True)
-    engine_used = getattr(res, "engine", engine)
-    load_ample = _busy_per_interval(res.calls, interval_s, n_int, replications)
-    entries_ample = _queue_entries(res.intervals)
-    agents = erlang_at(load_ample)
-    history = [int(agents.sum())]
-
-    # 2. Re-estimate the load under the staffing itself (redials after hang-ups and busy signals add
-    #    work), restaff at the new load, and once that settles correct interval by interval.
-    load_phase, load_rounds, converged, it = True, 0, False, 0
-    met = np.zeros(n_int, dtype=bool)
-    while it < max_iterations:
-        it += 1
-        # Load rounds share common random numbers; each correction round draws fresh ones, so an
-        # interval is not left understaffed because one sample path happened to be kind to it.
-        res = simulate(agents, seed_=seed if load_phase else seed + 1_000 * it)
-        iv = res.intervals
-        if load_phase:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(entries_ample > 0, _queue_entries(iv) / entries_ample, 1.0)
-            new = np.maximum(erlang_at(load_ample * np.clip(ratio, 1.0, None)), 0)
-            load_rounds += 1
-            if not np.array_equal(new, agents) and load_rounds < 3:
-                agents = new
-                history.append(int(agents.sum()))
-                continue
-            load_phase = False
-            if not np.array_equal(new, agents):
-                agents = new
-                history.append(int(agents.sum()))
-                continue
-        sl = _col(iv, "service_level", np.nan)
-        # Interval SL estimates are noisy and the search stops at the first staffing whose estimate
-        # passes (an upward-biased pick): demand safety_z standard errors plus safety_margin. The se
-        # is the larger of the across-replication se and a floor of 2.5 x the binomial se: calls of
-        # one interval share its queue, so their outcomes are correlated (measured sd ratio 1.5-3.5).
-        handled = (np.nan_to_num(_col(iv, "answered", 0.0)) + np.nan_to_num(_col(iv, "abandoned", 0.0))) * replications
-        with np.errstate(invalid="ignore", divide="ignore"):
-            se_binom = np.where(handled > 0, np.sqrt(np.clip(sl * (1 - sl), 0.0, None) / handled), 0.0)
-        se = np.maximum(_se(iv, "service_level", replications), _DESIGN_EFFECT_SD * np.nan_to_num(se_binom))
-        need = target + margin + safety_z * se
-        miss = open_ & np.isfinite(sl) & (sl < need)
-        if scenario.max_abandon_rate is not None:
-            ab = _col(iv, "abandon_rate", np.nan)
-            miss |= open_ & np.isfinite(ab) & (
-                ab + safety_z * _se(iv, "abandon_rate", replications) > scenario.max_abandon_rate)
-        if scenario.max_occupancy is not None:
-            occ = _col(iv, "occupancy", np.nan)
-            miss |= open_ & np.isfinite(occ) & (occ > scenario.max_occupancy)
-        met = ~miss
-        if not miss.any():
-            converged = True
-            break
-        # How many agents to add: the Erlang step at this interval's load that covers the shortfall
-        # (at least one); a shortfall of a few points needs one agent in big groups, more in small.
-        idx = np.flatnonzero(miss)
-        aht_i = aht[idx]
-        pat_i = None if patience is None else patience[idx]
-        lam = np.maximum(load_ample[idx], 1e-9) / aht_i
-        gap = np.nan_to_num(need[idx] - sl[idx], nan=0.0)
-        base = _kpis(approx, lam, aht_i, pat_i, agents[idx].astype(np.float64), scenario.sl_threshold)["service_level"]
-        add = np.ones(idx.size, dtype=np.int64)
-        for k in range(1, 6):
-            gain = _kpis(approx, lam, aht_i, pat_i, (agents[idx] + k).astype(np.float64),
-                         scenario.sl_threshold)["service_level"] - base
-            add = np.where(gain < gap, k + 1, add)
-        agents[idx] += np.minimum(add, 6)
-        history.append(int(agents.sum()))
-
-    kpi = {
-        "service_level": np.where(open_, np.nan_to_num(_col(iv, "service_level", np.nan), nan=1.0), 1.0),
-        "abandon_rate": np.where(open_, np.nan_to_num(_col(iv, "abandon_rate", np.nan)), 0.0),
-        "asa_s": np.where(open_, np.nan_to_num(_col(iv, "asa_s", np.nan)), 0.0),
-        "occupancy": np.where(open_, np.nan_to_num(_col(iv, "occupancy", np.nan)), 0.0),
-    }
-    if not converged:
-        # The last correction changed agents after its simulation: report KPIs of what we return.
-        iv = simulate(agents).intervals
-        kpi = {k: np.where(open_, np.nan_to_num(_col(iv, k, np.nan), nan=1.0 if k == "service_level" else 0.0),
-                           1.0 if k == "service_level" else 0.0) for k in kpi}
-    out = _frame(demand, calls, aht, agents, agents.astype(np.float64), kpi, scenario)
-    v_reps = 2 * replications if verify_replications is None else int(verify_replications)
-    verification = _verify(demand, agents, scenario, v_reps, seed + 10_000, engine) if verify else None
+    used = resolve_method(method, scenario, demand)
+    if used in ("erlang_c", "erlang_a"):
+        if info is not None:
+            info.update({"method": used})
+        return _erlang_requirements(demand, scenario, used)
+    with _workers(workers) as pool:
+        req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed, engine=engine,
+                                         max_iterations=max_iterations, alpha=alpha, pool=pool)
     if info is not None:
-        info.update({
-            "iterations": it, "converged": converged, "simulations": sims + (1 if verify else 0),
-            "seconds": time.perf_counter() - t0, "engine": engine_used, "offered_load": load_ample,
-            "agents_history": history, "verification": verification,
-        })
-    return out
+        info.update({"method": used, **facts})
+    return req
 
 
-def _verify(demand: Demand, agents: np.ndarray, scenario: Scenario, replications: int, seed: int,
-            engine: str) -> pd.DataFrame:
-    """Independent re-simulation of the staffing with unseen seeds; per interval KPIs and ``met``."""
-    from .run import run
-
-    plan = StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": agents}), interval=demand.interval_s)
-    res = run(demand, scenario, plan, replications=replications, seed=seed, engine=engine)
-    iv = res.intervals
-    calls = demand.calls
-    open_ = calls > 0
-    out = pd.DataFrame({"ds": demand.ds, "calls": calls, "agents": agents.astype(np.int64), "open": open_})
-    for k in ("service_level", "service_level_lo", "service_level_hi", "abandon_rate", "occupancy", "asa_s"):
-        out[k] = _col(iv, k, np.nan)
-    sl = out["service_level"].to_numpy()
-    met = ~open_ | ~np.isfinite(sl) | (sl >= scenario.sl_target - _EPS)
-    if scenario.max_abandon_rate is not None:
-        ab = out["abandon_rate"].to_numpy()
-        met &= ~open_ | ~np.isfinite(ab) | (ab <= scenario.max_abandon_rate + _EPS)
-    if scenario.max_occupancy is not None:
-        occ = out["occupancy"].to_numpy()
-        met &= ~open_ | ~np.isfinite(occ) | (occ <= scenario.max_occupancy + _EPS)
-    out["met"] = met
-    out.attrs.update({"seed": seed, "replications": replications, "engine": getattr(res, "engine", engine)})
-    return out
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    ok = np.isfinite(values) & (weights > 0)
+    return float(np.sum(values[ok] * weights[ok]) / np.sum(weights[ok])) if ok.any() else float("nan")
 
 
-# --------------------------------------------------------------------------- plan
-def workforce_totals(agents: Any, interval_s: float, scenario: Scenario) -> dict[str, float]:
-    """From agents on calls per interval to paid people: the one place this arithmetic lives.
-
-    agents: per-interval agents on calls, shape (n_intervals,) (fractional allowed); interval_s: the
-    interval length in seconds. Returns agent_hours (agents x interval hours), scheduled_hours
-    (= agent_hours / (1 - shrinkage): paid hours), fte (scheduled hours per week / paid_hours_per_week;
-    the horizon's whole days repeat to fill a week, and a horizon under a day counts as one working
-    day) and cost (scheduled_hours x hourly_cost, currency).
-    """
-    a = np.asarray(agents, dtype=float)
-    agent_hours = float(a.sum() * interval_s / 3600.0)
-    scheduled_hours = agent_hours / (1.0 - scenario.shrinkage)
-    days = max(1.0, math.ceil(len(a) * interval_s / 86400.0 - 1e-9))
-    return {
-        "agent_hours": agent_hours,
-        "scheduled_hours": scheduled_hours,
-        "fte": scheduled_hours / (days / 7.0) / scenario.paid_hours_per_week,
-        "cost": scheduled_hours * scenario.hourly_cost,
-    }
-
-
-def _summary(req: pd.DataFrame, interval_s: float, scenario: Scenario) -> dict[str, Any]:
-    """Totals of a requirements frame (hours are agent-hours; see :func:`workforce_totals`)."""
-    h = interval_s / 3600.0
-    totals = workforce_totals(req["agents"].to_numpy(), interval_s, scenario)
-    open_ = req["calls"].to_numpy() > 0
-    return {
-        "calls": float(req["calls"].sum()),
-        "intervals": int(len(req)),
-        "intervals_open": int(open_.sum()),
-        "agent_hours": totals["agent_hours"],
-        "agent_hours_required": float(req["agents_required"].sum() * h),
-        "scheduled_hours": totals["scheduled_hours"],
-        "fte": totals["fte"],
-        "cost": totals["cost"],
-        "peak_agents": int(req["agents"].max()) if len(req) else 0,
-        "peak_scheduled": int(req["scheduled_int"].max()) if len(req) else 0,
-    }
-
-
-def _meets(req: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-    k = {c: req[c].to_numpy(dtype=np.float64) for c in ("service_level", "abandon_rate", "occupancy")}
-    return _passes(k, scenario)
+def _comparison_row(req: pd.DataFrame, interval_s: float, scenario: Scenario, simulated_sl: float) -> dict[str, Any]:
+    w = workforce_totals(req["agents"].to_numpy(), interval_s, scenario)
+    return {"agent_hours": w["agent_hours"], "ideal_paid_hours": w["ideal_paid_hours"], "ideal_fte": w["ideal_fte"],
+            "ideal_cost": w["ideal_cost"], "peak_agents": int(req["agents"].max()) if len(req) else 0,
+            "predicted_service_level": _weighted(req["service_level"].to_numpy(dtype=np.float64),
+                                                 req["calls"].to_numpy(dtype=np.float64)),
+            "simulated_service_level": simulated_sl}
 
 
 def staff(
     demand: Any,
     scenario: Scenario,
     *,
-    method: str = "erlang_a",
+    method: str = "auto",
     compare: bool = True,
-    **kwargs: Any,
+    replications: int = 10,
+    seed: int = 0,
+    engine: str = "auto",
+    max_iterations: int = 12,
+    alpha: float = 0.05,
+    verify: bool = True,
+    verify_replications: int | None = None,
+    workers: int = 1,
+    info: dict[str, Any] | None = None,
 ) -> StaffingRecommendation:
-    """A :class:`StaffingRecommendation`: :func:`required_agents` (``kwargs`` passed on) plus summary and
-    comparison; its ``plan`` is the :class:`simulate.StaffingPlan` to simulate or export.
+    """Size the staffing (:func:`required_agents`), simulate it, and say whether it keeps its promise.
 
-    summary: calls, intervals, intervals_open, agent_hours (sum of whole agents x interval hours),
-    agent_hours_required (fractional), scheduled_hours (= agent_hours / (1 - shrinkage)), fte
-    (scheduled hours per week of horizon / paid_hours_per_week: the horizon's pattern is taken to
-    repeat every week, so a one-day plan's FTE is 7 times its hours / paid hours), cost
-    (scheduled_hours x hourly_cost), peak_agents, peak_scheduled, intervals_meeting_target (predicted
-    for Erlang methods; from the verification on unseen seeds for the simulation method), method;
-    for the simulation method also iterations, converged, simulations, seconds, engine.
-    comparison (when ``compare``): one row per method (erlang_c, erlang_a, plus simulation when that is
-    the method) with agent_hours, scheduled_hours, fte, cost, peak_agents.
+    method: "auto" (default: simulation when :func:`erlang_blind_spots` finds anything, else Erlang A
+        or C), "erlang_c", "erlang_a" or "simulation"; replications, seed, engine, max_iterations,
+        alpha, workers: see :func:`required_agents`.
+    verify: simulate the recommended plan with the full scenario on seeds the sizing never used
+        (``verify_replications``, default ``replications``, seed ``seed + 10_000``; the same numbers
+        as ``simulate.run(demand, scenario, rec.plan, replications=..., seed=seed + 10_000)``). An
+        open interval *meets* a target unless it is significantly short of it: the open intervals
+        are tested together, one-sided, by :func:`simulate.confidence.worse_than_target`
+        (Benjamini-Hochberg at level ``alpha``: a plan whose every interval truly meets the target is
+        called short with chance at most ``alpha`` per target, while many intervals that miss
+        together are all caught). ``rec.meets_target``: no open interval short. With "auto",
+        an Erlang plan that is significantly short anywhere is corrected by the simulation search,
+        started from it, and verified again on seeds ``seed + 20_000``.
+    compare: add the quick Erlang estimates (``rec.comparison``; see :class:`StaffingRecommendation`).
+
+    Warnings (``rec.warnings``, plain sentences) say when the search did not converge and when the
+    plan misses its targets in its own simulation.
     """
-    info: dict[str, Any] = kwargs.pop("info", None)
-    if info is None:
-        info = {}
+    _check_common(method, engine)
+    t0 = time.perf_counter()
     demand = as_demand(demand)
-    req = required_agents(demand, scenario, method=method, info=info, **kwargs)
-    interval_s = demand.interval_s
-    summary = _summary(req, interval_s, scenario)
-    summary["method"] = method
-    open_ = req["calls"].to_numpy() > 0
-    verification = info.get("verification")
-    if method == "simulation":
-        for k in ("iterations", "converged", "simulations", "seconds", "engine"):
-            summary[k] = info.get(k)
-        if verification is not None:
-            summary["intervals_meeting_target"] = int((verification["met"].to_numpy() & open_).sum())
+    spots = erlang_blind_spots(scenario, demand)
+    used = resolve_method(method, scenario, demand)
+    v_reps = int(replications if verify_replications is None else verify_replications)
+    if verify and v_reps < 1:
+        raise ValueError(f"verify_replications must be >= 1, got {v_reps}")
+    facts: dict[str, Any] = {"simulations": 0}
+    verifications = 0
+    erlang_reqs: dict[str, pd.DataFrame] = {}
+    simulated_sl: dict[str, float] = {}
+    with _workers(workers) as pool:
+        if used in ("erlang_c", "erlang_a"):
+            req = _erlang_requirements(demand, scenario, used)
+            erlang_reqs[used] = req
         else:
-            summary["intervals_meeting_target"] = int((_meets(req, scenario) & open_).sum())
-    else:
-        summary["intervals_meeting_target"] = int((_meets(req, scenario) & open_).sum())
-    rows = []
+            req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed,
+                                             engine=engine, max_iterations=max_iterations, alpha=alpha, pool=pool)
+            seed_method = "erlang_a" if _effective(demand, scenario)[1] is not None else "erlang_c"
+            simulated_sl[seed_method] = facts.get("seed_service_level", float("nan"))
+        simulation = verification = None
+        if verify:
+            simulation, verification = _verify(demand, scenario, req["agents"].to_numpy(), replications=v_reps,
+                                               seed=seed + 10_000, engine=engine, alpha=alpha, pool=pool)
+            verifications += 1
+            if method == "auto" and used != "simulation" and not verification["met"].all():
+                simulated_sl[used] = float(simulation["service_level"])
+                req, facts = _size_by_simulation(demand, scenario, replications=replications, seed=seed,
+                                                 engine=engine, max_iterations=max_iterations, alpha=alpha,
+                                                 start=req["agents"].to_numpy(), pool=pool)
+                facts["reason"] = "the Erlang plan fell short of its target when simulated"
+                used = "simulation"
+                simulation, verification = _verify(demand, scenario, req["agents"].to_numpy(), replications=v_reps,
+                                                   seed=seed + 20_000, engine=engine, alpha=alpha, pool=pool)
+                verifications += 1
+    if simulation is not None:
+        simulated_sl[used] = float(simulation["service_level"])
+    interval_s = demand.interval_s
+    rows = {}
     if compare:
         for m in ("erlang_c", "erlang_a"):
-            other = req if m == method else _erlang_requirements(demand, scenario, m)
-            rows.append({"method": m, **_summary(other, interval_s, scenario)})
-        if method == "simulation":
-            rows.append({"method": method, **_summary(req, interval_s, scenario)})
-    cols = ["method", "agent_hours", "scheduled_hours", "fte", "cost", "peak_agents"]
-    comparison = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
-    if len(comparison):
-        comparison = comparison[cols].set_index("method")
-    return StaffingRecommendation(requirements=req, method=method, scenario=scenario, summary=summary,
-                                  comparison=comparison, verification=verification, demand=demand)
+            other = erlang_reqs.get(m)
+            if other is None:
+                other = req if m == used else _erlang_requirements(demand, scenario, m)
+            rows[m] = _comparison_row(other, interval_s, scenario, simulated_sl.get(m, float("nan")))
+        if used == "simulation":
+            rows["simulation"] = _comparison_row(req, interval_s, scenario, simulated_sl.get(used, float("nan")))
+    cols = ["agent_hours", "ideal_paid_hours", "ideal_fte", "ideal_cost", "peak_agents", "predicted_service_level",
+            "simulated_service_level", "gap_agent_hours"]
+    comparison = pd.DataFrame.from_dict(rows, orient="index") if rows else pd.DataFrame(columns=cols[:-1])
+    rec_hours = workforce_totals(req["agents"].to_numpy(), interval_s, scenario)["agent_hours"]
+    comparison["gap_agent_hours"] = comparison["agent_hours"] - rec_hours if len(comparison) else []
+    comparison = comparison.reindex(columns=cols)
+    comparison.index.name = "method"
+    warnings = []
+    if used == "simulation" and not facts.get("converged", True):
+        warnings.append(f"The simulation search stopped after {facts.get('iterations')} rounds (max_iterations) "
+                        "before every open interval was shown to meet the target; the plan is the last one tried.")
+    if verification is not None and not verification["met"].all():
+        short = int((~verification["met"]).sum())
+        warnings.append(f"Simulated on unseen seeds, {short} open interval{'s' if short > 1 else ''} fall"
+                        f"{'' if short > 1 else 's'} significantly short of the target: the plan does not keep "
+                        "its promise there.")
+    facts["simulations"] = int(facts.get("simulations", 0)) + verifications
+    facts["seconds"] = time.perf_counter() - t0
+    if simulation is not None:
+        facts.setdefault("engine", simulation.engine)
+    if info is not None:
+        info.update({"method": used, **facts})
+    return StaffingRecommendation(requirements=req, method=used, scenario=scenario, comparison=comparison,
+                                  requested_method=method, simulation=simulation, verification=verification,
+                                  blind_spots=spots, facts=facts, warnings=tuple(warnings), demand=demand)
+
+
+# --------------------------------------------------------------------------- people and cost
+def workforce_totals(agents: Any, interval_s: float, scenario: Scenario, *, schedule: Any = None) -> dict[str, Any]:
+    """From agents on the phones per interval to paid people and cost: the one place this arithmetic lives.
+
+    agents: agents on the phones per interval, shape (n_intervals,) (fractional allowed); interval_s:
+    the interval length in seconds; schedule: an optional :class:`simulate.Schedule` covering the
+    same intervals.
+
+    Returns, in display order:
+      paid_hours, fte, cost: the headline: the schedule's when there is one, else the ideal figures;
+      basis: "schedule" or "requirement" (which one the headline is);
+      agent_hours: agents x interval hours (time on the phones);
+      ideal_paid_hours: agent_hours / (1 - shrinkage): paid hours if people could be bought by the
+        interval (no shift granularity); ideal_fte, ideal_cost;
+      with a schedule also schedule_paid_hours (its shifts' paid hours; a schedule built on agents on
+        the phones rather than on the ``scheduled`` column is grossed up by 1 / (1 - shrinkage)),
+        schedule_fte, schedule_cost, schedule_shifts (shifts worked), and granularity_hours /
+        granularity_cost = schedule minus ideal (what whole shifts cost on top).
+    FTE = paid hours per week / paid_hours_per_week: the horizon's whole days repeat to fill a week
+    (a horizon under a day counts as one day). Cost = paid hours x hourly_cost (currency).
+    """
+    a = np.asarray(agents, dtype=float)
+    weeks = max(1.0, math.ceil(len(a) * interval_s / 86400.0 - 1e-9)) / 7.0
+    agent_hours = float(a.sum() * interval_s / 3600.0)
+    ideal = agent_hours / (1.0 - scenario.shrinkage)
+
+    def fte(hours: float) -> float:
+        return hours / weeks / scenario.paid_hours_per_week
+
+    out: dict[str, Any] = {"paid_hours": ideal, "fte": fte(ideal), "cost": ideal * scenario.hourly_cost,
+                           "basis": "requirement", "agent_hours": agent_hours, "ideal_paid_hours": ideal,
+                           "ideal_fte": fte(ideal), "ideal_cost": ideal * scenario.hourly_cost}
+    if schedule is not None:
+        paid = float(schedule.paid_hours)
+        if getattr(schedule, "column", "scheduled") != "scheduled":
+            paid /= 1.0 - scenario.shrinkage
+        cost = paid * scenario.hourly_cost
+        out.update({"paid_hours": paid, "fte": fte(paid), "cost": cost, "basis": "schedule",
+                    "schedule_paid_hours": paid, "schedule_fte": fte(paid), "schedule_cost": cost,
+                    "schedule_shifts": int(schedule.headcount), "granularity_hours": paid - ideal,
+                    "granularity_cost": (paid - ideal) * scenario.hourly_cost})
+    return out
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -610,7 +1040,8 @@ _Z = {0.80: 1.2815515655446004, 0.95: 1.959963984540054}  # two-sided interval -
 def _demand_sd(forecast: pd.DataFrame) -> np.ndarray:
     """Per-interval sd of demand from the forecast's interval columns (95% preferred, else 80%).
 
-    sd = (yhat_hi_95 - yhat_lo_95) / (2 x 1.96), assuming a normal per interval; 0 when neither is given.
+    sd = (yhat_hi_95 - yhat_lo_95) / (2 x 1.96), assuming a normal per interval. Raises ValueError
+    when the frame has neither pair of columns.
     """
     for level in (95, 80):
         lo, hi = f"yhat_lo_{level}", f"yhat_hi_{level}"
@@ -630,36 +1061,69 @@ def staffing_by_quantile(
     scenario: Scenario,
     *,
     quantiles: tuple[float, ...] = (0.5, 0.8, 0.95),
-    method: str = "erlang_a",
+    method: str = "auto",
+    reference: StaffingRecommendation | None = None,
+    replications: int = 10,
+    seed: int = 0,
+    engine: str = "auto",
+    max_iterations: int = 12,
+    alpha: float = 0.05,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Agents per interval to meet the targets if demand is at its q-quantile, for each q.
 
     forecast_frame: ``ds``, ``yhat`` (taken as the median) and ``yhat_lo_95``/``yhat_hi_95`` (or the
     80% pair). Demand per interval is taken as normal with sd from the interval's half-width; the
     q-quantile is ``max(yhat + z_q sd, 0)`` (one-sided: z_0.8 = 0.8416, z_0.95 = 1.645).
-    method: "erlang_c" or "erlang_a".
+    method: as in :func:`required_agents` ("auto": simulation when the scenario has anything Erlang
+        cannot see). With the simulation method each quantile's demand is sized by the sequential
+        search (replications, seed, engine, max_iterations, alpha, workers), the whole scenario simulated.
+    reference: a recommendation sized by simulation on the same intervals (what :func:`staff`
+        returned for this forecast): a quantile whose demand is the one it was sized on reuses its
+        plan, and the others start from Erlang at the load factors it measured (fewer rounds).
     Returns one row per interval: ds, yhat, then for each q (label ``p50``, ``p80``, ...):
-    ``calls_pXX``, ``agents_pXX`` (int), ``agents_required_pXX`` (fractional), ``scheduled_pXX``.
+    ``calls_pXX``, ``agents_pXX`` (int), ``agents_required_pXX`` (fractional), ``scheduled_pXX``,
+    ``service_level_pXX`` (the method's predicted service level at that demand: Erlang's, or the
+    search's pooled simulated one). ``attrs["method"]`` is the method used; with simulation
+    ``attrs["converged"]`` maps each label to whether its search converged.
     """
     from scipy import stats
 
-    if method not in ("erlang_c", "erlang_a"):
-        raise ValueError(f"method must be 'erlang_c' or 'erlang_a' for staffing_by_quantile, got {method!r}")
+    _check_common(method, engine)
     qs = [float(q) for q in quantiles]
     if not qs or any(not 0 < q < 1 for q in qs):
         raise ValueError(f"quantiles must be in (0, 1), got {quantiles!r}")
     demand = as_demand(forecast_frame)
+    used = resolve_method(method, scenario, demand)
     center = demand.calls
     sd = _demand_sd(forecast_frame)
     out = pd.DataFrame({"ds": demand.ds, "yhat": center})
+    converged: dict[str, bool] = {}
+    ref_ok = (reference is not None and reference.method == "simulation" and len(reference.requirements) == len(center)
+              and np.array_equal(pd.DatetimeIndex(reference.requirements["ds"]).asi8, demand.ds.asi8))
     for q in qs:
         label = f"p{round(q * 100):d}"
         calls = np.maximum(center + stats.norm.ppf(q) * sd, 0.0)
-        req = _erlang_requirements(demand, scenario, method, calls=calls)
+        if used in ("erlang_c", "erlang_a"):
+            req = _erlang_requirements(demand, scenario, used, calls=calls)
+        elif ref_ok and np.allclose(calls, reference.requirements["calls"].to_numpy(dtype=np.float64)):
+            req = reference.requirements
+            converged[label] = bool(reference.facts.get("converged", False))
+        else:
+            factor = reference.facts.get("load_factor") if ref_ok else None
+            with _workers(workers) as pool:
+                req, facts = _size_by_simulation(demand.with_calls(calls), scenario, replications=replications,
+                                                 seed=seed, engine=engine, max_iterations=max_iterations,
+                                                 alpha=alpha, load_factor=factor, pool=pool)
+            converged[label] = bool(facts["converged"])
         out[f"calls_{label}"] = calls
         out[f"agents_{label}"] = req["agents"].to_numpy()
         out[f"agents_required_{label}"] = req["agents_required"].to_numpy()
         out[f"scheduled_{label}"] = req["scheduled"].to_numpy()
+        out[f"service_level_{label}"] = req["service_level"].to_numpy()
+    out.attrs["method"] = used
+    if converged:
+        out.attrs["converged"] = converged
     return out
 
 
@@ -678,27 +1142,27 @@ def risk_of_missing(
     Demand paths: per draw and interval ``calls = max(yhat + sd * z, 0)`` with sd from the forecast's
     interval columns (see :func:`staffing_by_quantile`) and ``z = sqrt(r) Z_day + sqrt(1 - r) e``:
     one standard normal ``Z_day`` shared by a day's intervals (a busy day is busy all day) and an
-    independent ``e`` per interval, r = ``day_correlation``. Each path is simulated once (its own
-    Poisson arrivals) with the given staffing (anything :func:`simulate.run` accepts: a
-    StaffingPlan, a number, a pattern, a table or a recommendation); a day's service level = answered_within / (answered + abandoned) over the day.
+    independent ``e`` per interval, r = ``day_correlation``. Each path is simulated once with the
+    whole scenario (its own random arrivals, redials, lines...) and the given staffing (anything
+    :func:`simulate.run` accepts: a StaffingPlan, a number, a pattern, a table or a recommendation);
+    a day's service level = answered_within / (answered + abandoned) over the day.
     Returns one row per calendar day of ``ds``: date, calls (forecast), p_miss (share of draws whose
-    daily SL < sl_target), expected_sl (mean over draws), sl_sd, sl_p05 (5th percentile), draws.
+    daily SL < sl_target), p_miss_lo / p_miss_hi (its 95% Wilson interval: the draws are independent
+    trials), expected_sl (mean over draws), sl_sd, sl_p05 (5th percentile), draws.
     """
     from .run import run
+    from .staffing_plan import as_plan
 
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
     if not 0 <= day_correlation <= 1:
         raise ValueError(f"day_correlation must be in [0, 1], got {day_correlation}")
-    from .staffing_plan import as_plan
-
     demand = as_demand(forecast_frame)
     center = demand.calls
     sd = _demand_sd(forecast_frame)
     n = len(center)
     plan = as_plan(staffing)
-    agents = plan.agents(demand, scenario)
-    fixed = StaffingPlan.table(pd.DataFrame({"ds": demand.ds, "agents": agents}), interval=demand.interval_s)
+    fixed = _table_plan(demand, plan.agents(demand, scenario))
     day_codes = demand.day_index()
     days = pd.DatetimeIndex(pd.unique(demand.ds.tz_localize(None).normalize() if demand.tz is not None
                                       else demand.ds.normalize()))
@@ -709,22 +1173,24 @@ def risk_of_missing(
              + math.sqrt(1.0 - day_correlation) * rng.standard_normal(n))
         calls = np.where(center > 0, np.maximum(center + sd * z, 0.0), 0.0)
         # A forecast-closed interval stays closed; an open one keeps agents even if its draw is 0.
-        res = run(demand.with_calls(calls), scenario, fixed, replications=1, seed=seed + d, engine=engine)
-        iv = res.intervals
-        within = np.bincount(day_codes, weights=np.nan_to_num(_col(iv, "answered_within", 0.0)), minlength=len(days))
-        handled = np.bincount(day_codes, weights=np.nan_to_num(_col(iv, "answered", 0.0))
-                              + np.nan_to_num(_col(iv, "abandoned", 0.0)), minlength=len(days))
+        iv = run(demand.with_calls(calls), scenario, fixed, replications=1, seed=seed + d, engine=engine).intervals
+        within = np.bincount(day_codes, weights=np.nan_to_num(iv["answered_within"].to_numpy(dtype=np.float64)),
+                             minlength=len(days))
+        handled = np.bincount(day_codes, weights=np.nan_to_num(iv["answered"].to_numpy(dtype=np.float64))
+                              + np.nan_to_num(iv["abandoned"].to_numpy(dtype=np.float64)), minlength=len(days))
         with np.errstate(invalid="ignore", divide="ignore"):
             daily[d] = np.where(handled > 0, within / handled, np.nan)
-    with np.errstate(invalid="ignore"):
-        miss = np.where(np.isfinite(daily), daily < scenario.sl_target, np.nan)
     valid = np.isfinite(daily).sum(axis=0)
+    misses = np.where(np.isfinite(daily), daily < scenario.sl_target - _EPS, False).sum(axis=0)
     safe = np.where(np.isfinite(daily), daily, 0.0)
     mean = np.where(valid > 0, safe.sum(axis=0) / np.maximum(valid, 1), np.nan)
+    lo, hi = wilson(misses, valid)
     return pd.DataFrame({
         "date": days,
         "calls": np.bincount(day_codes, weights=center, minlength=len(days)),
-        "p_miss": np.where(valid > 0, np.nansum(miss, axis=0) / np.maximum(valid, 1), np.nan),
+        "p_miss": np.where(valid > 0, misses / np.maximum(valid, 1), np.nan),
+        "p_miss_lo": lo,
+        "p_miss_hi": hi,
         "expected_sl": mean,
         "sl_sd": np.array([np.nanstd(daily[:, j], ddof=1) if valid[j] > 1 else np.nan for j in range(len(days))]),
         "sl_p05": np.array([np.nanpercentile(daily[:, j], 5) if valid[j] else np.nan for j in range(len(days))]),
