@@ -24,7 +24,7 @@ def kpi_table(results: dict[str, simulate.SimulationResult], labels: dict[str, s
     for metric in KPI_ROWS:
         if metric == "cost":
             costs = {n: state.paid_cost(r) for n, r in results.items()}
-            best = min(costs, key=costs.get) if len(set(costs.values())) > 1 else ""
+            best = cmp.at["cost", "best"] if "cost" in cmp.index else ()
             cells = {n: fmt_value(costs[n], "currency") for n in names}
             direction = "lower"
         else:
@@ -40,8 +40,8 @@ def kpi_table(results: dict[str, simulate.SimulationResult], labels: dict[str, s
                 if lo != hi:
                     text += f" ({fmt_value(lo, unit, metric)}–{fmt_value(hi, unit, metric)})"
                 cells[n] = text
-        if best:
-            cells[best] = f"{STAR} {cells[best]}"
+        for n in best or ():  # every tied scenario shares the star
+            cells[n] = f"{STAR} {cells[n]}"
         arrow = {"higher": "↑", "lower": "↓"}.get(direction, "")
         rows.append({t("compare.kpi"): f"{t('kpi.' + metric)} {arrow}".strip(),
                      **{labels.get(n, n): v for n, v in cells.items()}})

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StaffingPlan", "as_plan", "SIZING_METHODS"]
 
-SIZING_METHODS = ("erlang_c", "erlang_a", "simulation")
+SIZING_METHODS = ("auto", "erlang_c", "erlang_a", "simulation")
 _MAX_AGENTS = 1_000_000
 
 _DAYS = {  # English and French day names -> Monday = 0
@@ -192,7 +192,8 @@ class StaffingPlan:
     def sized(cls, method: str = "erlang_a", **options: Any) -> "StaffingPlan":
         """The least agents meeting the scenario's targets on the demand it is evaluated on.
 
-        method: "erlang_c", "erlang_a" or "simulation"; options go to
+        method: "auto" (simulation when the scenario has anything Erlang cannot see, else Erlang A),
+        "erlang_c", "erlang_a" or "simulation"; options go to
         :func:`simulate.staffing.required_agents` (e.g. ``replications``, ``seed``)."""
         if method not in SIZING_METHODS:
             raise ValueError(f"StaffingPlan.sized: method must be one of {SIZING_METHODS}, got {method!r}")
