@@ -282,13 +282,20 @@ def read_history(
     if value_limit not in limits.LIMITS:
         raise ValueError(f"value_limit: expected the name of a limit in forecast.limits such as 'MAX_VALUE' or "
                          f"'MAX_CALLS_PER_INTERVAL', got {value_limit!r}")
-    if isinstance(source, pd.DataFrame):
-        table = _table_from_frame(source, _Source(name or "DataFrame", "frame", index=source.index))
-    else:
-        data, label, kind = _load(source, name)
-        reader = {"xlsx": _read_xlsx, "parquet": _read_parquet, "text": _read_text}[kind]
-        table = reader(data, label)
-    return _validate(table, series, tz, values, tuple(numeric), value_limit)
+    try:
+        if isinstance(source, pd.DataFrame):
+            table = _table_from_frame(source, _Source(name or "DataFrame", "frame", index=source.index))
+        else:
+            data, label, kind = _load(source, name)
+            reader = {"xlsx": _read_xlsx, "parquet": _read_parquet, "text": _read_text}[kind]
+            table = reader(data, label)
+            del data
+        return _validate(table, series, tz, values, tuple(numeric), value_limit)
+    except MemoryError:
+        label = name or ("DataFrame" if isinstance(source, pd.DataFrame) else
+                         str(source) if isinstance(source, (str, Path)) else "upload")
+        raise DataError("is too large to read in the memory available", path=label,
+                        expected="a smaller file: " + limits.LIMITS["MAX_UPLOAD_BYTES"].advice) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -351,6 +358,12 @@ def _read_all(stream: BinaryIO, label: str) -> bytes:
         return limits.read_bounded(stream)
     except LimitError as exc:
         raise DataError("holds " + str(exc), path=label) from None
+
+
+def _reason(exc: BaseException) -> str:
+    """A library's exception in a few words: its message, or its type when it has none."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _too_big(size: int, label: str) -> DataError:
@@ -603,7 +616,6 @@ def _header_names(header: list, src: _Source) -> list[str]:
 def _read_xlsx(data: bytes, label: str) -> _Table:
     import openpyxl
     from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
 
     if not data.startswith(b"PK\x03\x04"):
         raise DataError("is not an Excel .xlsx workbook (it is not a ZIP container)", path=label,
@@ -619,10 +631,14 @@ def _read_xlsx(data: bytes, label: str) -> _Table:
     if unpacked > limits.MAX_UPLOAD_BYTES:
         raise DataError(limits.sentence("MAX_UPLOAD_BYTES", unpacked) + " (the workbook's content once unzipped)",
                         path=label)
+    # openpyxl parsing a damaged or hostile workbook can raise almost anything (ParseError,
+    # IndexError, KeyError, NotImplementedError...): every one is "not a readable workbook"
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError, zlib.error) as exc:
-        raise DataError(f"is not a readable Excel workbook ({exc})", path=label, expected=unreadable) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
+        raise DataError(f"is not a readable Excel workbook ({_reason(exc)})", path=label, expected=unreadable) from None
     try:
         ws = wb.worksheets[0]
         sheet = ws.title
@@ -638,10 +654,12 @@ def _read_xlsx(data: bytes, label: str) -> _Table:
                 raise src.error(f"the row has cells up to column {get_column_letter(len(row))}: "
                                 + limits.sentence("MAX_COLUMNS", len(row)), line=k + 1, value=None)
             rows.append(row)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error) as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"is not a readable Excel workbook ({exc})", path=label, expected=unreadable) from None
+    except DataError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the rows are parsed lazily: same as load_workbook above
+        raise DataError(f"is not a readable Excel workbook ({_reason(exc)})", path=label, expected=unreadable) from None
     finally:
         wb.close()
 
@@ -708,10 +726,12 @@ def _read_parquet(data: bytes, label: str) -> _Table:
             raise DataError(limits.sentence("MAX_UPLOAD_BYTES", unpacked) + " (the data once uncompressed)",
                             path=label)
         frame = pd.read_parquet(io.BytesIO(data))
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"is not a readable Parquet file ({exc})", path=label, expected=expected) from None
+    except DataError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file can fail anywhere in pyarrow's reader
+        raise DataError(f"is not a readable Parquet file ({_reason(exc)})", path=label, expected=expected) from None
     return _table_from_frame(frame, src)
 
 
@@ -1117,10 +1137,30 @@ def _regularity(ds: pd.Series) -> int:
     return len(np.unique(np.diff(uniq)))
 
 
+def _iso_naive(strings: pd.Series) -> pd.Series:
+    """ISO 8601 timestamps without UTC offsets, NaT where a string is not one.
+
+    pandas refuses a mix of strings with and without offsets even with ``errors="coerce"``
+    ("Mixed timezones detected"); in a file without offsets (those go another way) a string that
+    pandas reads with one is malformed (``08:0-0``), so the halves are parsed apart until the
+    offending strings are found, and they become NaT, to be told as "not a date" with their line.
+    """
+    try:
+        got = pd.to_datetime(strings, format="ISO8601", errors="coerce")
+    except ValueError:
+        if len(strings) == 1:
+            return pd.Series([pd.NaT], index=strings.index, dtype="datetime64[ns]")
+        mid = len(strings) // 2
+        return pd.concat([_iso_naive(strings.iloc[:mid]), _iso_naive(strings.iloc[mid:])])
+    if getattr(got.dt, "tz", None) is not None:  # every one with an offset: none is naive
+        return pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns]")
+    return got
+
+
 def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.Series,
                  lines: np.ndarray) -> pd.Series:
-    if not pd.to_datetime(strings.iloc[:1], format="ISO8601", errors="coerce").isna().iat[0]:
-        iso = pd.to_datetime(strings, format="ISO8601", errors="coerce")
+    if not _iso_naive(strings.iloc[:1]).isna().iat[0]:
+        iso = _iso_naive(strings)
         if not iso.isna().any():
             return iso
     tries: list[tuple[str, str, pd.Series]] = []
@@ -1134,7 +1174,7 @@ def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.S
         got = _parse_layout(text, date_re)
         rest = got.isna().to_numpy()
         if rest.any():  # ISO rows may sit among them (Excel shows midnight without a time, others with)
-            iso = pd.to_datetime(strings[rest], format="ISO8601", errors="coerce")
+            iso = _iso_naive(strings[rest])
             years = iso.dt.year
             iso[(years < limits.EARLIEST_YEAR) | (years > limits.LATEST_YEAR)] = pd.NaT  # told below
             got[rest] = iso.dt.as_unit("ns")
@@ -1143,7 +1183,7 @@ def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.S
             full.append((example, order, got))
     if not full:
         if not tries:
-            tries.append(("ISO 8601", "ISO 8601", pd.to_datetime(strings, format="ISO8601", errors="coerce")))
+            tries.append(("ISO 8601", "ISO 8601", _iso_naive(strings)))
         fmt, order, best = max(tries, key=lambda x: int(x[2].notna().sum()))
         i = _first(best.isna().to_numpy())
         year = re.search(r"(?<!\d)(\d{4})(?!\d)", strings.iat[i])

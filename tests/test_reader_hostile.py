@@ -272,3 +272,54 @@ def test_values_at_the_limits_are_accepted():
     assert out["y"].tolist() == [1e9, 0.0]
     assert out["ds"].dt.year.tolist() == [1900, 2200]
     assert np.isfinite(out["y"]).all()
+
+
+# ------------------------------------------------------------------------------------------------
+# finding 5: whatever a damaged file makes the libraries raise, the planner reads one sentence
+
+
+def _without(data: bytes, member: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            if info.filename != member:
+                zout.writestr(info.filename, zin.read(info.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("damage", ["junk sheet xml", "cut sheet xml", "no sheet", "junk workbook xml"])
+def test_a_damaged_workbook_is_a_data_error(damage):
+    good = _xlsx([["ds", "y"], ["2024-01-01", 1], ["2024-01-02", 2]])
+    if damage == "junk sheet xml":
+        book = _rezip(good, lambda xml: b"<x><<>")
+    elif damage == "cut sheet xml":
+        book = _rezip(good, lambda xml: xml[: len(xml) // 2])
+    elif damage == "no sheet":
+        book = _without(good, "xl/worksheets/sheet1.xml")
+    else:
+        book = _rezip_member(good, "xl/workbook.xml", b"<x><<>")
+    with pytest.raises(DataError, match=r"^book\.xlsx: is not a readable Excel workbook"):
+        read_history(book, name="book.xlsx")
+
+
+def _rezip_member(data: bytes, member: str, body: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, body if info.filename == member else zin.read(info.filename))
+    return out.getvalue()
+
+
+def test_a_truncated_parquet_file_is_a_data_error():
+    data = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=50, freq="h"), "y": 1.0}).to_parquet()
+    with pytest.raises(DataError, match=r"^h\.parquet: is not a readable Parquet file"):
+        read_history(data[: len(data) - 40], name="h.parquet")
+
+
+def test_a_malformed_offset_among_naive_timestamps_is_not_a_date_at_its_line():
+    # pandas refuses such a mix even with errors="coerce" ("Mixed timezones detected. Pass utc=True")
+    data = b"ds,y\n2024-01-01 08:00,1\n2024-01-01 08:30,2\n2024-01-01 09:0-0,3\n"
+    with pytest.raises(DataError) as info:
+        read_history(data, name="odd.csv")
+    assert str(info.value).startswith("odd.csv, line 4, column 'ds': '2024-01-01 09:0-0' is not a date")
+    assert "utc=True" not in str(info.value)
