@@ -31,3 +31,12 @@ from .backlog import BacklogModel  # noqa: E402
 from .unconstrain import unconstrain  # noqa: E402
 
 __all__ += ["Surge", "SurgeShape", "apply_surge", "surge_from_history", "BacklogModel", "unconstrain"]
+
+# --- limits, reading paths/bytes/uploads, the one output writer (issue 19) ---
+from . import limits, writers  # noqa: E402
+from .errors import LimitError, OutputError  # noqa: E402
+from .io import ARRIVALS_VALUES  # noqa: E402
+from .writers import csv_bytes, escape_cell, excel_bytes, write_output, write_outputs  # noqa: E402
+
+__all__ += ["limits", "writers", "LimitError", "OutputError", "ARRIVALS_VALUES", "csv_bytes", "escape_cell",
+            "excel_bytes", "write_output", "write_outputs"]

@@ -3,11 +3,16 @@
 A call centre's history comes from many hands: a CSV exported by the telephony platform, a
 spreadsheet a planner kept by hand in French-locale Excel, a Parquet file from the data team.
 :func:`read_history` reads all of them into one long frame ``series, ds, y`` (plus any extra
-columns, carried through untouched) or says exactly which line is wrong and why.
+columns, carried through untouched) or says exactly which line is wrong and why. The file may be a
+path, its bytes (an upload, never written to a temporary file) or an open binary file; ``name=``
+says what messages call it. An arrivals table (``ds, calls`` or a forecast's ``ds, yhat``) reads
+through the same checks with ``value=ARRIVALS_VALUES``.
 
 Reading and validation are vectorised: pyarrow's C++ CSV reader and string kernels
 (:mod:`pyarrow.compute`) and numpy work on whole columns, and the first offending row is found with
 a mask, never by looping over rows in Python; a 300,000-row CSV reads in about half a second.
+Every size is bounded by :mod:`forecast.limits` before the work it would cost is done: a gzip or
+zip bomb is stopped while it decompresses, a 20,000-column file at its header line.
 """
 from __future__ import annotations
 
@@ -19,8 +24,11 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Union
 
 import numpy as np
 import pandas as pd
@@ -28,12 +36,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from forecast.errors import DataError, DataWarning
+from forecast import limits
+from forecast.errors import DataError, DataWarning, LimitError, visible
 
-__all__ = ["read_history", "DEFAULT_SERIES"]
+__all__ = ["read_history", "DEFAULT_SERIES", "ARRIVALS_VALUES"]
 
 #: name given to the one series of a file that has no ``series`` column
 DEFAULT_SERIES = "y"
+
+#: the value columns of an arrivals table, in order of preference (``value=ARRIVALS_VALUES``):
+#: interval calls, else a forecast's ``yhat``, else a history's ``y``
+ARRIVALS_VALUES = ("calls", "yhat", "y")
+
+#: what read_history accepts as a source besides a DataFrame
+Readable = Union[str, Path, bytes, bytearray, memoryview, BinaryIO]
 
 EXPECT_DS = "a date or timestamp such as 2024-12-31 or 2024-12-31 14:30"
 EXPECT_Y = "a non-negative number such as 42 or 12.5"
@@ -125,19 +141,27 @@ class _Table:
 
 
 def read_history(
-    source: str | Path | pd.DataFrame,
+    source: Readable | pd.DataFrame,
     *,
     series: str | None = None,
     tz: str | None = None,
+    name: str | None = None,
+    value: str | Sequence[str] = "y",
+    numeric: Sequence[str] = (),
+    value_limit: str = "MAX_VALUE",
 ) -> pd.DataFrame:
-    """Read a demand history and check it against the history contract.
+    """Read a demand history (or an arrivals table) and check it against the history contract.
 
     Parameters
     ----------
     source:
-        A path (``str`` or :class:`~pathlib.Path`) to a CSV (``.csv``, ``.txt``, ``.tsv``, gzipped
+        A path (``str`` or :class:`~pathlib.Path`), the file's bytes (``bytes``, ``bytearray``,
+        ``memoryview``), or a binary file-like object (``open(path, "rb")``, :class:`io.BytesIO`,
+        a Streamlit ``UploadedFile``), holding a CSV (``.csv``, ``.txt``, ``.tsv``, gzipped
         ``.csv.gz``), an Excel workbook (``.xlsx``/``.xlsm``, first sheet) or a Parquet file
-        (``.parquet``/``.pq``); or a :class:`pandas.DataFrame` already in memory.
+        (``.parquet``/``.pq``); or a :class:`pandas.DataFrame` already in memory. The format is
+        told by the file name's suffix; bytes or a file without a known suffix are recognised by
+        their first bytes (ZIP: a workbook; ``PAR1``: Parquet; otherwise text, gzipped or not).
     series:
         Keep only the series with this name (exact match). A name not in the file raises a
         :class:`DataError` listing the names present. Rows of other series are not validated.
@@ -145,6 +169,26 @@ def read_history(
         IANA time zone (``"America/Toronto"``). Timestamps carrying UTC offsets are converted to
         it; naive timestamps are taken as local times in it (localised). ``None`` leaves naive
         timestamps naive.
+    name:
+        The file name messages use. Default: a path as given (``data/passport.csv``); for a
+        file-like object, the base name of its ``name`` attribute (an upload's own file name);
+        otherwise ``"upload"`` (``"DataFrame"`` for a frame). Give it whenever the bytes came from
+        somewhere else (an upload: its original name), so no message shows a temporary path.
+    value:
+        The column holding the numbers, ``"y"`` for a history. A sequence names alternatives, the
+        first present is used: ``value=ARRIVALS_VALUES`` (``("calls", "yhat", "y")``) reads an
+        arrivals table such as ``examples/arrivals_2024-11-13.csv`` (``ds, calls``) or a forecast
+        (``ds, yhat, ...``). The column keeps its name in the result.
+    numeric:
+        Other columns that, when present, are validated like the value column (non-negative,
+        finite, at most ``value_limit``; blanks loaded as NaN with a warning) and returned as
+        ``float64``, e.g. ``numeric=("aht_s",)`` for handle time per interval. Absent ones are
+        ignored.
+    value_limit:
+        Name of the limit in :mod:`forecast.limits` that bounds the values: ``"MAX_VALUE"`` for a
+        history (one billion), ``"MAX_CALLS_PER_INTERVAL"`` for arrivals. A larger value is
+        refused with a :class:`DataError` naming the line (a value such as ``1e308`` is a unit or
+        export error; accepting it would make every total and forecast meaningless).
 
     Returns
     -------
@@ -158,10 +202,11 @@ def read_history(
         * ``ds`` (``datetime64[ns]``): naive when the input is naive and ``tz`` is ``None``;
           tz-aware when ``tz`` is given, or when the input carries UTC offsets (then in that one
           fixed offset).
-        * ``y`` (``float64``): non-negative and finite, or NaN where the input was blank.
+        * ``y`` (``float64``), or the ``value`` column under its own name: non-negative, finite and
+          at most the ``value_limit``, or NaN where the input was blank.
         * every other column of the input, in input order, as read: text columns of a CSV stay
           text (a formula-like ``=1+1`` is kept verbatim), typed columns of Parquet/Excel/frames
-          keep their type.
+          keep their type; ``numeric`` columns as ``float64``.
 
     The contract, what is accepted
     ------------------------------
@@ -200,7 +245,17 @@ def read_history(
     lines named); timestamps with and without UTC offsets mixed; differing offsets without ``tz``;
     a local time that does not exist or is ambiguous in ``tz`` (daylight-saving change); a row
     with more or fewer fields than the header; a file that is not a text table (an image, a ZIP or
-    an Office binary renamed ``.csv``, HTML, JSON); an unreadable workbook or Parquet file.
+    an Office binary renamed ``.csv``, HTML, JSON); an unreadable workbook or Parquet file; a
+    damaged or truncated gzip file.
+
+    Limits (:mod:`forecast.limits`, each refused with a sentence saying the limit and what to do):
+    more than ``MAX_UPLOAD_BYTES`` once decompressed (a gzip or zip bomb is stopped while it
+    decompresses, never held in memory), more than ``MAX_ROWS`` data rows or ``MAX_COLUMNS``
+    columns (the whole reading is linear in the size of the input), more than ``MAX_SERIES``
+    series, a series name longer than ``MAX_NAME_LENGTH`` or holding a control character (ESC,
+    a line break, a bidirectional override: shown escaped, ``'\\x1b'``), a timestamp outside the
+    years ``EARLIEST_YEAR``-``LATEST_YEAR`` (1900-2200), a value above ``value_limit``.
+    No message quotes text raw: control characters in values and file names appear escaped.
 
     Every message names the file, the row, the column, the value and what was expected::
 
@@ -217,18 +272,35 @@ def read_history(
     DataError
         The data breaks the contract (a :class:`ValueError`).
     ValueError
-        ``tz`` is not a known time zone.
+        ``tz`` is not a known time zone, or ``value``/``value_limit`` is not a column/limit name.
     FileNotFoundError
         ``source`` is a path that does not exist.
+    TypeError
+        ``source`` is none of the above (a text-mode file: open it with ``"rb"``).
     """
     tz = _check_tz(tz)
-    if isinstance(source, pd.DataFrame):
-        table = _table_from_frame(source, _Source("DataFrame", "frame", index=source.index))
-    elif isinstance(source, (str, Path)):
-        table = _read_path(Path(source), str(source))
-    else:
-        raise TypeError(f"source: expected a path or a pandas DataFrame, got {type(source).__name__}")
-    return _validate(table, series, tz)
+    values = (value,) if isinstance(value, str) else tuple(value)
+    if not values or not all(isinstance(v, str) and v for v in values):
+        raise ValueError(f"value: expected a column name or a sequence of them, got {value!r}")
+    if isinstance(numeric, str):
+        numeric = (numeric,)
+    if value_limit not in limits.LIMITS:
+        raise ValueError(f"value_limit: expected the name of a limit in forecast.limits such as 'MAX_VALUE' or "
+                         f"'MAX_CALLS_PER_INTERVAL', got {value_limit!r}")
+    try:
+        if isinstance(source, pd.DataFrame):
+            table = _table_from_frame(source, _Source(name or "DataFrame", "frame", index=source.index))
+        else:
+            data, label, kind = _load(source, name)
+            reader = {"xlsx": _read_xlsx, "parquet": _read_parquet, "text": _read_text}[kind]
+            table = reader(data, label)
+            del data
+        return _validate(table, series, tz, values, tuple(numeric), value_limit)
+    except MemoryError:
+        label = name or ("DataFrame" if isinstance(source, pd.DataFrame) else
+                         str(source) if isinstance(source, (str, Path)) else "upload")
+        raise DataError("is too large to read in the memory available", path=label,
+                        expected="a smaller file: " + limits.LIMITS["MAX_UPLOAD_BYTES"].advice) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -245,20 +317,81 @@ def _check_tz(tz: str | None) -> str | None:
     return tz
 
 
-def _read_path(path: Path, label: str) -> _Table:
-    if not path.exists():
-        raise FileNotFoundError(f"{label}: no such file")
-    if path.is_dir():
-        raise DataError("is a folder, not a file", path=label, expected="a CSV, XLSX or Parquet file")
-    name = path.name.lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(path, label)
-    if name.endswith((".parquet", ".pq")):
-        return _read_parquet(path, label)
-    if name.endswith(".xls"):
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".gz", ".dat")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _load(source: Readable, name: str | None) -> tuple[bytes, str, str]:
+    """The bytes of ``source`` (at most MAX_UPLOAD_BYTES), the label for messages and the kind of
+    table: ``"text"`` (CSV, gzipped or not), ``"xlsx"`` or ``"parquet"``."""
+    limit = limits.MAX_UPLOAD_BYTES
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        label = name if name is not None else str(source)
+        if not path.exists():
+            raise FileNotFoundError(f"{visible(label)}: no such file")
+        if path.is_dir():
+            raise DataError("is a folder, not a file", path=label, expected="a CSV, XLSX or Parquet file")
+        kind = _kind(path.name, None, label)
+        size = path.stat().st_size
+        if size > limit:
+            raise _too_big(size, label)
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)  # a buffered file reads it all at once; +1 tells a file grown since
+        if len(data) > limit:
+            raise _too_big(len(data), label)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        label = name if name is not None else "upload"
+        data = bytes(source)
+        if len(data) > limit:
+            raise _too_big(len(data), label)
+        kind = _kind(name or "", data, label)
+    elif hasattr(source, "read"):
+        own = getattr(source, "name", None)
+        own = Path(own).name if isinstance(own, str) and own else None  # never a server path
+        label = name if name is not None else (own or "upload")
+        data = _read_all(source, label)
+        kind = _kind(name or own or "", data, label)
+    else:
+        raise TypeError(f"source: expected a path, bytes, a binary file object or a pandas DataFrame, "
+                        f"got {type(source).__name__}")
+    return data, label, kind
+
+
+def _read_all(stream: BinaryIO, label: str) -> bytes:
+    if isinstance(stream, io.TextIOBase):
+        raise TypeError(f"source: {visible(label)} is open in text mode; open it in binary mode, open(path, 'rb')")
+    try:
+        return limits.read_bounded(stream)
+    except LimitError as exc:
+        raise DataError("holds " + str(exc), path=label) from None
+
+
+def _reason(exc: BaseException) -> str:
+    """A library's exception in a few words: its message, or its type when it has none."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _too_big(size: int, label: str) -> DataError:
+    return DataError(limits.sentence("MAX_UPLOAD_BYTES", size), path=label)
+
+
+def _kind(file_name: str, data: bytes | None, label: str) -> str:
+    low = file_name.lower()
+    if low.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if low.endswith((".parquet", ".pq")):
+        return "parquet"
+    if low.endswith(".xls"):
         raise DataError("old-style .xls workbooks are not read", path=label,
                         expected="an .xlsx workbook or a CSV file (save it again from Excel)")
-    return _read_text(path, label)
+    if data is not None and not low.endswith(_TEXT_SUFFIXES):  # no telling name: the first bytes decide
+        if data.startswith(b"PK\x03\x04"):
+            return "xlsx"
+        if data.startswith(b"PAR1"):
+            return "parquet"
+    return "text"
 
 
 # a character that takes several bytes in UTF-8 (é is C3 A9); one-byte encodings such as cp1252 put
@@ -307,13 +440,27 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_text(path: Path, label: str) -> _Table:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise DataError(f"is a damaged gzip file ({exc})", path=label, expected="a readable .csv.gz") from exc
+def _gunzip(data: bytes, label: str) -> bytes:
+    """Decompress a gzip file (every member), stopping at MAX_UPLOAD_BYTES while it decompresses."""
+    expected = "a readable .csv.gz (compress the CSV again, or upload it uncompressed)"
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            return limits.read_bounded(gz)
+    except LimitError as exc:
+        raise DataError("decompresses to " + str(exc), path=label) from None
+    except EOFError:
+        raise DataError("is a damaged gzip file: it ends before its compressed data does (a truncated "
+                        "download or copy?)", path=label, expected=expected) from None
+    except zlib.error as exc:
+        raise DataError(f"is a damaged gzip file: its compressed data is corrupt ({exc})", path=label,
+                        expected=expected) from None
+    except OSError as exc:  # gzip.BadGzipFile: a bad header, a CRC or length check failed
+        raise DataError(f"is a damaged gzip file ({exc})", path=label, expected=expected) from None
+
+
+def _read_text(data: bytes, label: str) -> _Table:
+    if data[:2] == _GZIP_MAGIC:
+        data = _gunzip(data, label)
     text = _decode(data, label)
     if re.search(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]", text[:65536]):
         raise DataError("is not a text table: it holds control characters (a binary file?)", path=label,
@@ -334,7 +481,11 @@ def _read_text(path: Path, label: str) -> _Table:
     if not first.strip():
         raise src.error("the first line is blank", line=1, value="", expected=EXPECT_HEADER)
     delim = _sniff_delimiter(first)
+    width = len(next(csv.reader([first], delimiter=delim))) if '"' in first else first.count(delim) + 1
+    if width > limits.MAX_COLUMNS:
+        raise src.error(limits.sentence("MAX_COLUMNS", width), line=1, value=None)
     header, body, line_no = _split_fast(text, first, delim, src)
+    _check_rows(len(body), src)
     names = _header_names(header, src)
     body.columns = names
     table = _Table(body, line_no, src, decimal_comma=delim == ";", dayfirst=delim == ";")
@@ -342,6 +493,11 @@ def _read_text(path: Path, label: str) -> _Table:
         raise src.error("the file has a header but no data rows", line=1, value=first,
                         expected="at least one data row under the header")
     return table
+
+
+def _check_rows(rows: int, src: _Source) -> None:
+    if rows > limits.MAX_ROWS:
+        raise src.error(limits.sentence("MAX_ROWS", rows), value=None)
 
 
 def _ragged(src: _Source, line: int, fields: int, expected: int, text: str, delim: str) -> DataError:
@@ -464,27 +620,55 @@ def _header_names(header: list, src: _Source) -> list[str]:
     return names
 
 
-def _read_xlsx(path: Path, label: str) -> _Table:
+def _read_xlsx(data: bytes, label: str) -> _Table:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.utils import get_column_letter
 
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic != b"PK\x03\x04":
+    if not data.startswith(b"PK\x03\x04"):
         raise DataError("is not an Excel .xlsx workbook (it is not a ZIP container)", path=label,
                         expected="an .xlsx file saved by Excel or LibreOffice")
+    unreadable = "an .xlsx file saved by Excel or LibreOffice"
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DataError(f"is not a readable Excel workbook ({exc})", path=label,
-                        expected="an .xlsx file saved by Excel or LibreOffice") from exc
+        # a zip bomb is refused before openpyxl opens it: zipfile never yields more bytes than a
+        # member declares (and checks its CRC), so the declared sizes bound the decompressed total
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(f"is not a readable Excel workbook ({exc})", path=label, expected=unreadable) from None
+    if unpacked > limits.MAX_UPLOAD_BYTES:
+        raise DataError(limits.sentence("MAX_UPLOAD_BYTES", unpacked) + " (the workbook's content once unzipped)",
+                        path=label)
+    # openpyxl parsing a damaged or hostile workbook can raise almost anything (ParseError,
+    # IndexError, KeyError, NotImplementedError...): every one is "not a readable workbook"
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
+        raise DataError(f"is not a readable Excel workbook ({_reason(exc)})", path=label, expected=unreadable) from None
     try:
         ws = wb.worksheets[0]
         sheet = ws.title
-        rows = [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+        src = _Source(label, "xlsx", sheet=sheet)
+        # the <dimension> a file declares is not trusted: openpyxl would pad every row to it
+        # (A1:XFD1048576 in a 5 KB file makes 17 billion cells); rows are read as they are
+        ws.reset_dimensions()
+        rows: list[tuple] = []
+        for k, row in enumerate(ws.iter_rows(min_row=1, values_only=True)):
+            if k > limits.MAX_ROWS:
+                raise src.error("the sheet has " + limits.beyond("MAX_ROWS"), value=None)
+            if len(row) > limits.MAX_COLUMNS:
+                raise src.error(f"the row has cells up to column {get_column_letter(len(row))}: "
+                                + limits.sentence("MAX_COLUMNS", len(row)), line=k + 1, value=None)
+            rows.append(row)
+    except DataError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the rows are parsed lazily: same as load_workbook above
+        raise DataError(f"is not a readable Excel workbook ({_reason(exc)})", path=label, expected=unreadable) from None
     finally:
         wb.close()
-    src = _Source(label, "xlsx", sheet=sheet)
 
     def is_blank(v: object) -> bool:
         # from_records turns empty cells of a date column into NaT, which must count as empty too
@@ -505,6 +689,8 @@ def _read_xlsx(path: Path, label: str) -> _Table:
     n = len(header)
     names = _header_names(header, src)
     body_rows = rows[1:]
+    width = max(map(len, body_rows), default=0)  # rows come unpadded (see reset_dimensions above)
+    body_rows = [r if len(r) == width else tuple(r) + (None,) * (width - len(r)) for r in body_rows]
     wide = pd.DataFrame.from_records(body_rows) if body_rows else pd.DataFrame()
     if wide.shape[1] > n:
         extra = wide.iloc[:, n:].map(lambda v: not is_blank(v)).any(axis=1).to_numpy()
@@ -513,7 +699,7 @@ def _read_xlsx(path: Path, label: str) -> _Table:
             col = wide.columns[n:][np.argmax(wide.iloc[i, n:].map(lambda v: not is_blank(v)).to_numpy())]
             value = wide.iat[i, col]
             raise src.error(f"the row has the value {_show(value)} in column "
-                            f"{openpyxl.utils.get_column_letter(col + 1)}, beyond the header", line=i + 2, value=value,
+                            f"{get_column_letter(col + 1)}, beyond the header", line=i + 2, value=value,
                             expected=f"values only under the {n} named columns")
         wide = wide.iloc[:, :n]
     for k in range(wide.shape[1], n):
@@ -524,28 +710,44 @@ def _read_xlsx(path: Path, label: str) -> _Table:
     if body.empty:
         raise src.error("the sheet has a header but no data rows", line=1, where=src.header(),
                         expected="at least one data row under the header")
+    _check_rows(len(body), src)
     return _Table(body, np.flatnonzero(~blank).astype(np.int64) + 2, src)
 
 
-def _read_parquet(path: Path, label: str) -> _Table:
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic != b"PAR1":
+def _read_parquet(data: bytes, label: str) -> _Table:
+    import pyarrow.parquet as pq
+
+    if not data.startswith(b"PAR1"):
         raise DataError("is not a Parquet file (it does not start with PAR1)", path=label,
                         expected="a .parquet file written by pandas, pyarrow, Spark or DuckDB")
-    import pyarrow as pa
-
+    expected = "a .parquet file written by pandas, pyarrow, Spark or DuckDB"
+    src = _Source(label, "parquet")
     try:
-        frame = pd.read_parquet(path)
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataError(f"is not a readable Parquet file ({exc})", path=label,
-                        expected="a .parquet file written by pandas, pyarrow, Spark or DuckDB") from exc
-    return _table_from_frame(frame, _Source(label, "parquet"))
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        # sizes the file declares, checked before any column is decompressed
+        if meta.num_columns > limits.MAX_COLUMNS:
+            raise src.error(limits.sentence("MAX_COLUMNS", meta.num_columns), value=None)
+        _check_rows(meta.num_rows, src)
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > limits.MAX_UPLOAD_BYTES:
+            raise DataError(limits.sentence("MAX_UPLOAD_BYTES", unpacked) + " (the data once uncompressed)",
+                            path=label)
+        frame = pd.read_parquet(io.BytesIO(data))
+    except DataError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file can fail anywhere in pyarrow's reader
+        raise DataError(f"is not a readable Parquet file ({_reason(exc)})", path=label, expected=expected) from None
+    return _table_from_frame(frame, src)
 
 
 def _table_from_frame(frame: pd.DataFrame, src: _Source) -> _Table:
     if frame.shape[1] == 0 and len(frame) == 0:
         raise src.error("the table is empty", expected=EXPECT_HEADER + " and at least one data row")
+    if frame.shape[1] > limits.MAX_COLUMNS:
+        raise src.error(limits.sentence("MAX_COLUMNS", frame.shape[1]), value=None)
+    _check_rows(len(frame), src)
     names = [str(c).strip() for c in frame.columns]
     _header_names(names, src)
     body = frame.reset_index(drop=True)
@@ -610,30 +812,74 @@ def _i8(ds: pd.Series) -> np.ndarray:
     return ds.dt.as_unit("ns").to_numpy().view(np.int64)
 
 
-def _require_columns(t: _Table) -> None:
+def _shown_columns(cols: list[str]) -> str:
+    return repr(cols) if len(cols) <= 20 else repr(cols[:20])[:-1] + f", ... ({len(cols)} columns)]"
+
+
+def _require_columns(t: _Table, values: tuple[str, ...]) -> str:
+    """Check that ``ds`` and a value column are present; return the value column's name."""
     cols = list(t.frame.columns)
     src = t.source
-    for need in ("ds", "y"):
-        if need in cols:
+    value = next((v for v in values if v in cols), None)
+    for need in ("ds", values[0]):
+        if need in cols or (need != "ds" and value is not None):
             continue
         lower = {c.lower(): c for c in cols}
+        taken = ("ds", "series", *values)
         guess = [lower[c] for c in difflib.get_close_matches(need, list(lower), n=1, cutoff=0.6)]
+        guess = [g for g in guess if g not in taken]
         if not guess:
-            guess = [c for c in cols if c.lower() in _ALIASES[need] and c not in ("ds", "y", "series")][:1]
+            aliases = _ALIASES.get("ds" if need == "ds" else "y", ())
+            guess = [c for c in cols if c.lower() in aliases and c not in taken][:1]
         hint = f"; did you mean {guess[0]!r}? rename it to {need!r} (columns are never renamed silently)" if guess else ""
-        if need == "y" and "ds" in cols and len([c for c in cols if c not in ("ds", "series")]) >= 2 and not guess:
+        if need != "ds" and "ds" in cols and len([c for c in cols if c not in ("ds", "series")]) >= 2 and not guess:
             hint += ("; it looks like a wide table (one column per series): reshape it to the long format "
-                     "series,ds,y, e.g. df.melt(id_vars='ds', var_name='series', value_name='y')")
+                     f"series,ds,{need}, e.g. df.melt(id_vars='ds', var_name='series', value_name={need!r})")
         if src.kind == "frame" and src.index is not None and src.index.name == need:
             hint += f"; {need!r} is the index: call .reset_index() first"
         what = "timestamp" if need == "ds" else "number"
-        raise src.error(f"there is no column {need!r} ({what}); the columns are {cols}{hint}",
+        named = repr(need) if need == "ds" or len(values) == 1 else (
+            ", ".join(repr(v) for v in values[:-1]) + f" or {values[-1]!r}")
+        expected = EXPECT_HEADER if values == ("y",) else (
+            f"a header line naming the columns ds (timestamp) and {' or '.join(values)} (number), e.g. ds,{values[0]}")
+        raise src.error(f"there is no column {named} ({what}); the columns are {_shown_columns(cols)}{hint}",
                         line=1 if src.header() else None, column=need, value=None, where=src.header(),
-                        expected=EXPECT_HEADER)
+                        expected=expected)
+    return value
 
 
-def _validate(t: _Table, series: str | None, tz: str | None) -> pd.DataFrame:
-    _require_columns(t)
+# C0 and C1 controls (ESC, line breaks, tabs, NUL...), DEL, and the bidirectional overrides and
+# isolates that reorder how a line is displayed
+_CONTROL_RE = r"[\x{0000}-\x{001f}\x{007f}-\x{009f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+_CONTROL_PY = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_names(names: pa.ChunkedArray, lines: np.ndarray, src: _Source, column: pd.Series) -> None:
+    """Series names: short, free of control characters, and not too many distinct ones. Checked on
+    the distinct names (a handful), then the first row holding an offending one is found."""
+    unique = pc.unique(names)
+    if len(unique) > limits.MAX_SERIES:
+        raise src.error(f"the file has {len(unique):,} series: " + limits.sentence("MAX_SERIES", len(unique)),
+                        column="series", value=None)
+    control = pc.match_substring_regex(unique, _CONTROL_RE)
+    length = pc.utf8_length(unique)
+    bad = pc.or_(control, pc.greater(length, limits.MAX_NAME_LENGTH))
+    if not pc.any(bad).as_py():
+        return
+    i = _first(_np(pc.is_in(names, value_set=pc.filter(unique, bad))))
+    name = names[i].as_py()
+    control_char = _CONTROL_PY.search(name)
+    if control_char:
+        raise src.error(f"the series name {_show(column.iat[i])} holds the control character {control_char.group()!r}",
+                        line=int(lines[i]), column="series", value=column.iat[i],
+                        expected="a name of letters, digits, spaces and punctuation, without control characters")
+    raise src.error(f"the series name {name[:40]!r}... is too long: " + limits.sentence("MAX_NAME_LENGTH", len(name)),
+                    line=int(lines[i]), column="series", value=column.iat[i])
+
+
+def _validate(t: _Table, series: str | None, tz: str | None, values: tuple[str, ...] = ("y",),
+              numeric: tuple[str, ...] = (), value_limit: str = "MAX_VALUE") -> pd.DataFrame:
+    vcol = _require_columns(t, values)
     df, lines, src = t.frame, t.lines, t.source
 
     names = None
@@ -661,9 +907,13 @@ def _validate(t: _Table, series: str | None, tz: str | None) -> pd.DataFrame:
             df = df[keep].reset_index(drop=True)
             names = names.filter(pa.chunked_array([pa.array(keep)]))
             lines = lines[keep]
+    if names is not None:
+        _check_names(names, lines, src, df["series"])
 
     ds = _parse_ds(t, df["ds"], lines, tz)
-    y = _parse_y(t, df["y"], lines)
+    y = _parse_y(t, df[vcol], lines, column=vcol, limit=value_limit)
+    extra_numbers = {c: _parse_y(t, df[c], lines, column=c, limit=value_limit)
+                     for c in numeric if c in df.columns and c not in ("series", "ds", vcol)}
 
     if names is None:
         names = pa.chunked_array([pa.array(np.full(len(df), DEFAULT_SERIES, dtype=object), type=pa.large_string())])
@@ -688,16 +938,22 @@ def _validate(t: _Table, series: str | None, tz: str | None) -> pd.DataFrame:
     out = pd.DataFrame({
         "series": pc.take(names, take).to_pandas().astype(str),
         "ds": ds.take(order).reset_index(drop=True),
-        "y": y[order],
+        vcol: y[order],
     })
-    for col in df.columns:
-        if col not in ("series", "ds", "y"):
-            out[col] = df[col].take(order).reset_index(drop=True)
-    return out
+    rest = [k for k, col in enumerate(df.columns) if col not in ("series", "ds", vcol)]
+    if not rest:
+        return out
+    # the other columns in one take and one concat: adding them one by one costs time in the square of their number
+    others = df.iloc[order, rest].reset_index(drop=True)
+    for col, numbers in extra_numbers.items():
+        others[col] = numbers[order]
+    return pd.concat([out, others], axis=1)
 
 
-def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray) -> np.ndarray:
+def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray, column: str = "y", limit: str = "MAX_VALUE") -> np.ndarray:
+    """The numbers of one column (``y`` or another value column), float64, NaN where blank."""
     src = t.source
+    expect = EXPECT_Y
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         y = col.to_numpy(dtype=np.float64, na_value=np.nan)
         missing = np.isnan(y)
@@ -713,7 +969,7 @@ def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray) -> np.ndarray:
                 i = _first(english)
                 raise src.error(f"{_show(col.iat[i])} uses ',' to group thousands and '.' as the decimal mark, "
                                 "but this ';'-separated file is read with ',' as the decimal mark",
-                                line=int(lines[i]), column="y", value=col.iat[i],
+                                line=int(lines[i]), column=column, value=col.iat[i],
                                 expected="one convention in the whole file, e.g. 1234,5 or 1 234,5 or 1.234,5")
             # where the column groups thousands with '.' (1.234,5), a bare 12.345 is twelve thousand too
             if pc.any(pc.match_substring_regex(clean, r"^-?\d{1,3}(?:\.\d{3})+,\d*$")).as_py():
@@ -740,23 +996,28 @@ def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray) -> np.ndarray:
                 shown = text[i].as_py()
                 hint = (" (a ',' decimal mark is read only in ';'-separated files)"
                         if re.fullmatch(r"-?\d+,\d+", shown) and not t.decimal_comma else "")
-                raise src.error(f"{_show(col.iat[i])} is not a number{hint}", line=int(lines[i]), column="y",
-                                value=col.iat[i], expected=EXPECT_Y)
+                raise src.error(f"{_show(col.iat[i])} is not a number{hint}", line=int(lines[i]), column=column,
+                                value=col.iat[i], expected=expect)
     inf = np.isinf(y)
     if inf.any():
         i = _first(inf)
-        raise src.error(f"{_show(col.iat[i])} is infinite", line=int(lines[i]), column="y", value=col.iat[i],
-                        expected=EXPECT_Y)
+        raise src.error(f"{_show(col.iat[i])} is infinite", line=int(lines[i]), column=column, value=col.iat[i],
+                        expected=expect)
     neg = y < 0
     if neg.any():
         i = _first(neg)
-        raise src.error(f"{_show(col.iat[i])} is negative", line=int(lines[i]), column="y", value=col.iat[i],
-                        expected=EXPECT_Y)
+        raise src.error(f"{_show(col.iat[i])} is negative", line=int(lines[i]), column=column, value=col.iat[i],
+                        expected=expect)
+    big = y > getattr(limits, limit)
+    if big.any():
+        i = _first(big)
+        raise src.error(f"{_show(col.iat[i])} is not a plausible value: " + limits.sentence(limit, float(y[i])),
+                        line=int(lines[i]), column=column, value=col.iat[i])
     if missing.any():
         where = [src.where(int(line)) for line in lines[missing][:5]]
         more = " ..." if missing.sum() > 5 else ""
-        warnings.warn(f"{src.label}: {int(missing.sum())} blank 'y' value(s) loaded as NaN "
-                      f"({', '.join(where)}{more})", DataWarning, stacklevel=4)
+        warnings.warn(visible(f"{src.label}: {int(missing.sum())} blank {column!r} value(s) loaded as NaN "
+                              f"({', '.join(where)}{more})"), DataWarning, stacklevel=4)
     return y + 0.0  # -0.0 -> 0.0
 
 
@@ -773,6 +1034,7 @@ def _parse_ds(t: _Table, col: pd.Series, lines: np.ndarray, tz: str | None) -> p
         if nat.any():
             i = _first(nat)
             raise src.error("the timestamp is blank", line=int(lines[i]), column="ds", value=None, expected=EXPECT_DS)
+        _check_years(t, ds, lines, col)
         if tz is not None:
             ds = ds.dt.tz_convert(tz) if getattr(ds.dt, "tz", None) is not None else _localize(t, ds, lines, col, tz)
         return ds.dt.as_unit("ns")
@@ -803,6 +1065,7 @@ def _parse_ds(t: _Table, col: pd.Series, lines: np.ndarray, tz: str | None) -> p
             i = _first(nat)
             raise src.error(f"{_show(col.iat[i])} is not a timestamp", line=int(lines[i]), column="ds",
                             value=col.iat[i], expected="an ISO 8601 timestamp such as 2024-12-31T14:30:00-05:00")
+        _check_years(t, ds, lines, col)
         if tz is not None:
             return ds.dt.tz_convert(tz).dt.as_unit("ns")
         first_off = off[0].as_py()
@@ -817,9 +1080,28 @@ def _parse_ds(t: _Table, col: pd.Series, lines: np.ndarray, tz: str | None) -> p
         return ds.dt.tz_convert(_offset_tz(first_off)).dt.as_unit("ns")
 
     ds = _parse_naive(t, text, strings, col, lines)
+    _check_years(t, ds, lines, col)
     if tz is not None:
         ds = _localize(t, ds, lines, col, tz)
     return ds.dt.as_unit("ns")
+
+
+def _check_years(t: _Table, ds: pd.Series, lines: np.ndarray, col: pd.Series) -> None:
+    """Refuse timestamps outside EARLIEST_YEAR-LATEST_YEAR (before converting to nanoseconds,
+    which cannot hold years before 1678 or after 2261)."""
+    values = ds.to_numpy() if getattr(ds.dt, "tz", None) is None else ds.dt.tz_localize(None).to_numpy()
+    early = values < np.datetime64(f"{limits.EARLIEST_YEAR:04d}-01-01")
+    late = values >= np.datetime64(f"{limits.LATEST_YEAR + 1:04d}-01-01")
+    bad = early | late  # NaT compares false
+    if bad.any():
+        i = _first(bad)
+        raise _year_error(t.source, int(ds.iat[i].year), int(lines[i]), col.iat[i])
+
+
+def _year_error(src: _Source, year: int, line: int, value: object) -> DataError:
+    name = "EARLIEST_YEAR" if year < limits.EARLIEST_YEAR else "LATEST_YEAR"
+    return src.error(f"{_show(value)}: the year " + limits.sentence(name, year), line=line, column="ds",
+                     value=value, expected=f"{EXPECT_DS}, between {limits.EARLIEST_YEAR} and {limits.LATEST_YEAR}")
 
 
 def _localize(t: _Table, ds: pd.Series, lines: np.ndarray, col: pd.Series, tz: str) -> pd.Series:
@@ -848,7 +1130,7 @@ def _parse_layout(text: pa.ChunkedArray, date_re: str) -> pd.Series:
 
     year, month, day = field("year"), field("month"), field("day")
     hour, minute, second = field("hour", True), field("minute", True), field("second", True)
-    ok = (matched & (year >= 1800) & (year <= 2200) & (month >= 1) & (month <= 12) & (day >= 1)
+    ok = (matched & (year >= limits.EARLIEST_YEAR) & (year <= limits.LATEST_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
           & (hour < 24) & (minute < 60) & (second < 60))
     first_of_month = ((np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1).astype("datetime64[M]")
     first_day = first_of_month.astype("datetime64[D]")
@@ -864,10 +1146,30 @@ def _regularity(ds: pd.Series) -> int:
     return len(np.unique(np.diff(uniq)))
 
 
+def _iso_naive(strings: pd.Series) -> pd.Series:
+    """ISO 8601 timestamps without UTC offsets, NaT where a string is not one.
+
+    pandas refuses a mix of strings with and without offsets even with ``errors="coerce"``
+    ("Mixed timezones detected"); in a file without offsets (those go another way) a string that
+    pandas reads with one is malformed (``08:0-0``), so the halves are parsed apart until the
+    offending strings are found, and they become NaT, to be told as "not a date" with their line.
+    """
+    try:
+        got = pd.to_datetime(strings, format="ISO8601", errors="coerce")
+    except ValueError:
+        if len(strings) == 1:
+            return pd.Series([pd.NaT], index=strings.index, dtype="datetime64[ns]")
+        mid = len(strings) // 2
+        return pd.concat([_iso_naive(strings.iloc[:mid]), _iso_naive(strings.iloc[mid:])])
+    if getattr(got.dt, "tz", None) is not None:  # every one with an offset: none is naive
+        return pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns]")
+    return got
+
+
 def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.Series,
                  lines: np.ndarray) -> pd.Series:
-    if not pd.to_datetime(strings.iloc[:1], format="ISO8601", errors="coerce").isna().iat[0]:
-        iso = pd.to_datetime(strings, format="ISO8601", errors="coerce")
+    if not _iso_naive(strings.iloc[:1]).isna().iat[0]:
+        iso = _iso_naive(strings)
         if not iso.isna().any():
             return iso
     tries: list[tuple[str, str, pd.Series]] = []
@@ -881,15 +1183,21 @@ def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.S
         got = _parse_layout(text, date_re)
         rest = got.isna().to_numpy()
         if rest.any():  # ISO rows may sit among them (Excel shows midnight without a time, others with)
-            got[rest] = pd.to_datetime(strings[rest], format="ISO8601", errors="coerce").dt.as_unit("ns")
+            iso = _iso_naive(strings[rest])
+            years = iso.dt.year
+            iso[(years < limits.EARLIEST_YEAR) | (years > limits.LATEST_YEAR)] = pd.NaT  # told below
+            got[rest] = iso.dt.as_unit("ns")
         tries.append((example, order, got))
         if not got.isna().any():
             full.append((example, order, got))
     if not full:
         if not tries:
-            tries.append(("ISO 8601", "ISO 8601", pd.to_datetime(strings, format="ISO8601", errors="coerce")))
+            tries.append(("ISO 8601", "ISO 8601", _iso_naive(strings)))
         fmt, order, best = max(tries, key=lambda x: int(x[2].notna().sum()))
         i = _first(best.isna().to_numpy())
+        year = re.search(r"(?<!\d)(\d{4})(?!\d)", strings.iat[i])
+        if year and not limits.EARLIEST_YEAR <= int(year.group(1)) <= limits.LATEST_YEAR:
+            raise _year_error(t.source, int(year.group(1)), int(lines[i]), col.iat[i])
         how = "" if fmt == "ISO 8601" or i == 0 else f" (earlier rows read as {order}, like {fmt})"
         raise t.source.error(f"{_show(col.iat[i])} is not a date{how}", line=int(lines[i]), column="ds",
                              value=col.iat[i], expected=EXPECT_DS)

@@ -68,3 +68,39 @@ def test_validate_reports_blank_values_as_a_warning_line_and_still_succeeds(tmp_
     captured = capsys.readouterr()
     assert f"queuecast validate: warning: {path}: 1 blank 'y' value(s) loaded as NaN (line 3)" in captured.err
     assert "missing" in captured.out
+
+
+def test_validate_a_damaged_gzip_file_exits_2_naming_the_file(tmp_path, capsys):
+    import gzip
+
+    path = tmp_path / "calls.csv.gz"
+    good = gzip.compress(GOOD.encode())
+    path.write_bytes(good[:10] + b"\xff" * 8 + good[18:])  # corrupt compressed data: zlib.error inside
+    assert queuecast_cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"queuecast validate: error: {path}: is a damaged gzip file")
+    assert "zlib" not in err and "Traceback" not in err
+
+
+def test_validate_refuses_a_gzip_bomb_and_a_20000_column_file_with_the_limit(tmp_path, capsys, monkeypatch):
+    import gzip
+
+    from forecast import limits
+
+    monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 1_000_000)
+    bomb = tmp_path / "bomb.csv.gz"
+    bomb.write_bytes(gzip.compress(b"ds,y\n" + b"2024-01-01,1\n" * 200_000))
+    assert queuecast_cli.main(["validate", str(bomb)]) == 2
+    assert "MAX_UPLOAD_BYTES" in capsys.readouterr().err
+    wide = tmp_path / "wide.csv"
+    wide.write_text("ds,y," + ",".join(f"c{i}" for i in range(19_998)) + "\n2024-01-01,1" + "," * 19_998 + "\n")
+    assert queuecast_cli.main(["validate", str(wide)]) == 2
+    assert f"{wide}, line 1: 20,000 columns is above the limit of 200 columns (MAX_COLUMNS)" in capsys.readouterr().err
+
+
+def test_validate_names_the_line_of_a_date_in_year_1500(tmp_path, capsys):
+    path = _write(tmp_path, "old.csv", "ds,y\n2024-01-01,1\n1500-01-01,2\n")
+    assert queuecast_cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}, line 3, column 'ds': '1500-01-01': the year 1500 is below the minimum of 1900" in err
+    assert "OutOfBounds" not in err

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import warnings
 from pathlib import Path
 
@@ -480,3 +481,101 @@ def test_semicolon_file_with_english_grouping_is_refused_not_misread(tmp_path):
         read_history(p)
     msg = str(err.value)
     assert "en.csv" in msg and "line 3" in msg and "1,234.5" in msg
+
+
+# ------------------------------------------------------------------------------------------------
+# sources: a path, the file's bytes, or a file object read the same; messages use the name given
+
+SOURCES = [
+    ("history.csv", "series,ds,y,note\ncalls,2024-01-01 08:30,7,=1+1\ncalls,2024-01-01 08:00,5,\nmail,2024-01-01 08:00,2,x\n"),
+    ("historique.csv", "ds;y\n02/01/2024;1 234,5\n01/01/2024;12,5\n"),
+]
+
+
+@pytest.mark.parametrize("name,content", SOURCES)
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_bytes_and_file_objects_read_the_same_frame_as_the_path(tmp_path, name, content, suffix):
+    data = content.encode("utf-8")
+    if suffix:
+        data = gzip.compress(data)
+    path = write(tmp_path, name + suffix, data)
+    want = read_history(path)
+    pd.testing.assert_frame_equal(read_history(data), want)
+    pd.testing.assert_frame_equal(read_history(data, name=name + suffix), want)
+    with open(path, "rb") as fh:
+        pd.testing.assert_frame_equal(read_history(fh), want)
+    pd.testing.assert_frame_equal(read_history(io.BytesIO(data), name="x.csv"), want)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "parquet"])
+def test_workbooks_and_parquet_files_read_from_bytes_by_name_or_by_their_first_bytes(tmp_path, kind):
+    frame = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=3, freq="30min"), "y": [1.0, 2.0, 3.0]})
+    path = tmp_path / f"h.{kind}"
+    frame.to_excel(path, index=False) if kind == "xlsx" else frame.to_parquet(path)
+    want = read_history(path)
+    data = path.read_bytes()
+    pd.testing.assert_frame_equal(read_history(data, name=f"upload.{kind}"), want)
+    pd.testing.assert_frame_equal(read_history(data), want)  # no name: told by the ZIP / PAR1 magic
+    pd.testing.assert_frame_equal(read_history(io.BytesIO(data)), want)
+
+
+def test_messages_name_the_file_name_given_for_bytes_and_file_objects(tmp_path):
+    bad = b"ds,y\n2024-01-01,1\n2024-01-02,12.5x\n"
+    for source in (bad, io.BytesIO(bad)):
+        err = refusal(source, name="x.csv")
+        assert str(err).startswith("x.csv, line 3, column 'y': '12.5x' is not a number")
+        assert err.path == "x.csv"
+    assert str(refusal(bad)).startswith("upload, line 3")
+    with open(write(tmp_path, "named.csv", bad), "rb") as fh:  # a file object's own name, without its folder
+        assert str(refusal(fh)).startswith("named.csv, line 3")
+    with pytest.warns(DataWarning, match=r"^x\.csv: 1 blank 'y' value"):
+        read_history(b"ds,y\n2024-01-01,\n", name="x.csv")
+
+
+def test_an_upload_larger_than_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(forecast.limits, "MAX_UPLOAD_BYTES", 100)
+    data = b"ds,y\n" + b"2024-01-01,1\n" * 20
+    for source in (write(tmp_path, "big.csv", data), data, io.BytesIO(data)):
+        with pytest.raises(DataError, match="MAX_UPLOAD_BYTES"):
+            read_history(source, name="big.csv")
+
+
+# ------------------------------------------------------------------------------------------------
+# arrivals tables (ds, calls / yhat) through the same validation: value=
+
+
+def test_an_arrivals_table_reads_with_its_calls_column():
+    root = Path(__file__).resolve().parents[1]
+    out = read_history(root / "examples" / "arrivals_2024-11-13.csv", value=forecast.ARRIVALS_VALUES,
+                       value_limit="MAX_CALLS_PER_INTERVAL")
+    assert list(out.columns) == ["series", "ds", "calls"]
+    assert out["calls"].dtype == np.float64 and len(out) == 24
+    assert out["ds"].diff().dropna().eq(pd.Timedelta("30min")).all()
+    assert out["calls"].iloc[:2].tolist() == [173.0, 168.0]
+
+
+def test_a_forecast_reads_as_arrivals_by_its_yhat_column_and_extra_numbers_are_numbers():
+    data = (b"series,ds,yhat,yhat_lo_80,model,aht_s\n"
+            b"calls,2024-11-13 08:30,10.5,8,profile,\ncalls,2024-11-13 08:00,9,7,profile,310\n")
+    with pytest.warns(DataWarning, match="1 blank 'aht_s' value"):
+        out = read_history(data, name="fc.csv", value=forecast.ARRIVALS_VALUES, numeric=("aht_s", "absent"))
+    assert list(out.columns) == ["series", "ds", "yhat", "yhat_lo_80", "model", "aht_s"]
+    assert out["yhat"].tolist() == [9.0, 10.5]
+    assert out["aht_s"].iloc[0] == 310.0 and np.isnan(out["aht_s"].iloc[1])
+    assert out["yhat_lo_80"].tolist() == ["7", "8"]  # not asked for: carried as read
+
+
+@pytest.mark.parametrize("content,fragments", [
+    ("ds,calls\n2024-11-13 08:00,5\n2024-11-13 08:30,-10\n", ["arr.csv, line 3, column 'calls'", "'-10' is negative"]),
+    ("ds,calls\n2024-11-13 08:00,5\n2024-11-13 08:30,abc\n", ["arr.csv, line 3, column 'calls'", "'abc' is not a number"]),
+    ("ds,volume\n2024-11-13 08:00,5\n", ["arr.csv, line 1, column 'calls'", "no column 'calls', 'yhat' or 'y'",
+                                         "did you mean"]),
+    ("ds,calls,aht_s\n2024-11-13 08:00,5,-3\n", ["arr.csv, line 2, column 'aht_s'", "'-3' is negative"]),
+    ("ds,calls\n2024-03-10 08:00-05:00,5\n2024-03-11 08:00-04:00,5\n", ["arr.csv, line 3, column 'ds'", "tz="]),
+])
+def test_arrivals_refusals_name_file_and_line_counted_as_a_person_does(content, fragments):
+    err = refusal(content.encode(), name="arr.csv", value=forecast.ARRIVALS_VALUES, numeric=("aht_s",),
+                  value_limit="MAX_CALLS_PER_INTERVAL")
+    for fragment in fragments:
+        assert fragment in str(err), str(err)
+    assert "np." not in str(err) and "Pass utc=True" not in str(err)
