@@ -94,7 +94,10 @@ def _staffing(text: str) -> "simulate.StaffingPlan":  # noqa: F821 - simulate im
     if low.endswith((".csv", ".xlsx", ".xls", ".parquet")):
         if not path.is_file():
             raise ValueError(f"--staffing: file {text!r} not found")
-        return simulate.StaffingPlan.table(_read_frame(text))
+        import forecast
+
+        table = forecast.read_history(text, value="agents", value_limit="MAX_AGENTS")
+        return simulate.StaffingPlan.table(table[["ds", "agents"]])
     if low.endswith((".toml", ".json")):
         import json
         import tomllib
@@ -111,15 +114,13 @@ def _staffing(text: str) -> "simulate.StaffingPlan":  # noqa: F821 - simulate im
     return simulate.StaffingPlan.parse(text)
 
 
-def _read_frame(path: str) -> "pd.DataFrame":  # noqa: F821 - pandas imported lazily
-    import pandas as pd
+def _read_arrivals(path: str, series: str | None = None) -> "pd.DataFrame":  # noqa: F821 - lazy pandas
+    """An arrivals table (ds + calls, yhat or y; optional aht_s) read and checked by forecast.read_history:
+    every refusal names the file, the line, the column and the value."""
+    import forecast
 
-    low = path.lower()
-    if low.endswith((".xlsx", ".xls")):
-        return pd.read_excel(path)
-    if low.endswith(".parquet"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+    return forecast.read_history(path, value=forecast.ARRIVALS_VALUES, numeric=("aht_s",),
+                                 value_limit="MAX_CALLS_PER_INTERVAL", series=series)
 
 
 def _cmd_staff(args: argparse.Namespace) -> int:
@@ -130,7 +131,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}")
-    arrivals = simulate.as_demand(_read_frame(args.path), interval=args.interval)
+    arrivals = simulate.as_demand(_read_arrivals(args.path), interval=args.interval)
     scenario = simulate.Scenario.load(args.scenario)
     kwargs = {}
     if args.method == "simulation":
@@ -191,7 +192,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     if not args.out.lower().endswith(".csv"):
         raise ValueError(f"--out must end in .csv, got {args.out!r}")
-    arrivals = _read_frame(args.path)
+    arrivals = _read_arrivals(args.path)
     scenarios = {}
     for path in args.scenarios:
         sc = simulate.Scenario.load(path)
@@ -247,7 +248,12 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(f"--out must end in .csv or .xlsx, got {args.out!r}")
-    requirements = pd.read_csv(args.path)
+    import forecast
+
+    columns = (args.column,) if args.column else ("scheduled", "agents", "agents_required")
+    requirements = forecast.read_history(args.path, value=columns, numeric=("calls", "scheduled", "agents",
+                                                                             "agents_required"),
+                                         value_limit="MAX_AGENTS")
     sched = simulate.schedule(
         requirements,
         shift_lengths=tuple(v.strip() for v in args.shift_lengths.split(",") if v.strip()),
@@ -388,13 +394,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}")
-    arrivals = _read_frame(args.path)
-    if "y" in arrivals.columns and not {"calls", "yhat"} & set(arrivals.columns):
-        import forecast
-
-        arrivals = forecast.read_history(args.path, series=args.series).rename(columns={"y": "calls"})
-    elif args.series is not None and "series" in arrivals.columns:
-        arrivals = arrivals[arrivals["series"] == args.series]
+    arrivals = _read_arrivals(args.path, series=args.series)
     scenario = simulate.Scenario.load(args.scenario)
     demand = simulate.as_demand(arrivals, interval=args.interval)
     result = simulate.run(demand, scenario, _staffing(args.staffing), replications=args.replications,

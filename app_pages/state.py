@@ -41,6 +41,7 @@ import streamlit as st
 
 import forecast
 import simulate
+from forecast import limits
 from simulate.demand import interval_of, planning_interval
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +58,8 @@ SURGE_SHAPES = ("linear", "smooth", "exponential")
 SURGE_MODES = ("none", "custom", "replay")
 INTERVAL_CHOICES = ("auto", "15min", "30min", "60min")
 SPREAD_MODES = ("profile", "hours")
-MAX_HORIZON_DAYS = 56
-MAX_SCENARIOS = 6
+MAX_HORIZON_DAYS = 56  # the app's forecast horizon (days); forecast.limits.MAX_HORIZON_DAYS bounds the API
+MAX_SCENARIOS = limits.MAX_SCENARIOS
 #: the 2022 episode replayed by "replay 2022" (daily calls of the bundled history)
 REPLAY_START, REPLAY_END = "2022-03-01", "2022-12-31"
 
@@ -563,7 +564,6 @@ def paid_cost(result: simulate.SimulationResult) -> float:
 # ----------------------------------------------------------------------------- sharing (URL, files)
 _DEFAULTS = simulate.Scenario().to_dict()
 _STATE_VERSION = 2
-_MAX_LINK_BYTES = 200_000  # decompressed size of a share link's state
 
 
 def encode_state() -> str:
@@ -590,17 +590,21 @@ def encode_state() -> str:
 
 def decode_state(text: str) -> dict:
     """Inverse of :func:`encode_state` (checked, bounded); ValueError in plain words when it is not valid."""
-    if not isinstance(text, str) or len(text) > 20_000:
-        raise ValueError("the link's settings are too long to be a Queuecast link")
+    if not isinstance(text, str):
+        raise ValueError("the link's settings are not text")
+    limits.check("MAX_SHARE_LINK_CHARS", len(text), "share link")
     try:
         packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(packed, _MAX_LINK_BYTES + 1)
-        if len(raw) > _MAX_LINK_BYTES or inflater.unconsumed_tail:
-            raise ValueError("the link's settings are larger than any Queuecast link")
+    except ValueError:
+        raise ValueError("the link's settings cannot be read (not base64)") from None
+    try:  # bounded: a small link cannot expand without limit
+        raw = limits.inflate(packed, subject="share link")
+    except (zlib.error, EOFError):
+        raise ValueError("the link's settings cannot be read (damaged or cut short)") from None
+    try:
         data = json.loads(raw.decode("utf-8"))
-    except (ValueError, zlib.error, RecursionError, UnicodeDecodeError) as exc:
-        raise ValueError(f"the link's settings cannot be read ({str(exc)[:120]})") from None
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the link's settings cannot be read ({type(exc).__name__})") from None
     if not isinstance(data, dict) or data.get("v") != _STATE_VERSION or not isinstance(data.get("scenarios"), list):
         raise ValueError("the link's settings are not from this version of Queuecast")
     if not 1 <= len(data["scenarios"]) <= MAX_SCENARIOS:
