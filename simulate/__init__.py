@@ -43,3 +43,4 @@ __all__ += ["StaffingPlan", "required_agents", "staff", "staffing_by_quantile", 
 from simulate.sweep import sweep  # noqa: E402
 
 __all__ += ["sweep"]
+from simulate import capacity  # noqa: E402,F401 - capacity plans across months (issue 16): simulate.capacity.plan
