@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import itertools
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,15 +16,17 @@ from simulate import capacity as cap
 from simulate.capacity.backoffice import weekly_queue
 
 START = pd.Timestamp("2025-01-06")  # a Monday
+REPO = Path(__file__).resolve().parent.parent
 
 
 def required_table(values, group="phones") -> pd.DataFrame:
     return pd.DataFrame({"group": group, "week": np.arange(len(values)), "required_fte": np.asarray(values, float)})
 
 
-def solve(values, supply: cap.Supply, **kw) -> cap.CapacityPlan:
+def solve(values, supply: cap.Supply, mip_gap: float = 0.0, **kw) -> cap.CapacityPlan:
+    """The exact optimum (mip_gap=0) for a requirement of one group given as FTE per week."""
     problem = cap.CapacityProblem(required=required_table(values), start=START, supply={"phones": supply}, **kw)
-    return cap.plan(problem)
+    return cap.plan(problem, mip_gap=mip_gap)
 
 
 # ------------------------------------------------------------------------------------- hand-checkable plans
@@ -105,6 +108,10 @@ def test_the_milp_optimum_equals_a_brute_force_search_on_a_small_instance(max_si
     assert tuple(got.get(c, 0) for c in (0, 2, 3)) == sizes
     assert p.summary["cost"] == pytest.approx(cost, rel=1e-7)
     assert p.summary["fte_weeks_short"] == pytest.approx(short, abs=1e-5)  # HiGHS feasibility tolerance
+    assert p.summary["cost_bound"] == pytest.approx(cost, rel=1e-7)  # HiGHS proved it
+    default = solve(req, supply, mip_gap=1e-3)  # the default: proven within 0.1 % of the least cost
+    assert default.summary["cost"] <= cost * 1.001 + 1e-6 and default.summary["fte_weeks_short"] == pytest.approx(
+        short, abs=1e-5)
     if max_size == 2:  # too few trainees allowed: the least shortfall is reported, week by week
         assert short > 0 and not p.summary["feasible"] and p.summary["solves"] == 3
         assert p.summary["weeks_short"] == len(p.short) > 0
@@ -235,15 +242,18 @@ def test_bad_inputs_are_refused_naming_the_field():
 # ------------------------------------------------------------------------------------- back office
 @pytest.fixture(scope="module")
 def backlog_model():
-    hist = forecast.read_history(simulate.__file__.replace("simulate/__init__.py", "data/passport/passport_daily.csv"))
+    """BacklogModel fitted on the bundled passport days of 2019-01-01..2022-01-16 (the spring bumps of 2019
+    and 2020 identify the status-call coefficient), and the daily applications."""
+    wide = pd.read_csv(REPO / "data" / "passport" / "passport_daily_wide.csv", parse_dates=["ds"])
+    wide = wide[(wide["ds"] >= "2019-01-01") & (wide["ds"] <= "2022-12-31")]
+    hist = wide.melt(id_vars="ds", var_name="series", value_name="y").dropna()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = forecast.BacklogModel().fit(hist[hist["ds"] <= "2022-01-16"])
-    apps = hist[hist["series"] == "applications"].set_index("ds")["y"]
-    return model, apps
+    return model, wide.set_index("ds")["applications"].astype(float)
 
 
-def _backoffice_plan(model, apps, processors: float, weeks: int = 14) -> cap.CapacityPlan:
+def _backoffice_plan(model, apps, processors: float, weeks: int = 10) -> cap.CapacityPlan:
     days = pd.date_range("2022-01-17", periods=7 * weeks, freq="D")
     bo = cap.Backoffice(model=model, applications=apps.reindex(days))
     supply = {"phones": cap.Supply(headcount=2000, class_weeks=()),
@@ -266,7 +276,7 @@ def test_fewer_processors_raise_the_backlog_then_the_status_calls_then_the_agent
     assert d_status.iloc[-1] > 0 and d_agents.iloc[-1] > 0
 
     # ...by the amounts the backlog model projects for that processing capacity, day by day
-    q = weekly_queue(cut.problem.backoffice, pd.Timestamp("2022-01-17"), 14)
+    q = weekly_queue(cut.problem.backoffice, pd.Timestamp("2022-01-17"), 10)
     capacity = pd.Series(np.where(q.business, 1200 * 5.0, 0.0), index=q.days)
     proj = model.project(apps.reindex(q.days), capacity, start=q.days[0])
     week = np.arange(len(q.days)) // 7
@@ -284,7 +294,7 @@ def test_fewer_processors_raise_the_backlog_then_the_status_calls_then_the_agent
 
 def test_planning_processors_and_phones_together_keeps_applications_within_standard(backlog_model):
     model, apps = backlog_model
-    days = pd.date_range("2022-01-17", periods=7 * 14, freq="D")
+    days = pd.date_range("2022-01-17", periods=7 * 10, freq="D")
     bo = cap.Backoffice(model=model, applications=apps.reindex(days))
     supply = {"phones": cap.Supply(headcount=100, time_to_hire=1, training_weeks=1),
               "processing": cap.Supply(headcount=1200, productivity=5.0, weekly_cost=1500.0, time_to_hire=1)}

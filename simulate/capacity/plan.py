@@ -267,6 +267,7 @@ class _Context:
     base_phone: np.ndarray | None = None  # phones' requirement without status calls (FTE)
     slope: np.ndarray | None = None     # phones' FTE per weekly call
     notes: list[str] = field(default_factory=list)
+    exact: dict[bytes, Any] = field(default_factory=dict)  # back office: processing FTE -> exact evaluation
 
 
 def _context(problem: CapacityProblem) -> _Context:
@@ -385,6 +386,7 @@ class _Solution:
     late: np.ndarray | None
     status_lin: np.ndarray | None
     objective: float
+    bound: float
     status: str
     optimal: bool
     feasible: bool
@@ -404,7 +406,14 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         people_weeks = gi.coh["people"].sum(axis=0)
         K = len(gi.starts)
         ub_class = s.max_class_size if s.max_class_size is not None else np.inf
-        X[g] = m.var(K, cost=s.hire_cost + (gi.wage + _TIE) * people_weeks, ub=ub_class, integer=True)
+        X[g] = m.var(K, cost=s.hire_cost + (gi.wage + _TIE) * people_weeks, ub=ub_class)
+        if K:
+            # Whole people through the cumulative hires Y_k = x_0 + ... + x_k (integer): branching on a
+            # running total splits the plans far more evenly than branching on one class, and x = dY
+            # is then whole too.
+            Ycum = m.var(K, integer=True)
+            for k in range(K):
+                m.row(np.r_[X[g][k], Ycum[k], Ycum[k - 1:k]], np.r_[1.0, -1.0, np.ones(min(k, 1))], 0.0, 0.0)
         if s.min_class_size > 0 and K:
             big = s.max_class_size if s.max_class_size is not None else \
                 float(math.ceil(max(ctx.required.get(g, np.zeros(1)).max(initial=0.0), 1.0) * 2 + s.min_class_size))
@@ -420,9 +429,41 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     for pair in ctx.cross:
         Y[pair] = m.var(W, cost=_TIE * (1 + ctx.info[pair[0]].wage))
 
-    def capacity_terms(g: str, w: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    # Staff FTE from the classes, kept sparse: the classes at full productivity (age >= training + ramp)
+    # are one stock M_w = (1 - a_{w-1}) M_{w-1} + survivors of the class maturing in week w, so a week's
+    # FTE is M_w plus the few classes still in training or on the learning curve.
+    M, recent = {}, {}
+    for g in ctx.groups:
         gi = ctx.info[g]
-        cols, vals = [X[g]], [gi.coh["fte"][w]]
+        s = gi.supply
+        if not len(gi.starts):
+            continue
+        mature = s.training_weeks + len(s.ramp)
+        surv = s.survival(W)
+        M[g] = m.var(W)
+        pos = {int(c): k for k, c in enumerate(gi.starts)}
+        for w in range(W):
+            cols, vals = [M[g][w]], [1.0]
+            if w > 0:
+                cols.append(M[g][w - 1]); vals.append(-(1.0 - gi.attrition[w - 1]))
+            c = w - mature
+            if c in pos:
+                cols.append(X[g][pos[c]]); vals.append(-surv[w] / surv[c])
+            m.row(np.array(cols), np.array(vals), 0.0, 0.0)
+        lo = np.searchsorted(gi.starts, np.arange(W) - mature, side="right")
+        hi = np.searchsorted(gi.starts, np.arange(W), side="right")
+        recent[g] = [(X[g][lo[w]:hi[w]], gi.coh["fte"][w, lo[w]:hi[w]]) for w in range(W)]
+
+    def fte_terms(g: str, w: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Columns and coefficients of the FTE the group's classes give in week w."""
+        if g not in M:
+            return [], []
+        cols, vals = recent[g][w]
+        return [M[g][w:w + 1], cols], [np.ones(1), vals]
+
+    def capacity_terms(g: str, w: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        cols, vals = fte_terms(g, w)
+        gi = ctx.info[g]
         if g in O:
             cols.append(O[g][w:w + 1]); vals.append(np.ones(1))
         if g in B:
@@ -437,32 +478,34 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     proc = bo.group if bo is not None else None
     P = L = None
     q = ctx.queue
+    S = None  # cumulative processed applications
     if bo is not None:
         P = m.var(W)
         L = m.var(W)
+        cumA = np.cumsum(q.A)
+        S = m.var(W, ub=q.B_start + cumA)  # nothing is processed before it arrives
         prod_w = ctx.prod_w
         weight = 1.0 / np.where(prod_w > 0, prod_w, max(prod_w.mean(), 1e-9))
         short_weight.append((L, weight))
-        cumA = np.cumsum(q.A)
         for w in range(W):
             cols, vals = capacity_terms(proc, w)
             m.row(np.concatenate([P[w:w + 1], *cols]), np.concatenate([[1.0], *(-prod_w[w] * v for v in vals)]),
                   -np.inf, prod_w[w] * ctx.info[proc].base["fte"][w])
-            m.row(P[: w + 1], np.ones(w + 1), -np.inf, q.B_start + cumA[w])
-            m.row(np.concatenate([L[w:w + 1], P[: w + 1]]), np.ones(w + 2), q.D[w], np.inf)
+            m.row(np.r_[S[w], P[w], S[w - 1:w]], np.r_[1.0, -1.0, -np.ones(min(w, 1))], 0.0, 0.0)
+            m.row(np.r_[L[w], S[w]], np.ones(2), q.D[w], np.inf)
     for g in ctx.groups:
         gi = ctx.info[g]
         s = gi.supply
         base_fte = gi.base["fte"]
         for w in range(W):
-            fte_row = gi.coh["fte"][w]
+            f_cols, f_vals = fte_terms(g, w)
             if g in O:
-                m.row(np.concatenate([O[g][w:w + 1], X[g]]), np.concatenate([[1.0], -s.overtime * fte_row]),
+                m.row(np.concatenate([O[g][w:w + 1], *f_cols]), np.concatenate([[1.0], *(-s.overtime * v for v in f_vals)]),
                       -np.inf, s.overtime * base_fte[w])
             for (a, h), (share, _) in ctx.cross.items():
                 if a == g:
-                    m.row(np.concatenate([Y[(a, h)][w:w + 1], X[g]]), np.concatenate([[1.0], -share * fte_row]),
-                          -np.inf, share * base_fte[w])
+                    m.row(np.concatenate([Y[(a, h)][w:w + 1], *f_cols]),
+                          np.concatenate([[1.0], *(-share * v for v in f_vals)]), -np.inf, share * base_fte[w])
         if g == proc:
             continue
         U[g] = m.var(W)
@@ -483,17 +526,19 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                     else:
                         rhs += k_past * q.L_start
                 if k_back:
-                    # B_w = B_start + cumA_w - sum_{v<=w} p_v
+                    # B_w = B_start + cumA_w - S_w (S: cumulative processed)
                     cumA = np.cumsum(q.A)
                     b_prev = q.B_start + (cumA[w - 1] if w > 0 else 0.0)
                     rhs += k_back * (b_prev + q.B_start + cumA[w])
-                    pv = np.zeros(W)
-                    pv[: w + 1] += k_back
-                    if w > 0:
-                        pv[:w] += k_back
-                    cols.append(P); vals.append(pv)
+                    cols.append(S[max(w - 1, 0):w + 1]); vals.append(np.full(min(w, 1) + 1, k_back))
             m.row(np.concatenate(cols), np.concatenate(vals), rhs, np.inf)
 
+    # The cost nothing can change (the starting staff's wages, classes already decided) enters as a
+    # variable fixed at 1, so HiGHS's relative gap is a share of the plan's whole cost.
+    fixed = sum(ctx.info[g].wage * ctx.info[g].base["people"].sum()
+                + ctx.info[g].supply.hire_cost * sum(n for w, n in ctx.info[g].committed if 0 <= w < W)
+                for g in ctx.groups)
+    m.var(1, cost=fixed, lb=1.0, ub=1.0)
     A = m.matrix()
     cost = np.concatenate(m.cost)
     lb, ub = np.concatenate(m.lb), np.concatenate(m.ub)
@@ -504,6 +549,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     cons = [optimize.LinearConstraint(A, np.array(m.rlb), np.array(m.rub))] if A.shape[0] else []
     t0 = time.perf_counter()
     phases = 1
+    first_phase = None
     strict_ub = ub.copy()
     strict_ub[short_idx] = 0.0
     res = optimize.milp(cost, integrality=integrality, bounds=optimize.Bounds(lb, strict_ub), constraints=cons,
@@ -520,6 +566,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                               options=options)
         if first.x is None:
             raise RuntimeError(f"capacity plan: HiGHS found no plan within {time_limit} s ({first.message})")
+        first_phase = first
         least = float(first.fun)
         row = sparse.csr_matrix((short_w, (np.zeros(len(short_idx), dtype=np.int64), short_idx)), shape=(1, len(cost)))
         cap = optimize.LinearConstraint(row, -np.inf, least * (1 + 1e-9) + 1e-9)
@@ -532,6 +579,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         status = "every week met at least cost"
     solve_s = time.perf_counter() - t0
     optimal = res.status == 0
+    bound = getattr(res, "mip_dual_bound", None)
+    bound = float("nan") if bound is None or res is first_phase else bound
     if not optimal:
         status += f" (time limit reached: {res.message})"
     xv = res.x
@@ -541,7 +590,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         b={g: np.maximum(xv[B[g]], 0.0) if g in B else np.zeros(W) for g in ctx.groups},
         y={pair: np.maximum(xv[Y[pair]], 0.0) for pair in ctx.cross},
         p=xv[P] if P is not None else None, late=np.maximum(xv[L], 0.0) if L is not None else None,
-        status_lin=None, objective=float(res.fun), status=status, optimal=optimal, feasible=feasible,
+        status_lin=None, objective=float(res.fun), bound=float(bound), status=status, optimal=optimal,
+        feasible=feasible,
         solve_time_s=solve_s, phases=phases)
     if bo is not None:
         late_prev = np.concatenate([[q.L_start], sol.late[:-1]])
@@ -586,19 +636,27 @@ def _evaluate(ctx: _Context, sol: _Solution) -> dict[str, Any]:
     bo = ctx.problem.backoffice
     if bo is not None:
         prod = ctx.problem.supply[bo.group].productivity
-        proj = bo_mod.project(bo, ctx.queue, staff[bo.group]["available"], prod)
-        out["projection"] = proj
-        out["weekly_bo"] = bo_mod.weekly_view(proj, ctx.queue, ctx.n_weeks)
-        out["phone_req"] = ctx.problem.phone_requirement(bo_mod.calls_frame(proj), ctx.n_weeks)
+        avail = staff[bo.group]["available"]
+        key = np.round(avail, 9).tobytes()  # a later round with the same processing gives the same calls
+        if key not in ctx.exact:
+            proj = bo_mod.project(bo, ctx.queue, avail, prod)
+            ctx.exact[key] = (proj, bo_mod.weekly_view(proj, ctx.queue, ctx.n_weeks),
+                              ctx.problem.phone_requirement(bo_mod.calls_frame(proj), ctx.n_weeks))
+        out["projection"], out["weekly_bo"], out["phone_req"] = ctx.exact[key]
     return out
 
 
 # ============================================================================================ plan
-def plan(problem: CapacityProblem, *, time_limit: float = 10.0, mip_gap: float = 1e-6, max_rounds: int = 6
+def plan(problem: CapacityProblem, *, time_limit: float = 10.0, mip_gap: float = 1e-3, max_rounds: int = 6
          ) -> CapacityPlan:
     """The least-cost hiring, overtime and borrowing plan for ``problem`` (see the module docstring).
 
-    time_limit: seconds HiGHS may take per solve; mip_gap: its relative optimality gap.
+    time_limit: seconds HiGHS may take per solve (a safety net: a plan stopped by it depends on the
+        machine's speed, and says so in ``summary["status"]``).
+    mip_gap: HiGHS stops when the plan's whole cost is proven within this share of the least possible
+        cost (default 0.1 %: months-ahead demand is far less certain than that; 0 asks for the exact
+        optimum, which on two years of weekly classes can take HiGHS seconds to prove).
+        ``summary["cost_bound"]`` is HiGHS's proven lower bound and ``summary["mip_gap"]`` the gap reached.
     max_rounds: with a back office, solves at most this many times while the phones' exact requirement
         (from the backlog model's projection) and the solver's linear estimate disagree by more than
         max(0.5 FTE, 0.2 % of the peak) in some week; ``summary["rounds"]`` and
@@ -701,12 +759,20 @@ def _result(ctx: _Context, sol: _Solution, ev: dict[str, Any], *, rounds: int, r
         "peak_backlog": float(weeks["backlog"].max()) if wb is not None else float("nan"),
         "peak_past_standard": float(weeks["past_standard"].max()) if wb is not None else float("nan"),
         "feasible": bool(sol.feasible) and not (weeks["shortfall"] > 1e-6).any(),
-        "optimal": bool(sol.optimal), "status": sol.status, "objective": sol.objective, "solves": sol.phases,
+        "optimal": bool(sol.optimal), "status": sol.status, "objective": sol.objective,
+        "cost_bound": sol.bound, "mip_gap": problem_gap(sol), "solves": sol.phases,
         "rounds": rounds, "link_residual_fte": residual, "solve_time_s": solve_s, "total_time_s": total_s,
         "quantile": problem.quantile, "method": problem.method, "notes": tuple(ctx.notes),
     }
     return CapacityPlan(weeks=weeks, classes=classes, latest_start=latest, summary=summary, problem=problem,
                         daily=ev["projection"])
+
+
+def problem_gap(sol: _Solution) -> float:
+    """Proven relative gap of the plan's cost: (cost - HiGHS's lower bound) / cost (NaN when unknown)."""
+    if not np.isfinite(sol.bound) or sol.objective == 0:
+        return float("nan")
+    return max(0.0, (sol.objective - sol.bound) / abs(sol.objective))
 
 
 def _classes(ctx: _Context, sol: _Solution) -> pd.DataFrame:
