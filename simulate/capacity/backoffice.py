@@ -47,6 +47,12 @@ class Backoffice:
     phone_group: the group answering the calls the model projects (its demand comes from the model).
     status_deflection: share of status calls answered elsewhere (an online tracker, an automated
         status line), in [0, 1]; see :meth:`forecast.BacklogModel.project`.
+    target_days: business days within which the plan aims to process every application (default: the
+        model's ``standard_days``). A few days less than the standard leaves a buffer: a plan that
+        processes each application on its last allowed day has none for a bad week, and the weekly
+        view the solver uses is coarser than the daily queue the results are checked with.
+        Applications past the *standard* (not the target) are what the results report and what
+        drives the status calls.
     """
 
     model: Any
@@ -54,6 +60,7 @@ class Backoffice:
     group: str = "processing"
     phone_group: str = "phones"
     status_deflection: float = 0.0
+    target_days: int | None = None
 
     def __post_init__(self) -> None:
         if not hasattr(self.model, "coef_"):
@@ -77,6 +84,11 @@ class Backoffice:
         if not math.isfinite(d) or not 0 <= d <= 1:
             raise ValueError(f"Backoffice.status_deflection must be a share in [0, 1], got {self.status_deflection!r}")
         object.__setattr__(self, "status_deflection", d)
+        if self.target_days is not None:
+            t = self.target_days
+            if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= int(self.model.standard_days):
+                raise ValueError(f"Backoffice.target_days must be a whole number of business days from 1 to the "
+                                 f"standard ({self.model.standard_days}), got {t!r}")
         if self.group == self.phone_group:
             raise ValueError("Backoffice.group and Backoffice.phone_group must differ")
 
@@ -96,7 +108,7 @@ class WeeklyQueue:
     """The weekly, linear view of the back office the solver uses (see the module docstring).
 
     Arrays are (n_weeks,): applications ``A``, business days ``bdays``, due ``D`` (applications that
-    must be processed in the plan by the end of the week to have none past standard), status
+    must be processed in the plan by the end of the week to have none past the target), status
     multipliers ``m`` (sum of weekday factors over open days x (1 - deflection)); scalars: ``B_start``
     (waiting at the start), ``L_start`` (past standard at the start), coefficients ``b_past`` and
     ``b_backlog`` (calls per day per application; 0 when the model has no such term).
@@ -143,8 +155,9 @@ def weekly_queue(bo: Backoffice, start: pd.Timestamp, n_weeks: int) -> WeeklyQue
     a = apps.to_numpy(dtype=float)
     all_apps = np.concatenate([prior_apps, a])
     all_bus = np.concatenate([prior_bus, business])
-    # with nothing processed, "past standard" is every application older than the standard: A(t - standard)
-    _, old = fifo_queue(all_apps, np.zeros_like(all_apps), all_bus, int(model.standard_days), b0)
+    # with nothing processed, "past target" is every application older than the target: A(t - target)
+    target = int(bo.target_days if bo.target_days is not None else model.standard_days)
+    _, old = fifo_queue(all_apps, np.zeros_like(all_apps), all_bus, target, b0)
     done_prior = float(prior_proc.sum())
     n0 = len(prior_apps)
     ends = n0 + np.arange(n_weeks) * 7 + 6

@@ -50,6 +50,8 @@ __all__ = ["CapacityProblem", "CapacityPlan", "plan", "WEEK_COLUMNS"]
 WEEK_COLUMNS = ("group", "week_index", "week", "required", "available", "headcount", "productive", "in_training",
                 "hires", "attrition", "overtime", "borrowed", "cross_in", "cross_out", "shortfall", "cost", "calls",
                 "backlog", "past_standard", "status_calls", "service_level")
+#: the peak of a requirement is its first week within this share of the highest week
+PEAK_TOLERANCE = 0.02
 _TIE = 1e-6  # tie-breaking cost per person-week or FTE-week: with no costs given, fewer and later hires win
 _SHORT_TOL = 1e-6
 
@@ -798,8 +800,9 @@ def latest_start(ctx: _Context, required: dict[str, np.ndarray]) -> pd.DataFrame
     len(ramp) weeks later. The latest start is the last class week the group allows (any week when
     ``class_weeks`` is None, weeks before 0 included) no later than peak - training_weeks; its decision
     must be taken ``time_to_hire`` weeks before. ``in_time``: that decision week is week 0 or later.
-    The peak is that of ``required`` (the processing group: its earliest-deadline path, applications
-    processed exactly when they fall due, which does not depend on the plan).
+    The peak is the first week whose ``required`` is within :data:`PEAK_TOLERANCE` (2 %) of the highest
+    (the processing group: its earliest-deadline path, applications processed exactly when they fall
+    due, which does not depend on the plan).
     """
     rows = []
     for g in ctx.groups:
@@ -807,7 +810,8 @@ def latest_start(ctx: _Context, required: dict[str, np.ndarray]) -> pd.DataFrame
         req = required[g]
         if not len(req) or req.max() <= 0:
             continue
-        peak = int(np.argmax(req))
+        # the first week within 2 % of the highest: a later week barely higher must not hide an early peak
+        peak = int(np.flatnonzero(req >= (1.0 - PEAK_TOLERANCE) * req.max())[0])
         t, r = s.training_weeks, len(s.ramp)
 
         def last_allowed(limit: int) -> int:
