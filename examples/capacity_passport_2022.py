@@ -92,9 +92,7 @@ def build(quick: bool = False) -> dict:
         warnings.simplefilter("ignore")  # statsmodels on identity links
         model = forecast.BacklogModel().fit(history[history["ds"] < start])
     applications = wide.loc[start:END, "applications"]
-    intraday = forecast.read_history(INTRADAY)
-    busy = intraday[intraday["y"] > 0]
-    profile = busy.groupby(busy["ds"].dt.strftime("%H:%M"))["y"].sum()
+    profile = cap.intraday_profile(forecast.read_history(INTRADAY))
     phones = simulate.Scenario.load(SCENARIO)
     wage = phones.hourly_cost * phones.paid_hours_per_week
     weeks = int(((END - start).days + 1) // 7)

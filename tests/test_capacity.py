@@ -364,3 +364,42 @@ classes = { "3" = 20, "2022-02-07" = 10 }
     (tmp_path / "bad.toml").write_text("[groups.phones]\nheadcount = 1\nhedcount = 2\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"\[groups.phones\].*hedcount"):
         cap.read_supply_toml(tmp_path / "bad.toml")
+
+
+def test_what_if_moves_demand_earlier_and_scales_it_and_its_bands():
+    daily = _daily(weeks=3)
+    for col in ("yhat", "yhat_lo_95", "yhat_hi_95"):
+        daily[col] = daily[col] * np.repeat([1.0, 2.0, 3.0], 7)
+    problem = cap.CapacityProblem(demand={"phones": daily}, scenarios={"phones": SCENARIO},
+                                  supply={"phones": cap.Supply(headcount=10)})
+    moved = cap.what_if(problem, earlier_weeks=1, surge=1.5).demand["phones"]
+    assert list(moved["ds"]) == list(daily["ds"])  # same days: the plan keeps its weeks
+    level = moved.groupby(np.arange(21) // 7)["yhat"].max().to_numpy()
+    np.testing.assert_allclose(level, 1500.0 * 1.5 * np.array([2.0, 3.0, 3.0]))  # the last week repeats
+    np.testing.assert_allclose(moved["yhat_hi_95"], moved["yhat"] * 1.2)
+    fewer = cap.what_if(problem, automation=0.25).demand["phones"]
+    np.testing.assert_allclose(fewer["yhat"], daily["yhat"] * 0.75)
+
+
+def test_intraday_profile_is_the_mean_shape_of_the_open_days():
+    ds = pd.date_range(START, periods=3 * 48, freq="30min")
+    y = np.where((ds.hour == 9) & (ds.minute == 0), 30.0, np.where((ds.hour == 10) & (ds.minute == 0), 10.0, 0.0))
+    y[ds.normalize() == START + pd.Timedelta(days=1)] = 0.0  # a closed day
+    prof = cap.intraday_profile(pd.DataFrame({"ds": ds, "y": y}))
+    assert len(prof) == 48 and prof[prof > 0].to_dict() == {"09:00": 0.75, "10:00": 0.25}
+    req = cap.weekly_requirement({"phones": _daily(1)}, SCENARIO, profile=prof)
+    calls = req.intervals["phones"].set_index("ds")["calls"]
+    assert calls[START + pd.Timedelta(hours=9)] == pytest.approx(1125.0)
+
+
+def test_a_problem_from_a_history_and_the_supply_toml_of_the_examples():
+    hist = pd.DataFrame({"series": "callers", "ds": _daily(4)["ds"], "y": _daily(4)["yhat"]})
+    problem = cap.problem_from_toml(hist, REPO / "examples" / "capacity_supply.toml", series="callers",
+                                    start="2025-01-13")
+    assert problem.groups == ["phones"] and problem.plan_start() == pd.Timestamp("2025-01-13")
+    assert problem.supply["phones"].ramp == (0.5, 0.75) and problem.quantile == 0.5
+    p = cap.plan(problem)
+    assert p.summary["weeks"] == 3 and p.summary["feasible"]
+    two = pd.concat([hist.assign(group="english"), hist.assign(group="french")])
+    with pytest.raises(ValueError, match="no \\[groups.english\\] table"):
+        cap.problem_from_toml(two, REPO / "examples" / "capacity_supply.toml", series="callers")

@@ -23,7 +23,7 @@ The plan, week by week, in four steps:
 
 What-ifs (:func:`what_if`, :func:`what_ifs`, :func:`compare`): surge bigger or earlier, attrition
 doubled, training shortened, status-line automation; each a variation of the same problem, compared
-side by side in one table. Files: :func:`read_supply_toml`, :func:`to_excel`.
+side by side in one table. Files: :func:`read_supply_toml`, :func:`problem_from_toml`, :func:`to_excel`.
 
 Units: FTE and people per week; weeks counted from the plan's start (week 0); money in the
 scenario's currency; durations inside the requirement in seconds, as everywhere in :mod:`simulate`.
@@ -31,9 +31,9 @@ scenario's currency; durations inside the requirement in seconds, as everywhere 
 from __future__ import annotations
 
 from .backoffice import Backoffice
-from .files import read_supply_toml, to_excel
+from .files import problem_from_toml, read_supply_toml, to_excel
 from .plan import WEEK_COLUMNS, CapacityPlan, CapacityProblem, plan
-from .requirement import Requirement, weekly_requirement
+from .requirement import Requirement, intraday_profile, weekly_requirement
 from .supply import Supply, linear_ramp
 from .whatif import DEFAULT_WHAT_IFS, compare, what_if, what_ifs
 
@@ -46,8 +46,10 @@ __all__ = [
     "Supply",
     "WEEK_COLUMNS",
     "compare",
+    "intraday_profile",
     "linear_ramp",
     "plan",
+    "problem_from_toml",
     "read_supply_toml",
     "to_excel",
     "weekly_requirement",

@@ -33,7 +33,7 @@ import io
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 
@@ -41,7 +41,10 @@ from ..scenario import Scenario
 from .plan import CapacityPlan
 from .supply import Supply, cross_training_pairs
 
-__all__ = ["read_supply_toml", "to_excel"]
+if TYPE_CHECKING:
+    from .plan import CapacityProblem
+
+__all__ = ["read_supply_toml", "problem_from_toml", "to_excel"]
 
 _PLAN_KEYS = {"start", "quantile", "method", "open_hours", "interval", "column", "weekday_shares"}
 
@@ -89,6 +92,54 @@ def read_supply_toml(path: str | Path) -> dict[str, Any]:
         settings["weekday_shares"] = tuple(settings["weekday_shares"])
     cross = {k: (tuple(v) if isinstance(v, list) else v) for k, v in dict(data.get("cross_training", {})).items()}
     return {"supply": supply, "scenarios": scenarios, "cross_training": cross, "plan": settings}
+
+
+def problem_from_toml(demand: pd.DataFrame, path: str | Path, *, series: str | None = None, start: Any = None,
+                      end: Any = None, **overrides: Any) -> "CapacityProblem":
+    """A :class:`~simulate.capacity.CapacityProblem` from a demand table and a supply TOML file.
+
+    demand: a forecast (``ds, yhat`` and bands) or a history (``ds, y``), daily, weekly or per interval;
+        a ``group`` column (else a ``series`` column) splits it into groups named like the TOML's
+        ``[groups.<name>]``. With one group in the table and one in the file, the file's name is used.
+    series: keep only this series of a long history (e.g. "callers"). start / end: keep the days from
+        ``start`` (also the plan's first day) to ``end`` inclusive.
+    overrides: planning choices that win over the file's [plan] table (quantile, method, ...).
+    Errors name the file, the group and the column.
+    """
+    from .plan import CapacityProblem
+
+    cfg = read_supply_toml(path)
+    df = demand.copy()
+    if series is not None:
+        if "series" not in df.columns or series not in set(df["series"].astype(str)):
+            found = sorted(set(df["series"].astype(str))) if "series" in df.columns else []
+            raise ValueError(f"series {series!r} is not in the demand (series: {found})")
+        df = df[df["series"].astype(str) == series].drop(columns="series")
+    ds = pd.to_datetime(df["ds"])
+    if start is not None:
+        df = df[ds >= pd.Timestamp(start)]
+        ds = pd.to_datetime(df["ds"])
+    if end is not None:
+        df = df[ds < pd.Timestamp(end) + pd.Timedelta(days=1)]
+    if not len(df):
+        raise ValueError(f"demand: no rows between {start} and {end}")
+    key = "group" if "group" in df.columns else ("series" if "series" in df.columns else None)
+    frames = ({"": df} if key is None else
+              {str(g): part.drop(columns=key).reset_index(drop=True) for g, part in df.groupby(key, sort=False)})
+    names = list(cfg["supply"])
+    if len(frames) == 1 and len(names) == 1:
+        frames = {names[0]: next(iter(frames.values()))}
+    for g in frames:
+        if g not in cfg["supply"]:
+            raise ValueError(f"{path}: no [groups.{g}] table for the demand's group {g!r} (file groups: {names})")
+        if g not in cfg["scenarios"]:
+            raise ValueError(f"{path}: [groups.{g}] needs scenario = \"<policy file>\" (targets, handle time, costs)")
+    settings = {**cfg["plan"], **{k: v for k, v in overrides.items() if v is not None}}
+    if start is not None:
+        settings["start"] = start
+    return CapacityProblem(demand=frames, scenarios={g: cfg["scenarios"][g] for g in frames},
+                           supply={g: cfg["supply"][g] for g in frames}, cross_training=cfg["cross_training"] or None,
+                           **settings)
 
 
 def _escape_frame(df: pd.DataFrame) -> pd.DataFrame:

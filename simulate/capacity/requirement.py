@@ -37,7 +37,7 @@ import pandas as pd
 from ..scenario import Scenario
 from ..staffing import _effective, _kpis, required_agents, staffing_by_quantile, workforce_totals
 
-__all__ = ["Requirement", "weekly_requirement", "DAY_S", "WEEK_S"]
+__all__ = ["Requirement", "weekly_requirement", "intraday_profile", "DAY_S", "WEEK_S"]
 
 DAY_S = 86400.0
 WEEK_S = 7 * DAY_S
@@ -416,6 +416,33 @@ def _whole_last_week(grid: pd.DatetimeIndex, vals: pd.DataFrame, step: float, st
 
 
 # --------------------------------------------------------------------------------------------- public
+def intraday_profile(history: pd.DataFrame) -> pd.Series:
+    """Shares of a day's calls by time of day ("08:30" -> share), from an interval history.
+
+    history: ``ds`` and ``y`` (or ``calls``), rows 5 to 60 minutes apart (a ``series`` column with
+    several series keeps ``calls``). The shape of the whole history: calls per time of day / all calls
+    (busy days weigh more, closed days add nothing); one profile for every day of the week. For
+    :func:`weekly_requirement`'s ``profile``.
+    """
+    df = history
+    if "series" in df.columns and df["series"].nunique() > 1:
+        if "calls" not in set(df["series"]):
+            raise _data_error("history: several series and none named 'calls'; keep the calls series")
+        df = df[df["series"] == "calls"]
+    col = next((c for c in ("y", "calls", "yhat") if c in df.columns), None)
+    if col is None or "ds" not in df.columns:
+        raise _data_error(f"history: expected 'ds' and 'y' (or 'calls') columns, got {list(df.columns)}")
+    ds = pd.DatetimeIndex(pd.to_datetime(df["ds"]))
+    if grain_s(ds) >= DAY_S - 1e-6:
+        raise _data_error("history: an intraday profile needs rows within the day (5 to 60 minutes apart), "
+                          "got one row per day")
+    y = pd.to_numeric(df[col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    if not (y > 0).any():
+        raise _data_error("history: no calls at all; cannot learn an intraday profile")
+    prof = pd.Series(y).groupby(ds.strftime("%H:%M")).sum()
+    return prof / prof.sum()
+
+
 def weekly_requirement(
     demand: pd.DataFrame | Mapping[str, pd.DataFrame],
     scenario: Scenario | Mapping[str, Scenario],
