@@ -403,3 +403,16 @@ def test_a_problem_from_a_history_and_the_supply_toml_of_the_examples():
     two = pd.concat([hist.assign(group="english"), hist.assign(group="french")])
     with pytest.raises(ValueError, match="no \\[groups.english\\] table"):
         cap.problem_from_toml(two, REPO / "examples" / "capacity_supply.toml", series="callers")
+
+
+def test_a_week_with_a_daylight_saving_change_counts_seven_calendar_days():
+    ds = pd.date_range("2025-10-27", periods=14 * 96, freq="15min", tz="America/Toronto")  # clocks go back 2 Nov
+    hour = ds.hour + ds.minute / 60
+    open_ = (hour >= 8) & (hour < 18) & (ds.day_of_week < 5)
+    aware = pd.DataFrame({"ds": ds[open_], "yhat": 40.0})
+    naive = aware.assign(ds=aware["ds"].dt.tz_localize(None))
+    a = cap.weekly_requirement({"a": aware}, SCENARIO).weeks
+    b = cap.weekly_requirement({"a": naive}, SCENARIO).weeks
+    assert list(a["days"]) == [7, 7]
+    assert [w.strftime("%Y-%m-%d %H:%M") for w in a["week"]] == ["2025-10-27 00:00", "2025-11-03 00:00"]
+    np.testing.assert_allclose(a["required_fte"], b["required_fte"], rtol=1e-12)

@@ -696,7 +696,7 @@ def _result(ctx: _Context, sol: _Solution, ev: dict[str, Any], *, rounds: int, r
     problem = ctx.problem
     bo = problem.backoffice
     W = ctx.n_weeks
-    weeks_ts = [ctx.start + pd.Timedelta(days=7 * k) for k in range(W)]
+    weeks_ts = [ctx.start + pd.DateOffset(days=7 * k) for k in range(W)]
     staff = ev["staff"]
     nan = np.full(W, np.nan)
     wb = ev["weekly_bo"]
@@ -785,10 +785,10 @@ def _classes(ctx: _Context, sol: _Solution) -> pd.DataFrame:
         items = [(w, n, True) for w, n in gi.committed] + [
             (int(w), float(n), False) for w, n in zip(gi.starts, sol.x[g]) if n > 0.5]
         for w, n, committed in sorted(items):
-            rows.append({"group": g, "week_index": w, "week": ctx.start + pd.Timedelta(days=7 * w), "size": n,
+            rows.append({"group": g, "week_index": w, "week": ctx.start + pd.DateOffset(days=7 * w), "size": n,
                          "committed": committed,
-                         "productive_from": ctx.start + pd.Timedelta(days=7 * (w + s.training_weeks)),
-                         "full_from": ctx.start + pd.Timedelta(days=7 * (w + s.training_weeks + len(s.ramp)))})
+                         "productive_from": ctx.start + pd.DateOffset(days=7 * (w + s.training_weeks)),
+                         "full_from": ctx.start + pd.DateOffset(days=7 * (w + s.training_weeks + len(s.ramp)))})
     return pd.DataFrame(rows, columns=["group", "week_index", "week", "size", "committed", "productive_from",
                                        "full_from"])
 
@@ -826,7 +826,7 @@ def latest_start(ctx: _Context, required: dict[str, np.ndarray]) -> pd.DataFrame
 
         start_p = last_allowed(peak - t)
         start_f = last_allowed(peak - t - r)
-        week = lambda k: ctx.start + pd.Timedelta(days=7 * k)  # noqa: E731
+        week = lambda k: ctx.start + pd.DateOffset(days=7 * k)  # noqa: E731
         valid = start_p > -10**5
         rows.append({"group": g, "peak_week_index": peak, "peak_week": week(peak), "peak_required": float(req[peak]),
                      "latest_start_week_index": start_p if valid else None,

@@ -317,10 +317,8 @@ def _to_interval_grid(ds: pd.DatetimeIndex, vals: pd.DataFrame, step: float, gro
     if step < DAY_S - 1e-6:
         if (DAY_S / step) % 1 > 1e-9:
             raise _data_error(f"demand[{group!r}]: intervals of {step / 60:g} minutes do not divide a day")
-        per_day = int(round(DAY_S / step))
-        last = _day_floor(ds[-1])
-        n_days = int(round((last - day0).total_seconds() / DAY_S)) + 1
-        grid = pd.date_range(day0, periods=n_days * per_day, freq=pd.Timedelta(seconds=step))
+        end = _day_floor(ds[-1]) + pd.DateOffset(days=1)  # local midnight: a daylight-saving day keeps 23 or 25 h
+        grid = pd.date_range(day0, end, freq=pd.Timedelta(seconds=step), inclusive="left")
         pos = (ds - day0).total_seconds().to_numpy() / step
         if np.any(np.abs(pos - np.round(pos)) > 1e-6):
             r = int(np.flatnonzero(np.abs(pos - np.round(pos)) > 1e-6)[0])
@@ -337,7 +335,11 @@ def _to_interval_grid(ds: pd.DatetimeIndex, vals: pd.DataFrame, step: float, gro
             notes.append(f"{group}: {missing} of {len(grid)} {step / 60:g}-minute slots are not in the demand "
                          "(nights, weekends); taken as closed (0 calls)")
         return grid, out, step
-    # daily or weekly: first to days, then over the day
+    # daily or weekly: first to days, then over the day, in wall-clock time (the profile is wall-clock)
+    if ds.tz is not None:
+        notes.append(f"{group}: daily or weekly demand planned on its calendar dates (time zone {ds.tz} left aside)")
+        ds = ds.tz_localize(None)
+        day0 = _day_floor(ds[0])
     if abs(step - DAY_S) < 1e-6:
         days = ds.normalize()
         day_vals = vals
@@ -387,32 +389,44 @@ def _whole_last_week(grid: pd.DatetimeIndex, vals: pd.DataFrame, step: float, st
     """Make the demand end on a week boundary: a last week cut short is completed with closed days when
     the missing weekdays have no calls anywhere in the demand (a table without its closed weekends),
     else left out of the plan (what comes after a forecast's end is unknown, not closed)."""
-    per_day = int(round(DAY_S / step))
-    n_days = len(grid) // per_day
-    offset = int(round((grid[0] - start).total_seconds() / DAY_S))
-    rem = (offset + n_days) % 7
+    day = _day_number(grid, start)
+    n_days = int(day[-1] - day[0]) + 1
+    rem = int(day[-1] + 1) % 7
     if rem == 0:
         return grid, vals, step
     missing = 7 - rem
-    days = grid[::per_day]
-    calls_by_day = vals["yhat"].to_numpy().reshape(n_days, per_day).sum(axis=1)
-    closed = {d for d in range(7) if calls_by_day[days.day_of_week == d].sum() == 0}
-    after = {(days[-1] + pd.Timedelta(days=k)).day_of_week for k in range(1, missing + 1)}
+    dates = _wall(grid).normalize()
+    calls_by_day = pd.Series(vals["yhat"].to_numpy()).groupby(dates.day_of_week).sum()
+    closed = {d for d in range(7) if calls_by_day.get(d, 0.0) == 0}
+    last = dates[-1]
+    after = {(last + pd.Timedelta(days=k)).day_of_week for k in range(1, missing + 1)}
     if after <= closed:
-        extra = pd.date_range(grid[-1] + pd.Timedelta(seconds=step), periods=missing * per_day,
-                              freq=pd.Timedelta(seconds=step))
+        end = _day_floor(grid[-1]) + pd.DateOffset(days=missing + 1)
+        extra = pd.date_range(grid[-1] + pd.Timedelta(seconds=step), end, freq=pd.Timedelta(seconds=step),
+                              inclusive="left")
         pad = pd.DataFrame({c: np.full(len(extra), np.nan if c == "aht_s" else 0.0) for c in vals.columns})
-        notes.append(f"{group}: the demand ends on {days[-1].date()}; the {missing} day(s) left in its last week "
+        notes.append(f"{group}: the demand ends on {last.date()}; the {missing} day(s) left in its last week "
                      "never have calls in the demand and are taken as closed")
         return grid.append(extra), pd.concat([vals, pad], ignore_index=True), step
-    keep_days = n_days - rem
-    if keep_days <= 0:
+    if n_days <= rem:
         notes.append(f"{group}: the demand covers {n_days} day(s), less than a week; its FTE is a weekly rate")
         return grid, vals, step
-    notes.append(f"{group}: the last {rem} day(s) of demand ({days[keep_days].date()} to {days[-1].date()}) do not "
-                 "fill a week and are left out of the plan")
-    n = keep_days * per_day
-    return grid[:n], vals.iloc[:n].reset_index(drop=True), step
+    keep = day < day[-1] + 1 - rem
+    first_cut = dates[int(np.argmin(keep))]
+    notes.append(f"{group}: the last {rem} day(s) of demand ({first_cut.date()} to {last.date()}) do not fill a week "
+                 "and are left out of the plan")
+    return grid[keep], vals.loc[keep].reset_index(drop=True), step
+
+
+def _wall(idx: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Wall-clock (local, naive) timestamps: what a calendar day means to the planner."""
+    return idx.tz_localize(None) if idx.tz is not None else idx
+
+
+def _day_number(idx: pd.DatetimeIndex, start: pd.Timestamp) -> np.ndarray:
+    """Calendar days from ``start`` (local dates: a daylight-saving day is one day), int64."""
+    s = start.tz_localize(None) if start.tz is not None else start
+    return ((_wall(idx).normalize() - s.normalize()) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------------- public
@@ -508,10 +522,16 @@ def weekly_requirement(
         prof = profile.get(g) if isinstance(profile, Mapping) else profile
         parsed[g] = _to_interval_grid(ds, vals, step, g, profile=prof, open_hours=open_hours,
                                       weekday_shares=weekday_shares, interval_s=step_plan, notes=notes)
+    zones = {str(grid.tz) for grid, _, _ in parsed.values()}
+    if len(zones) > 1:
+        raise ValueError(f"demand: the groups' timestamps mix time zones ({sorted(zones)}); give all groups the "
+                         "same zone, or all naive local times")
     first_day = min(grid[0] for grid, _, _ in parsed.values())
     start_ts = first_day if start is None else pd.Timestamp(start)
     if start_ts.tz is None and first_day.tz is not None:
         start_ts = start_ts.tz_localize(first_day.tz)
+    elif start_ts.tz is not None and first_day.tz is None:
+        start_ts = start_ts.tz_localize(None)  # the demand is in wall-clock time
     if start_ts != start_ts.normalize():
         raise ValueError(f"start must be a day (midnight), got {start_ts}")
     for g, (grid, vals, step) in list(parsed.items()):
@@ -523,8 +543,7 @@ def weekly_requirement(
         if len(grid) == 0:
             raise ValueError(f"demand[{g!r}] ends before the plan start {start_ts.date()}")
         parsed[g] = _whole_last_week(grid, vals, step, start_ts, g, notes)
-    last_end = max(grid[-1] + pd.Timedelta(seconds=st) for grid, _, st in parsed.values())
-    n_weeks = int(math.ceil((last_end - start_ts).total_seconds() / WEEK_S - 1e-9))
+    n_weeks = max(int(_day_number(grid[-1:], start_ts)[0]) // 7 + 1 for grid, _, _ in parsed.values())
 
     rows, detail = [], {}
     for g, (grid, vals, step) in parsed.items():
@@ -543,7 +562,8 @@ def weekly_requirement(
         if "aht_s" in vals.columns:
             frame["aht_s"] = vals["aht_s"].to_numpy()
         req = required_agents(frame, sc, method=method)
-        week = np.floor((grid - start_ts).total_seconds().to_numpy() / WEEK_S + 1e-9).astype(np.int64)
+        day = _day_number(grid, start_ts)
+        week = day // 7
         iv = pd.DataFrame({"ds": grid, "week_index": week, "calls": median, "calls_planned": planned,
                            "agents": req["agents"].to_numpy(dtype=np.float64),
                            "agents_required": req["agents_required"].to_numpy(dtype=np.float64)})
@@ -551,15 +571,24 @@ def weekly_requirement(
             iv["aht_s"] = vals["aht_s"].to_numpy()
         detail[g] = iv
         values = iv[column].to_numpy()
-        per_week = int(round(WEEK_S / step))
-        offset = int(round((grid[0] - start_ts).total_seconds() / step))
+        per_day = int(round(DAY_S / step))
+        bounds = np.searchsorted(week, np.arange(n_weeks + 1), side="left")
         for k in range(n_weeks):
-            lo, hi = max(k * per_week - offset, 0), min((k + 1) * per_week - offset, len(grid))
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
             if hi <= lo:
                 continue
-            tot = workforce_totals(values[lo:hi], step, sc)
-            rows.append({"group": g, "week_index": k, "week": start_ts + pd.Timedelta(days=7 * k),
-                         "days": int(math.ceil((hi - lo) * step / DAY_S - 1e-9)),
+            days = int(day[hi - 1] - day[lo]) + 1
+            a = values[lo:hi]
+            if len(a) != days * per_day:
+                # a daylight-saving day has 23 or 25 hours: count calendar days, keep every agent-interval
+                fit = np.zeros(days * per_day)
+                n = min(len(a), len(fit))
+                fit[:n] = a[:n]
+                fit[n - 1] += a[n:].sum()
+                a = fit
+            tot = workforce_totals(a, step, sc)
+            rows.append({"group": g, "week_index": k, "week": start_ts + pd.DateOffset(days=7 * k),
+                         "days": days,
                          "calls": float(median[lo:hi].sum()), "calls_planned": float(planned[lo:hi].sum()),
                          "agent_hours": tot["agent_hours"], "scheduled_hours": tot["scheduled_hours"],
                          "required_fte": tot["fte"], "peak_agents": float(values[lo:hi].max())})
