@@ -18,7 +18,9 @@ data/README.md): applications, processing, backlog, calls. What is assumed here,
 * **Demand known in hindsight**: the plan uses the applications that actually came (a planner would
   use a forecast; the "surge +20%" and "4 weeks earlier" what-ifs show what misjudging it costs).
   Calls come from a :class:`forecast.BacklogModel` fitted on the history up to the first sign
-  (general enquiries, calls per recent application, and status calls per application past standard).
+  (general enquiries, calls per recent application, and status calls per application past standard);
+  they count callers (first attempts), as the model is fitted on them: redials of blocked callers are
+  not demand.
 * **Processing**: 1,365 people at the start (the published March 2022 figure); 5.0 applications per
   productive person per business day (the bundled data processed about 34,500 a week in February and
   March 2022: 34,500 / 5 days / 1,365 = 5.05); attrition 0.2 % a week; 4 weeks to hire, 6 weeks of
@@ -155,7 +157,7 @@ def main(argv: list[str] | None = None) -> dict:
         s = p.summary
         ph = p.group("phones")
         print(f"{name}: {s['hires']:,.0f} hires, cost {s['cost'] / 1e6:,.1f} M; peak backlog {s['peak_backlog']:,.0f}, "
-              f"peak past standard {s['peak_past_standard']:,.0f}; phones: {ph['calls'].sum():,.0f} calls, lowest "
+              f"peak past standard {s['peak_past_standard']:,.0f}; phones: {ph['calls'].sum():,.0f} callers, lowest "
               f"weekly service level {s['min_service_level']:.0%}, {int((ph['service_level'] < 0.8 - 1e-9).sum())} "
               f"weeks under 80%; {s['fte_weeks_short']:,.0f} FTE-weeks short in {s['weeks_short']} weeks")
     print("\nLatest class start to be productive for each group's peak (least-cost plan):")
