@@ -352,7 +352,8 @@ if source == "passport":
     cfg["start"] = str(d[0].date_input(t("cap.start"), PASSPORT_START, key="cap_start", help=t("cap.start_help")))
     cfg["end"] = str(d[1].date_input(t("cap.end"), PASSPORT_END, key="cap_end"))
     cfg["productivity"] = d[2].number_input(t("cap.productivity"), 0.5, 50.0, 5.0, 0.1, key="cap_productivity")
-    cfg["target_days"] = d[3].number_input(t("cap.target_days"), 1, 20, 15, 1, key="cap_target", help=t("cap.target_help"))
+    cfg["target_days"] = d[3].number_input(t("cap.target_days"), 1, 20, 15, 1, key="cap_target",
+                                           help=t("cap.target_help"))
     groups = ["processing", "phones"]
     defaults = PASSPORT_SUPPLY
 else:

@@ -359,7 +359,8 @@ classes = { "3" = 20, "2022-02-07" = 10 }
     SCENARIO.save(tmp_path / "current.toml")
     got = cap.read_supply_toml(tmp_path / "s.toml")
     assert got["plan"] == {"quantile": 0.8}
-    assert got["supply"]["phones"].ramp == (0.5, 0.75) and got["supply"]["phones"].classes == ((3, 20.0), ("2022-02-07", 10.0))
+    assert got["supply"]["phones"].ramp == (0.5, 0.75)
+    assert got["supply"]["phones"].classes == ((3, 20.0), ("2022-02-07", 10.0))
     assert got["scenarios"]["phones"] == SCENARIO
     (tmp_path / "bad.toml").write_text("[groups.phones]\nheadcount = 1\nhedcount = 2\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"\[groups.phones\].*hedcount"):

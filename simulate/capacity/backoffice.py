@@ -86,7 +86,8 @@ class Backoffice:
         object.__setattr__(self, "status_deflection", d)
         if self.target_days is not None:
             t = self.target_days
-            if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= int(self.model.standard_days):
+            whole = isinstance(t, (int, np.integer)) and not isinstance(t, bool)
+            if not whole or not 1 <= t <= int(self.model.standard_days):
                 raise ValueError(f"Backoffice.target_days must be a whole number of business days from 1 to the "
                                  f"standard ({self.model.standard_days}), got {t!r}")
         if self.group == self.phone_group:

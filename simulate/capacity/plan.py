@@ -201,8 +201,8 @@ class CapacityPlan:
 
     weeks: tidy frame, one row per group and week (columns :data:`WEEK_COLUMNS`): ``required`` and
         ``available`` (FTE; for the processing group, the FTE this week needs to leave no application
-        past standard at its end, given what earlier weeks processed), ``headcount`` (people on staff at the week's start, trainees
-        included), ``productive`` (their FTE after training and learning curve), ``in_training``,
+        past standard at its end, given what earlier weeks processed), ``headcount`` (people on staff
+        at the week's start, trainees included), ``productive`` (their FTE after training and learning curve), ``in_training``,
         ``hires`` (people starting a class that week), ``attrition`` (people leaving during the week),
         ``overtime``/``borrowed`` (FTE), ``cross_in``/``cross_out`` (FTE lent between groups; in
         counts the efficiency), ``shortfall`` (FTE short; processing: late applications as FTE-weeks
@@ -502,8 +502,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         for w in range(W):
             f_cols, f_vals = fte_terms(g, w)
             if g in O:
-                m.row(np.concatenate([O[g][w:w + 1], *f_cols]), np.concatenate([[1.0], *(-s.overtime * v for v in f_vals)]),
-                      -np.inf, s.overtime * base_fte[w])
+                m.row(np.concatenate([O[g][w:w + 1], *f_cols]),
+                      np.concatenate([[1.0], *(-s.overtime * v for v in f_vals)]), -np.inf, s.overtime * base_fte[w])
             for (a, h), (share, _) in ctx.cross.items():
                 if a == g:
                     m.row(np.concatenate([Y[(a, h)][w:w + 1], *f_cols]),
