@@ -24,6 +24,7 @@ pages = [
     st.Page("app_pages/scenarios.py", title=t("nav.scenarios"), icon=":material/tune:", url_path="scenarios"),
     st.Page("app_pages/demand.py", title=t("nav.demand"), icon=":material/show_chart:", url_path="demand"),
     st.Page("app_pages/staffing.py", title=t("nav.staffing"), icon=":material/groups:", url_path="staffing"),
+    st.Page("app_pages/capacity.py", title=t("nav.capacity"), icon=":material/calendar_month:", url_path="capacity"),
 ]
 page = st.navigation(pages)
 

@@ -34,6 +34,7 @@ TEXT: dict[str, dict[str, str]] = {
     "nav.scenarios": {"en": "Scenarios", "fr": "Scénarios"},
     "nav.demand": {"en": "Demand", "fr": "Demande"},
     "nav.staffing": {"en": "Staffing & export", "fr": "Effectifs et export"},
+    "nav.capacity": {"en": "Capacity plan", "fr": "Plan de capacité"},
     # ------------------------------------------------------------------ common
     "common.data_error": {"en": "The data could not be used: {msg}",
                           "fr": "Les données ne peuvent pas être utilisées : {msg}"},

@@ -30,6 +30,7 @@ from simulate.staffing import (
     workforce_totals,
 )
 from simulate.sweep import sweep
+from simulate import capacity  # capacity plans across months: simulate.capacity.plan
 
 __all__ = [
     "Demand", "as_demand", "Scenario", "CallType", "StaffingPlan", "as_plan",
@@ -37,5 +38,5 @@ __all__ = [
     "erlang", "erlang_b", "erlang_c", "erlang_a", "service_level_c", "asa_c", "occupancy",
     "Schedule", "schedule", "export",
     "StaffingRecommendation", "required_agents", "staff", "staffing_by_quantile", "risk_of_missing",
-    "workforce_totals", "sweep",
+    "workforce_totals", "sweep", "capacity",
 ]

@@ -54,6 +54,7 @@ __all__ = [
     "METHODS",
     "BLIND_SPOTS",
     "StaffingRecommendation",
+    "predicted_kpis",
     "erlang_blind_spots",
     "describe_blind_spots",
     "resolve_method",
@@ -782,6 +783,33 @@ def _verify(demand: Demand, scenario: Scenario, agents: np.ndarray, *, replicati
     out.attrs.update({"seed": int(seed), "replications": int(replications), "engine": res.engine,
                       "alpha": float(alpha)})
     return res, out
+
+
+def predicted_kpis(demand: Any, scenario: Scenario, agents: Any, *, method: str = "erlang_a") -> pd.DataFrame:
+    """Erlang C or A prediction of each interval's KPIs with the given agents on the phones.
+
+    demand: a :class:`simulate.Demand` or a frame it reads (handle time per interval where it has one);
+    agents: per-interval agents, shape (n,), whole or fractional (a fractional count is interpolated
+    linearly between the whole counts around it, as the fractional requirement is). Returns one row
+    per interval: ds, calls, agents, service_level, abandon_rate, asa_s (s), occupancy; intervals
+    without calls get SL 1, no abandons, ASA 0, occupancy 0; calls with no agent get SL 0."""
+    if method not in ("erlang_c", "erlang_a"):
+        raise ValueError(f"method must be 'erlang_c' or 'erlang_a' for predicted_kpis, got {method!r}")
+    demand = as_demand(demand)
+    a = np.asarray(agents, dtype=np.float64)
+    if a.shape != (len(demand),) or not np.all(np.isfinite(a)) or (a < 0).any():
+        raise ValueError(f"agents must be {len(demand)} finite numbers >= 0, one per interval")
+    aht, patience, reach = _effective(demand, scenario)
+    rate = demand.calls * reach / demand.interval_s
+    lo = np.floor(a)
+    frac = a - lo
+    k_lo = _kpis_at(method, rate, aht, patience, lo.astype(np.int64), scenario)
+    k_hi = _kpis_at(method, rate, aht, patience, np.ceil(a).astype(np.int64), scenario)
+    out = pd.DataFrame({"ds": demand.ds, "calls": demand.calls, "agents": a})
+    for key in ("service_level", "abandon_rate", "asa_s", "occupancy"):
+        with np.errstate(invalid="ignore"):
+            out[key] = np.where(frac > 0, k_lo[key] * (1 - frac) + k_hi[key] * frac, k_lo[key])
+    return out
 
 
 # --------------------------------------------------------------------------- public API

@@ -1,0 +1,494 @@
+"""Capacity plan page: how many people to hire, when, across months (simulate.capacity, issue 16).
+
+Two sources of demand: the bundled 2022 passport surge (applications, the backlog model and the
+phones, planned from the first sign of the surge), or a forecast file (ds, yhat and its bands, daily
+or per interval, one ``group`` column for several queues) with the policy of a scenario of the
+Scenarios page. The planner edits the supply of each group in one table, picks the planning
+quantile and the what-ifs; the page shows required vs available staff week by week with the hiring
+classes, the latest class start for each peak, the backlog and service level, the what-ifs side by
+side, and downloads (Excel with an assumptions sheet, CSV).
+
+Standalone: the lead registers it in app.py and moves CAPACITY_TEXT into app_pages/i18n.py.
+"""
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import forecast
+import simulate
+from app_pages import charts, state
+from app_pages.i18n import TEXT, t
+from app_pages.ui import show_error
+from simulate import capacity as cap
+
+# ------------------------------------------------------------------------------------------- texts
+CAPACITY_TEXT: dict[str, dict[str, str]] = {
+    "nav.capacity": {"en": "Capacity plan", "fr": "Plan de capacité"},
+    "cap.title": {"en": "Capacity plan across months", "fr": "Plan de capacité sur plusieurs mois"},
+    "cap.intro": {
+        "en": "How many people to hire, and when, to meet the service standard week after week: hiring classes take "
+              "time to recruit and train and are slow at first, so the plan starts them early enough for the peak, "
+              "at least cost, with overtime and borrowed staff for the gaps.",
+        "fr": "Combien de personnes embaucher, et quand, pour respecter la norme de service semaine après semaine : "
+              "les cohortes prennent du temps à recruter et à former et sont lentes au début; le plan les lance assez "
+              "tôt pour la pointe, au moindre coût, avec des heures supplémentaires et du personnel prêté pour "
+              "combler les écarts."},
+    "cap.source": {"en": "Demand", "fr": "Demande"},
+    "cap.source_passport": {"en": "Passport surge of 2022 (bundled, synthetic)",
+                            "fr": "Hausse des passeports de 2022 (fournie, synthétique)"},
+    "cap.source_upload": {"en": "A forecast file", "fr": "Un fichier de prévision"},
+    "cap.upload": {"en": "Forecast file (CSV or Excel: ds, yhat, optional bands and group)",
+                   "fr": "Fichier de prévision (CSV ou Excel : ds, yhat, bandes et groupe facultatifs)"},
+    "cap.upload_help": {
+        "en": "One row per day, week or interval; yhat_lo_80/yhat_hi_80 (or the 95% pair) are needed for P80 and "
+              "P95; a 'group' column plans several queues. 'queuecast forecast ... --out forecast.csv' writes one.",
+        "fr": "Une ligne par jour, semaine ou intervalle; yhat_lo_80/yhat_hi_80 (ou la paire à 95 %) sont "
+              "nécessaires pour P80 et P95; une colonne « group » planifie plusieurs files. « queuecast forecast "
+              "... --out forecast.csv » en produit un."},
+    "cap.upload_first": {"en": "Upload a forecast file to plan on your own demand.",
+                         "fr": "Téléversez un fichier de prévision pour planifier sur votre propre demande."},
+    "cap.policy": {"en": "Policy (targets, handle time, costs) from scenario",
+                   "fr": "Politique (cibles, durée de traitement, coûts) du scénario"},
+    "cap.quantile": {"en": "Plan for demand at", "fr": "Planifier pour une demande au"},
+    "cap.q_0.5": {"en": "P50 (the forecast)", "fr": "P50 (la prévision)"},
+    "cap.q_0.8": {"en": "P80", "fr": "P80"},
+    "cap.q_0.95": {"en": "P95", "fr": "P95"},
+    "cap.start": {"en": "Plan starts", "fr": "Début du plan"},
+    "cap.start_help": {"en": "The first sign of the 2022 surge: applications 1.8 times the previous weeks in the week "
+                             "ending 16 January 2022.",
+                       "fr": "Premier signe de la hausse de 2022 : des demandes 1,8 fois plus nombreuses que les "
+                             "semaines précédentes dans la semaine se terminant le 16 janvier 2022."},
+    "cap.end": {"en": "Plan ends", "fr": "Fin du plan"},
+    "cap.supply_title": {"en": "Supply assumptions", "fr": "Hypothèses sur l'offre"},
+    "cap.supply_caption": {
+        "en": "One row per group. Attrition and overtime in % (per week, of productive staff); weeks counted from "
+              "the plan's start; a class may start every so many weeks, after the time to hire.",
+        "fr": "Une ligne par groupe. Départs et heures supplémentaires en % (par semaine, du personnel productif); "
+              "semaines comptées depuis le début du plan; une cohorte peut commencer toutes les N semaines, après "
+              "le délai d'embauche."},
+    "cap.group": {"en": "Group", "fr": "Groupe"},
+    "cap.f_headcount": {"en": "People now", "fr": "Effectif actuel"},
+    "cap.f_attrition": {"en": "Attrition %/week", "fr": "Départs %/semaine"},
+    "cap.f_time_to_hire": {"en": "Time to hire (weeks)", "fr": "Délai d'embauche (semaines)"},
+    "cap.f_training": {"en": "Training (weeks)", "fr": "Formation (semaines)"},
+    "cap.f_ramp_start": {"en": "First-week productivity %", "fr": "Productivité 1re semaine %"},
+    "cap.f_ramp_weeks": {"en": "Weeks to full productivity", "fr": "Semaines avant pleine productivité"},
+    "cap.f_class_every": {"en": "Class every (weeks)", "fr": "Cohorte toutes les (semaines)"},
+    "cap.f_max_class": {"en": "Max class size", "fr": "Taille max. de cohorte"},
+    "cap.f_overtime": {"en": "Overtime cap %", "fr": "Plafond heures sup. %"},
+    "cap.f_borrow": {"en": "Borrowed staff (FTE)", "fr": "Personnel prêté (ETP)"},
+    "cap.f_borrow_lead": {"en": "Borrowing lead (weeks)", "fr": "Délai de prêt (semaines)"},
+    "cap.f_hire_cost": {"en": "Cost per hire", "fr": "Coût par embauche"},
+    "cap.productivity": {"en": "Applications per processor per business day",
+                         "fr": "Demandes par agent de traitement par jour ouvrable"},
+    "cap.target_days": {"en": "Process within (business days)", "fr": "Traiter en (jours ouvrables)"},
+    "cap.target_help": {"en": "The standard is 20 business days; a few days less leaves a buffer.",
+                        "fr": "La norme est de 20 jours ouvrables; quelques jours de moins laissent une marge."},
+    "cap.computing": {"en": "Planning the hires…", "fr": "Planification des embauches…"},
+    "cap.m_cost": {"en": "Cost of the plan", "fr": "Coût du plan"},
+    "cap.m_hires": {"en": "People hired", "fr": "Personnes embauchées"},
+    "cap.m_short": {"en": "Weeks short", "fr": "Semaines en manque"},
+    "cap.m_sl": {"en": "Lowest weekly service level", "fr": "Plus bas niveau de service hebdomadaire"},
+    "cap.m_backlog": {"en": "Peak backlog", "fr": "Arriéré maximal"},
+    "cap.status_ok": {"en": "Every week meets its requirement at least cost (cost proven within {gap:.2%} of the "
+                            "least possible).",
+                      "fr": "Chaque semaine respecte son besoin au moindre coût (coût prouvé à moins de {gap:.2%} du "
+                            "minimum possible)."},
+    "cap.status_short": {"en": "The requirement cannot be met every week: {weeks} week(s) short, {fte:,.0f} FTE-weeks "
+                               "in all, from {first}. This is the plan with the smallest shortfall, then the least "
+                               "cost.",
+                         "fr": "Le besoin ne peut pas être comblé chaque semaine : {weeks} semaine(s) en manque, "
+                               "{fte:,.0f} ETP-semaines au total, à partir du {first}. Voici le plan au plus petit "
+                               "manque, puis au moindre coût."},
+    "cap.chart_title": {"en": "Required vs available staff, week by week: {group}",
+                        "fr": "Personnel requis et disponible, semaine par semaine : {group}"},
+    "cap.fte": {"en": "Full-time equivalents", "fr": "Équivalents temps plein"},
+    "cap.required": {"en": "Required", "fr": "Requis"},
+    "cap.available": {"en": "Available", "fr": "Disponible"},
+    "cap.headcount": {"en": "On staff (trainees included)", "fr": "En poste (stagiaires compris)"},
+    "cap.hires": {"en": "Class starting (people)", "fr": "Cohorte qui commence (personnes)"},
+    "cap.week": {"en": "Week", "fr": "Semaine"},
+    "cap.chart_caption": {
+        "en": "{group}: peak requirement {peak:,.0f} FTE in the week of {peak_week}; {hires:,.0f} people hired in "
+              "{classes} class(es); a class must start by {latest} (decide by {decide}) to be productive for the "
+              "peak; {short:,.1f} FTE-weeks short.",
+        "fr": "{group} : besoin maximal de {peak:,.0f} ETP la semaine du {peak_week}; {hires:,.0f} personnes "
+              "embauchées en {classes} cohorte(s); une cohorte doit commencer au plus tard le {latest} (décision "
+              "avant le {decide}) pour être productive à la pointe; {short:,.1f} ETP-semaines en manque."},
+    "cap.latest_title": {"en": "Latest start for the peak", "fr": "Début au plus tard pour la pointe"},
+    "cap.l_peak_week": {"en": "Peak week", "fr": "Semaine de pointe"},
+    "cap.l_peak": {"en": "Peak requirement (FTE)", "fr": "Besoin à la pointe (ETP)"},
+    "cap.l_latest": {"en": "Latest class start", "fr": "Début de cohorte au plus tard"},
+    "cap.l_full": {"en": "Latest start at full productivity", "fr": "Début au plus tard, pleine productivité"},
+    "cap.l_decide": {"en": "Decide by", "fr": "Décider avant le"},
+    "cap.l_in_time": {"en": "Still in time", "fr": "Encore à temps"},
+    "cap.classes_title": {"en": "Hiring classes", "fr": "Cohortes d'embauche"},
+    "cap.c_start": {"en": "Class starts", "fr": "Début de la cohorte"},
+    "cap.c_size": {"en": "People", "fr": "Personnes"},
+    "cap.c_productive": {"en": "Out of training", "fr": "Fin de la formation"},
+    "cap.c_full": {"en": "Fully productive", "fr": "Pleinement productive"},
+    "cap.c_committed": {"en": "Already decided", "fr": "Déjà décidée"},
+    "cap.backlog_title": {"en": "Applications waiting, week by week", "fr": "Demandes en attente, semaine par semaine"},
+    "cap.backlog": {"en": "Backlog", "fr": "Arriéré"},
+    "cap.past_standard": {"en": "Past the 20-day standard", "fr": "Au-delà de la norme de 20 jours"},
+    "cap.applications": {"en": "Applications", "fr": "Demandes"},
+    "cap.backlog_caption": {
+        "en": "Peak backlog {backlog:,.0f} applications; at most {late:,.0f} past the standard; {calls:,.0f} calls "
+              "over the plan, {status:,.0f} of them status calls (\u201cwhere is my application?\u201d).",
+        "fr": "Arriéré maximal de {backlog:,.0f} demandes; au plus {late:,.0f} au-delà de la norme; {calls:,.0f} "
+              "appels sur le plan, dont {status:,.0f} appels de suivi (« où en est ma demande? »)."},
+    "cap.sl_title": {"en": "Expected service level, week by week", "fr": "Niveau de service prévu, semaine par semaine"},
+    "cap.sl_caption": {"en": "Lowest week {sl:.0%} (target {target:.0%}); {below} week(s) below the target.",
+                       "fr": "Plus basse semaine {sl:.0%} (cible {target:.0%}); {below} semaine(s) sous la cible."},
+    "cap.whatif_title": {"en": "What if…", "fr": "Et si…"},
+    "cap.whatif_pick": {"en": "What-ifs to compare", "fr": "Hypothèses à comparer"},
+    "cap.w_surge": {"en": "Surge bigger by (%)", "fr": "Hausse plus forte de (%)"},
+    "cap.w_earlier": {"en": "Surge earlier by (weeks)", "fr": "Hausse plus tôt de (semaines)"},
+    "cap.w_attrition": {"en": "Attrition multiplied by", "fr": "Départs multipliés par"},
+    "cap.w_training": {"en": "Training shorter by (weeks)", "fr": "Formation plus courte de (semaines)"},
+    "cap.w_automation": {"en": "Status-line automation takes (% of calls)",
+                         "fr": "L'automatisation de la ligne de suivi prend (% des appels)"},
+    "cap.wn_surge": {"en": "Surge +{v:.0f}%", "fr": "Hausse +{v:.0f} %"},
+    "cap.wn_earlier": {"en": "{v} weeks earlier", "fr": "{v} semaines plus tôt"},
+    "cap.wn_attrition": {"en": "Attrition ×{v:g}", "fr": "Départs ×{v:g}"},
+    "cap.wn_training": {"en": "Training −{v} weeks", "fr": "Formation −{v} semaines"},
+    "cap.wn_automation": {"en": "Automation {v:.0f}%", "fr": "Automatisation {v:.0f} %"},
+    "cap.w_base": {"en": "Plan", "fr": "Plan"},
+    "cap.keep_hires": {"en": "Keep the plan's classes (only overtime and borrowing react)",
+                       "fr": "Garder les cohortes du plan (seuls heures sup. et prêts réagissent)"},
+    "cap.whatif_running": {"en": "Planning the what-ifs…", "fr": "Planification des hypothèses…"},
+    "cap.whatif_caption": {
+        "en": "Each column is the same plan under one change, re-planned at least cost unless the classes are kept. "
+              "Service levels: calls-weighted mean and lowest week of the phone groups.",
+        "fr": "Chaque colonne est le même plan sous un changement, replanifié au moindre coût sauf si les cohortes "
+              "sont gardées. Niveaux de service : moyenne pondérée par les appels et plus basse semaine des "
+              "groupes téléphoniques."},
+    "cap.indicator": {"en": "Indicator", "fr": "Indicateur"},
+    "cap.i_cost": {"en": "Cost", "fr": "Coût"},
+    "cap.i_hires": {"en": "People hired", "fr": "Personnes embauchées"},
+    "cap.i_classes": {"en": "Classes", "fr": "Cohortes"},
+    "cap.i_peak": {"en": "Peak requirement (FTE, all groups)", "fr": "Besoin maximal (ETP, tous groupes)"},
+    "cap.i_short": {"en": "FTE-weeks short", "fr": "ETP-semaines en manque"},
+    "cap.i_weeks_short": {"en": "Weeks short", "fr": "Semaines en manque"},
+    "cap.i_first_short": {"en": "First week short", "fr": "Première semaine en manque"},
+    "cap.i_mean_sl": {"en": "Service level (mean)", "fr": "Niveau de service (moyenne)"},
+    "cap.i_min_sl": {"en": "Service level (lowest week)", "fr": "Niveau de service (plus basse semaine)"},
+    "cap.i_backlog": {"en": "Peak backlog", "fr": "Arriéré maximal"},
+    "cap.i_late": {"en": "Peak past standard", "fr": "Maximum au-delà de la norme"},
+    "cap.i_latest": {"en": "Latest class start: {group}", "fr": "Début de cohorte au plus tard : {group}"},
+    "cap.downloads": {"en": "Downloads", "fr": "Téléchargements"},
+    "cap.dl_excel": {"en": "Excel workbook (with assumptions)", "fr": "Classeur Excel (avec hypothèses)"},
+    "cap.dl_csv": {"en": "Weekly table (CSV)", "fr": "Tableau hebdomadaire (CSV)"},
+    "cap.downloads_caption": {
+        "en": "The workbook holds the weekly table, the classes, the latest starts, the what-ifs, the back office "
+              "day by day and every assumption.",
+        "fr": "Le classeur contient le tableau hebdomadaire, les cohortes, les débuts au plus tard, les hypothèses "
+              "comparées, le traitement jour par jour et toutes les hypothèses de calcul."},
+    "cap.synthetic_note": {
+        "en": "Bundled data are SYNTHETIC, calibrated to public figures (1,365 staff in March 2022 to 2,639 in "
+              "December 2022); demand is taken as it came, in hindsight.",
+        "fr": "Les données fournies sont SYNTHÉTIQUES, calibrées sur des chiffres publics (1 365 employés en mars "
+              "2022, 2 639 en décembre 2022); la demande est prise telle qu'elle est arrivée, après coup."},
+}
+for _key, _text in CAPACITY_TEXT.items():  # until the lead moves these into app_pages/i18n.py
+    TEXT.setdefault(_key, _text)
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSPORT_START, PASSPORT_END = pd.Timestamp("2022-01-17"), pd.Timestamp("2022-12-25")
+QUANTILES = (0.5, 0.8, 0.95)
+FIELDS = ("headcount", "attrition", "time_to_hire", "training", "ramp_start", "ramp_weeks", "class_every",
+          "max_class", "overtime", "borrow", "borrow_lead", "hire_cost")
+#: the worked example's assumptions (examples/capacity_passport_2022.py), editable on the page
+PASSPORT_SUPPLY = {
+    "processing": dict(headcount=1365, attrition=0.2, time_to_hire=4, training=6, ramp_start=50, ramp_weeks=5,
+                       class_every=1, max_class=150, overtime=10, borrow=300, borrow_lead=2, hire_cost=5000),
+    "phones": dict(headcount=200, attrition=0.3, time_to_hire=3, training=4, ramp_start=50, ramp_weeks=2,
+                   class_every=1, max_class=60, overtime=10, borrow=100, borrow_lead=2, hire_cost=5000),
+}
+DEFAULT_SUPPLY = dict(headcount=50, attrition=0.3, time_to_hire=4, training=4, ramp_start=50, ramp_weeks=4,
+                      class_every=1, max_class=30, overtime=10, borrow=0, borrow_lead=2, hire_cost=5000)
+
+
+# ------------------------------------------------------------------------------------------- cached work
+@st.cache_resource(show_spinner=False)
+def _passport_inputs() -> dict:
+    """The bundled history, the backlog model fitted before the first sign, the intraday profile."""
+    history = forecast.read_history(ROOT / "data" / "passport" / "passport_daily.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = forecast.BacklogModel().fit(history[history["ds"] < PASSPORT_START])
+    wide = history.pivot(index="ds", columns="series", values="y")
+    profile = cap.intraday_profile(forecast.read_history(ROOT / "data" / "passport" / "passport_intraday_30min.csv"))
+    return {"model": model, "applications": wide["applications"], "profile": profile}
+
+
+def _supply(row: dict, *, productivity: float | None = None, weekly_cost: float | None = None) -> cap.Supply:
+    return cap.Supply(
+        headcount=float(row["headcount"]), attrition=float(row["attrition"]) / 100.0,
+        time_to_hire=int(row["time_to_hire"]), training_weeks=int(row["training"]),
+        ramp=cap.linear_ramp(float(row["ramp_start"]) / 100.0, int(row["ramp_weeks"])),
+        class_weeks=None if int(row["class_every"]) <= 1 else int(row["class_every"]),
+        max_class_size=int(row["max_class"]) if row["max_class"] else None, overtime=float(row["overtime"]) / 100.0,
+        borrow_max=float(row["borrow"]), borrow_lead_weeks=int(row["borrow_lead"]), borrow_productivity=0.8,
+        hire_cost=float(row["hire_cost"]), productivity=productivity, weekly_cost=weekly_cost)
+
+
+def _problem(source: str, settings: str, upload: bytes | None, upload_name: str | None,
+             scenario: simulate.Scenario) -> cap.CapacityProblem:
+    cfg = json.loads(settings)
+    rows = cfg["supply"]
+    if source == "passport":
+        inp = _passport_inputs()
+        start, end = pd.Timestamp(cfg["start"]), pd.Timestamp(cfg["end"])
+        weeks = max(1, ((end - start).days + 1) // 7)
+        apps = inp["applications"].loc[start:start + pd.Timedelta(days=7 * weeks - 1)]
+        bo = cap.Backoffice(model=inp["model"], applications=apps, target_days=int(cfg["target_days"]))
+        wage = scenario.hourly_cost * scenario.paid_hours_per_week
+        supply = {"phones": _supply(rows["phones"]),
+                  "processing": _supply(rows["processing"], productivity=float(cfg["productivity"]), weekly_cost=wage)}
+        return cap.CapacityProblem(scenarios={"phones": scenario.replace(name="phones")}, supply=supply, backoffice=bo,
+                                   profile=inp["profile"], quantile=float(cfg["quantile"]), start=start)
+    frames = _upload_frames(upload, upload_name)
+    return cap.CapacityProblem(demand=frames, scenarios={g: scenario.replace(name=g) for g in frames},
+                               supply={g: _supply(rows[g]) for g in frames}, quantile=float(cfg["quantile"]))
+
+
+def _upload_frames(data: bytes | None, name: str | None) -> dict[str, pd.DataFrame]:
+    if data is None:
+        raise ValueError(t("cap.upload_first"))
+    if (name or "").lower().endswith((".xlsx", ".xls")):
+        df = pd.read_excel(io.BytesIO(data))
+    else:
+        df = pd.read_csv(io.BytesIO(data))
+    if "group" in df.columns:
+        return {str(g): part.drop(columns="group") for g, part in df.groupby("group", sort=False)}
+    if "series" in df.columns and df["series"].nunique() > 1:
+        return {str(g): part.drop(columns="series") for g, part in df.groupby("series", sort=False)}
+    return {"phones": df}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plan(source: str, settings: str, upload: bytes | None, upload_name: str | None,
+          scenario: simulate.Scenario) -> cap.CapacityPlan:
+    return cap.plan(_problem(source, settings, upload, upload_name, scenario))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _what_if(source: str, settings: str, upload: bytes | None, upload_name: str | None,
+             scenario: simulate.Scenario, change: str, keep: bool) -> cap.CapacityPlan:
+    base = _plan(source, settings, upload, upload_name, scenario)
+    problem = cap.what_if(base.problem, keep_hires=base if keep else None, **json.loads(change))
+    return cap.plan(problem)
+
+
+# ------------------------------------------------------------------------------------------- charts
+def _group_chart(plan: cap.CapacityPlan, group: str) -> None:
+    wk = plan.group(group)
+    lines = wk.melt(id_vars="week", value_vars=["required", "available", "headcount"], var_name="series",
+                    value_name="value")
+    labels = {"required": t("cap.required"), "available": t("cap.available"), "headcount": t("cap.headcount")}
+    lines["series"] = lines["series"].map(labels)
+    names = list(labels.values())
+    x = alt.X("week:T", title=t("cap.week"))
+    top = alt.Chart(lines).mark_line(strokeWidth=1.6).encode(
+        x=x, y=alt.Y("value:Q", title=t("cap.fte")),
+        color=alt.Color("series:N", title=None, sort=names, scale=alt.Scale(domain=names, range=charts.OKABE_ITO)),
+        strokeDash=alt.StrokeDash("series:N", title=None, sort=names, scale=alt.Scale(domain=names,
+                                                                                      range=charts.DASHES)),
+        tooltip=[alt.Tooltip("week:T", title=t("cap.week")), alt.Tooltip("series:N", title=" "),
+                 alt.Tooltip("value:Q", format=",.1f", title=t("cap.fte"))])
+    classes = plan.classes[plan.classes["group"] == group]
+    bars = alt.Chart(classes).mark_bar(color=charts.OKABE_ITO[5], size=6).encode(
+        x=x, y=alt.Y("size:Q", title=t("cap.hires")),
+        tooltip=[alt.Tooltip("week:T", title=t("cap.c_start")), alt.Tooltip("size:Q", format=",.0f",
+                                                                             title=t("cap.c_size"))])
+    latest = plan.latest_start[plan.latest_start["group"] == group]
+    layers = top
+    if len(latest) and pd.notna(latest["latest_start"].iloc[0]):
+        rule = alt.Chart(latest).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
+            x="latest_start:T", tooltip=[alt.Tooltip("latest_start:T", title=t("cap.l_latest"))])
+        layers = top + rule
+    chart = alt.vconcat(layers.properties(height=charts.HEIGHT, title=t("cap.chart_title").format(group=group)),
+                        bars.properties(height=90)).resolve_scale(x="shared")
+    st.altair_chart(chart, width="stretch", key=f"chart_cap_{group}")
+    ls = latest.iloc[0] if len(latest) else None
+    day = lambda v: "–" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"  # noqa: E731
+    st.caption(t("cap.chart_caption").format(
+        group=group, peak=wk["required"].max(), peak_week=day(ls["peak_week"] if ls is not None else None),
+        hires=wk["hires"].sum(), classes=len(classes), latest=day(ls["latest_start"] if ls is not None else None),
+        decide=day(ls["decide_by"] if ls is not None else None), short=wk["shortfall"].sum()))
+    with st.expander(t("chart.data_table")):
+        st.dataframe(wk[["week", "required", "available", "headcount", "in_training", "hires", "overtime", "borrowed",
+                         "shortfall", "service_level"]].rename(columns={
+                             "week": t("cap.week"), "required": t("cap.required"), "available": t("cap.available"),
+                             "headcount": t("cap.headcount"), "hires": t("cap.hires")}),
+                     hide_index=True, width="stretch", key=f"table_cap_{group}")
+
+
+# ------------------------------------------------------------------------------------------- page
+st.title(t("cap.title"))
+st.write(t("cap.intro"))
+
+c = st.columns(3)
+source = c[0].radio(t("cap.source"), ("passport", "upload"), key="cap_source",
+                    format_func=lambda s: t(f"cap.source_{s}"))
+quantile = c[1].selectbox(t("cap.quantile"), QUANTILES, key="cap_quantile", format_func=lambda q: t(f"cap.q_{q}"))
+names = [e["scenario"].name for e in state.entries()]
+policy_name = c[2].selectbox(t("cap.policy"), names, key="cap_policy")
+scenario = next(e["scenario"] for e in state.entries() if e["scenario"].name == policy_name)
+
+upload, upload_name = None, None
+cfg: dict = {"quantile": quantile}
+if source == "passport":
+    st.caption(t("cap.synthetic_note"))
+    d = st.columns(4)
+    cfg["start"] = str(d[0].date_input(t("cap.start"), PASSPORT_START, key="cap_start", help=t("cap.start_help")))
+    cfg["end"] = str(d[1].date_input(t("cap.end"), PASSPORT_END, key="cap_end"))
+    cfg["productivity"] = d[2].number_input(t("cap.productivity"), 0.5, 50.0, 5.0, 0.1, key="cap_productivity")
+    cfg["target_days"] = d[3].number_input(t("cap.target_days"), 1, 20, 15, 1, key="cap_target",
+                                           help=t("cap.target_help"))
+    groups = ["processing", "phones"]
+    defaults = PASSPORT_SUPPLY
+else:
+    file = st.file_uploader(t("cap.upload"), type=["csv", "xlsx"], key="cap_upload", help=t("cap.upload_help"))
+    if file is None:
+        st.info(t("cap.upload_first"))
+        st.stop()
+    upload, upload_name = file.getvalue(), file.name
+    try:
+        groups = list(_upload_frames(upload, upload_name))
+    except (ValueError, forecast.DataError) as exc:
+        show_error(exc)
+        st.stop()
+    defaults = {g: DEFAULT_SUPPLY for g in groups}
+
+st.subheader(t("cap.supply_title"))
+st.caption(t("cap.supply_caption"))
+table = pd.DataFrame([{"group": g, **defaults.get(g, DEFAULT_SUPPLY)} for g in groups])
+labels = {"group": t("cap.group"), **{f: t(f"cap.f_{f}") for f in FIELDS}}
+edited = st.data_editor(table.rename(columns=labels), hide_index=True, disabled=[labels["group"]],
+                        key=f"cap_supply_{source}", width="stretch")
+edited.columns = list(table.columns)
+cfg["supply"] = {r["group"]: {f: float(r[f]) for f in FIELDS} for r in edited.to_dict("records")}
+settings = json.dumps(cfg, sort_keys=True, default=str)
+
+try:
+    with st.status(t("cap.computing"), expanded=False) as status:
+        plan = _plan(source, settings, upload, upload_name, scenario)
+        status.update(label=t("common.done"), state="complete")
+except (ValueError, forecast.DataError, RuntimeError) as exc:
+    show_error(exc)
+    st.stop()
+
+s = plan.summary
+m = st.columns(5)
+m[0].metric(t("cap.m_cost"), f"{s['cost']:,.0f}")
+m[1].metric(t("cap.m_hires"), f"{s['hires']:,.0f}")
+m[2].metric(t("cap.m_short"), f"{s['weeks_short']}")
+m[3].metric(t("cap.m_sl"), "–" if pd.isna(s["min_service_level"]) else f"{s['min_service_level']:.0%}")
+m[4].metric(t("cap.m_backlog"), "–" if pd.isna(s["peak_backlog"]) else f"{s['peak_backlog']:,.0f}")
+if s["weeks_short"]:
+    st.warning(t("cap.status_short").format(weeks=s["weeks_short"], fte=s["fte_weeks_short"],
+                                            first=f"{pd.Timestamp(s['first_week_short']):%Y-%m-%d}"))
+else:
+    st.success(t("cap.status_ok").format(gap=0.0 if pd.isna(s["mip_gap"]) else s["mip_gap"]))
+
+for g in s["groups"]:
+    _group_chart(plan, g)
+
+st.subheader(t("cap.latest_title"))
+st.dataframe(plan.latest_start[["group", "peak_week", "peak_required", "latest_start", "latest_full_start",
+                                "decide_by", "in_time"]].rename(columns={
+    "group": t("cap.group"), "peak_week": t("cap.l_peak_week"), "peak_required": t("cap.l_peak"),
+    "latest_start": t("cap.l_latest"), "latest_full_start": t("cap.l_full"), "decide_by": t("cap.l_decide"),
+    "in_time": t("cap.l_in_time")}), hide_index=True, key="cap_latest")
+st.subheader(t("cap.classes_title"))
+st.dataframe(plan.classes[["group", "week", "size", "productive_from", "full_from", "committed"]].rename(columns={
+    "group": t("cap.group"), "week": t("cap.c_start"), "size": t("cap.c_size"), "productive_from": t("cap.c_productive"),
+    "full_from": t("cap.c_full"), "committed": t("cap.c_committed")}), hide_index=True, key="cap_classes")
+
+if plan.daily is not None:
+    proc = plan.group("processing")
+    frame = pd.DataFrame({"ds": proc["week"], "backlog": proc["backlog"], "past_standard": proc["past_standard"]})
+    phones = plan.group("phones")
+    charts.daily_lines(frame, {"backlog": t("cap.backlog"), "past_standard": t("cap.past_standard")},
+                       title=t("cap.backlog_title"), key="cap_backlog", y_title=t("cap.applications"),
+                       caption=t("cap.backlog_caption").format(backlog=s["peak_backlog"], late=s["peak_past_standard"],
+                                                               calls=phones["calls"].sum(),
+                                                               status=phones["status_calls"].sum()))
+sl = plan.weeks[plan.weeks["service_level"].notna()]
+if len(sl):
+    frame = sl.pivot(index="week", columns="group", values="service_level").reset_index().rename(columns={"week": "ds"})
+    cols = {g: g for g in frame.columns if g != "ds"}
+    charts.daily_lines(frame, cols, title=t("cap.sl_title"), key="cap_sl", y_title=t("kpi.service_level"),
+                       caption=t("cap.sl_caption").format(sl=sl["service_level"].min(), target=scenario.sl_target,
+                                                          below=int((sl["service_level"] < scenario.sl_target - 1e-9)
+                                                                    .sum())))
+
+# ------------------------------------------------------------------------------------------- what-ifs
+st.subheader(t("cap.whatif_title"))
+w = st.columns(5)
+surge = w[0].number_input(t("cap.w_surge"), 0, 200, 20, 5, key="cap_w_surge")
+earlier = w[1].number_input(t("cap.w_earlier"), 0, 26, 4, 1, key="cap_w_earlier")
+attrition = w[2].number_input(t("cap.w_attrition"), 0.0, 10.0, 2.0, 0.5, key="cap_w_attrition")
+training = w[3].number_input(t("cap.w_training"), 0, 26, 2, 1, key="cap_w_training")
+automation = w[4].number_input(t("cap.w_automation"), 0, 100, 20, 5, key="cap_w_automation")
+options = {
+    t("cap.wn_surge").format(v=surge): {"surge": 1 + surge / 100.0},
+    t("cap.wn_earlier").format(v=earlier): {"earlier_weeks": int(earlier)},
+    t("cap.wn_attrition").format(v=attrition): {"attrition": float(attrition)},
+    t("cap.wn_training").format(v=training): {"training_weeks_less": int(training)},
+    t("cap.wn_automation").format(v=automation): {"automation": automation / 100.0},
+}
+picked = st.multiselect(t("cap.whatif_pick"), list(options), default=list(options), key="cap_w_pick")
+keep = st.toggle(t("cap.keep_hires"), value=False, key="cap_w_keep")
+plans = {t("cap.w_base"): plan}
+try:
+    with st.spinner(t("cap.whatif_running")):
+        for name in picked:
+            plans[name] = _what_if(source, settings, upload, upload_name, scenario,
+                                   json.dumps(options[name], sort_keys=True), keep)
+except (ValueError, forecast.DataError, RuntimeError) as exc:
+    show_error(exc)
+comparison = cap.compare(plans)
+rows = {"cost": "cap.i_cost", "hires": "cap.i_hires", "classes": "cap.i_classes", "peak_required": "cap.i_peak",
+        "fte_weeks_short": "cap.i_short", "weeks_short": "cap.i_weeks_short", "first_week_short": "cap.i_first_short",
+        "mean_service_level": "cap.i_mean_sl", "min_service_level": "cap.i_min_sl", "peak_backlog": "cap.i_backlog",
+        "peak_past_standard": "cap.i_late"}
+
+
+def _cell(key: str, v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "–"
+    if isinstance(v, pd.Timestamp):
+        return f"{v:%Y-%m-%d}"
+    if key.endswith("service_level"):
+        return f"{v:.1%}"
+    return f"{v:,.0f}" if isinstance(v, (int, float)) else str(v)
+
+
+side = pd.DataFrame({t("cap.indicator"): [t(k) for k in rows.values()],
+                     **{r["plan"]: [_cell(c, r[c]) for c in rows] for _, r in comparison.iterrows()}})
+extra = [c for c in comparison.columns if c.startswith("latest_start_")]
+for col in extra:
+    side.loc[len(side)] = [t("cap.i_latest").format(group=col.removeprefix("latest_start_")),
+                           *[_cell(col, v) for v in comparison[col]]]
+st.table(side.set_index(t("cap.indicator")))
+st.caption(t("cap.whatif_caption"))
+
+# ------------------------------------------------------------------------------------------- downloads
+st.subheader(t("cap.downloads"))
+d = st.columns(2)
+d[0].download_button(t("cap.dl_excel"), data=cap.to_excel(plan, io.BytesIO(), what_ifs=comparison).getvalue(),
+                     file_name="capacity_plan.xlsx", key="cap_dl_excel",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d[1].download_button(t("cap.dl_csv"), data=plan.weeks.to_csv(index=False).encode("utf-8"),
+                     file_name="capacity_weeks.csv", mime="text/csv", key="cap_dl_csv")
+st.caption(t("cap.downloads_caption"))
