@@ -1014,7 +1014,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     fcfs = USE_RECURSION and n_prio == 1 and lines < 0
     # the recursion turns exponential uniforms into durations itself, only for callers who need them
     svc_raw = fcfs and scenario.aht_dist == "exponential" and not work.is_replay
-    pat_raw = fcfs and scenario.patience_dist == "exponential"
+    pat_raw = fcfs and scenario.patience_dist == "exponential" and work.replay_patience_unit is None
     # a replay's handle times are seconds already (observed, or drawn at the model's mean below)
     type_aht = np.ones_like(work.aht_s) if work.is_replay else work.aht_s
 
@@ -1057,6 +1057,9 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     if has_patience and not pat_raw:
         unit_quantile(pat[:m], scenario.patience_dist, scenario.patience_cv, out=pat[:m],
                       quantiles=scenario.patience_quantiles)
+        if work.replay_patience_unit is not None:
+            given = np.isfinite(work.replay_patience_unit)
+            pat[:m][given] = work.replay_patience_unit[given]
 
     while True:
         rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials else None

@@ -106,6 +106,9 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
         service = np.where(np.isfinite(work.replay_service_s), work.replay_service_s, service)
     patience = duration_quantile(rngs["patience"].random(n_calls), table["patience"][ctype],
                                  scenario.patience_dist, scenario.patience_cv, scenario.patience_quantiles)
+    if work.replay_patience_unit is not None:
+        given = np.isfinite(work.replay_patience_unit)
+        patience[given] = work.replay_patience_unit[given] * table["patience"][ctype[given]]
     return {
         "arrival_s": arrival,
         "interval": interval,
