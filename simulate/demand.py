@@ -340,7 +340,7 @@ class Demand:
             first = first.floor("D") if first.tz is None else first.tz_localize(None).floor("D").tz_localize(first.tz)
         if end is None:
             last = (last.floor("D") if last.tz is None else last.tz_localize(None).floor("D").tz_localize(last.tz)) \
-                + pd.Timedelta(days=1)
+                + pd.DateOffset(days=1)
         n = int(math.ceil((last - first).total_seconds() / step - 1e-9))
         if n < 1:
             raise _error("arrivals: the period has no intervals (end must be after start)")
