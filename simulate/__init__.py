@@ -30,6 +30,9 @@ from simulate.staffing import (
     workforce_totals,
 )
 from simulate.sweep import sweep
+from simulate.empirical import Empirical
+from simulate.calibrate import Calibration, calibrate, to_call_log
+from simulate.validate import Validation, validate
 
 __all__ = [
     "Demand", "as_demand", "Scenario", "CallType", "StaffingPlan", "as_plan",
@@ -38,4 +41,5 @@ __all__ = [
     "Schedule", "schedule", "export",
     "StaffingRecommendation", "required_agents", "staff", "staffing_by_quantile", "risk_of_missing",
     "workforce_totals", "sweep",
+    "Empirical", "Calibration", "calibrate", "to_call_log", "Validation", "validate",
 ]
