@@ -66,16 +66,26 @@ The estimates and why
   or blocked) are redials; ``redial_prob`` and ``redial_delay`` (exponential mean) are the maximum
   likelihood pair, failures near the end of the log counted as censored (their redial could fall after
   it). ``max_attempts`` is the longest chain seen.
+* **After-call work** (with agent ids): an agent who finishes a call while callers are on hold takes one as
+  soon as they are free; so when an agent's next caller had already been on hold (longer than
+  ``hold_threshold_s``) at the recorded end of the agent's call, the time between that end and the next
+  answer is work the log does not record (wrap-up). Its mean (gaps over 5 minutes, or beyond Tukey's far-out
+  fence, are breaks and shift changes; a mean under 1 s is routing, taken as 0) is added to every handle time: the model's handle time is what keeps an agent
+  from the next caller.
 * **The menu**: ``ivr_containment`` = menu-only calls / calls that got a line; ``ivr_time`` = mean time
   in the menu. ``residual_aht_factor`` is 1: the handle times observed are already those of the calls
   the menu did not contain.
 * **Staffing** (agents are not in the records): while callers are on hold, every agent available is
   talking (the platform is work-conserving), so the agents on duty in an interval are estimated as the
   average number talking while someone had been on hold longer than ``hold_threshold_s`` (routing
-  delays are not waits), rounded; in an interval where nobody waited that long, as the most agents
-  talking at once. Bounds reported beside it: ``lower`` = average number talking over the interval (the
-  work done needs at least that many on average) and ``upper`` = distinct agents who took calls in the
-  interval (agents who took none are invisible). No agent ids are needed for the estimate.
+  delays are not waits), rounded. In an interval where nobody waited that long: the agents at work
+  (with agent ids: an agent is at work from a call to the end of the last call that follows with idle gaps
+  of at most 15 minutes, ``SPELL_GAP_S``; averaged over the interval, rounded), and at least the most
+  agents talking at once (the only figure without agent ids). Bounds reported beside it: ``lower`` =
+  average number talking over the interval (the work done needs at least that many on average) and
+  ``upper`` = distinct agents who took calls in the interval (agents who took none are invisible).
+  The estimate is made per interval (``report.staffing``, ``staffing``) and per 5-minute replay step
+  (``report.replay_staffing``, ``replay_staffing``): agents come and go within a half-hour.
 
 All durations are seconds. This module never imports Streamlit.
 """
@@ -159,6 +169,13 @@ STRAY_SE = 4.0
 STRAY_MIN_GAP = 0.02
 #: the fits are compared with Kaplan-Meier while at least this share of the waits is still on hold
 GAP_AT_RISK = 0.01
+#: the step of a replay and of its staffing estimate (s): agents come and go within a planning interval
+REPLAY_STEP_S = 300.0
+#: an agent idle longer than this between two calls was away (a break, the end of a shift) (s)
+SPELL_GAP_S = 900.0
+#: after-call work: gaps longer than this are breaks; a mean under WRAP_MIN_S is a routing delay (s)
+WRAP_MAX_S = 300.0
+WRAP_MIN_S = 1.0
 #: durations recorded as 0 (timestamps to the second) enter the log-scale fits at this value (s)
 ZERO_DURATION_S = 0.5
 
@@ -1003,6 +1020,25 @@ def _step_stats(n: int, L: float, busy_on: np.ndarray, busy_off: np.ndarray, hel
     return {"mean_busy": mean_busy, "peak": peak, "held_s": held_time, "while_held": while_held}
 
 
+def _in_spells(n: int, L: float, on: np.ndarray, off: np.ndarray, agent: np.ndarray) -> np.ndarray:
+    """Average agents at work per interval: an agent is at work from the start of a call to the end of the last
+    call that follows with idle gaps of at most SPELL_GAP_S (a longer gap is a break or the end of a shift)."""
+    named = pd.notna(agent)
+    if not named.any():
+        return np.zeros(n)
+    codes = pd.factorize(pd.Series(agent[named], dtype=object))[0]
+    order = np.lexsort((on[named], codes))
+    c, s0, s1 = codes[order], on[named][order], off[named][order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    # the end of each agent's work so far (one agent's calls may overlap in a log)
+    run_end = np.concatenate([np.maximum.accumulate(seg) for seg in np.split(s1, starts[1:])])
+    new = np.r_[True, (c[1:] != c[:-1]) | (s0[1:] - run_end[:-1] > SPELL_GAP_S)]
+    spell = np.cumsum(new) - 1
+    last = np.zeros(spell[-1] + 1)
+    np.maximum.at(last, spell, s1)
+    return _step_stats(n, L, s0[new], last, np.zeros(0), np.zeros(0))["mean_busy"]
+
+
 def _distinct_agents(n: int, L: float, on: np.ndarray, off: np.ndarray, agent: np.ndarray) -> np.ndarray:
     """Distinct agent ids talking in each interval (calls [on, off) overlap it)."""
     named = np.array([a is not None for a in agent], dtype=bool)
@@ -1037,6 +1073,7 @@ class FitReport:
     handle_quantiles: ``probability, observed_s, lognormal_s, exponential_s`` (a Q-Q plot at the mean).
     arrivals: per interval ``ds, attempts, first_attempts, queued, answered, abandoned, contained, blocked``.
     staffing: per interval ``ds, agents, lower, upper, peak, held_s, rule``.
+    replay_staffing: the same per replay step (5 minutes), what a replay runs on.
     """
 
     parameters: pd.DataFrame
@@ -1047,6 +1084,7 @@ class FitReport:
     handle_quantiles: pd.DataFrame
     arrivals: pd.DataFrame
     staffing: pd.DataFrame
+    replay_staffing: pd.DataFrame
 
 
 @dataclass(frozen=True, eq=False)
@@ -1058,14 +1096,18 @@ class Calibration:
     calls: the validated log, one row per attempt: ``line`` (in the file), ``arrival, queue_entry,
         queue_exit, end`` (timestamps), ``outcome`` (contract word), ``agent, caller, call_type`` when
         given, and derived ``interval`` (index of the arrival interval), ``t_s`` (arrival, seconds from
-        ``demand.ds[0]``), ``ivr_s, wait_s, handle_s`` (seconds, NaN where not defined), ``attempt``
+        ``demand.ds[0]``), ``ivr_s, wait_s, talk_s`` (seconds, NaN where not defined), ``handle_s``
+        (``talk_s`` plus the after-call work, the model's handle time), ``attempt``
         (1 = first, then redials of the same caller), ``replay_t_s`` (queue entry minus the mean menu
         time: when the attempt arrives in a replay; NaN for calls that never joined the queue).
     observed: per interval ``ds, queued, answered, abandoned, answered_within, wait_answered_s,
         service_level, abandon_rate, asa_s, aht_s, agents`` (queued attempts by replay arrival interval;
         metric definitions as in :data:`simulate.METRICS`).
     report: the :class:`FitReport`. patience_mz_s: the Mandelbaum-Zeltyn exponential patience mean (s),
-    what Erlang A takes. notes: sentences about what was read and assumed.
+    what Erlang A takes. replay_staffing / replay_interval_s: the staffing estimated per replay step
+    (:data:`REPLAY_STEP_S`, 5 minutes, when it divides the interval): agents come and go within a
+    half-hour, and a whole number per 5 minutes keeps what rounding per half-hour loses; a replay runs on
+    it. notes: sentences about what was read and assumed.
     """
 
     demand: Demand
@@ -1075,6 +1117,8 @@ class Calibration:
     observed: pd.DataFrame
     report: FitReport
     patience_mz_s: float | None
+    replay_staffing: StaffingPlan | None = None
+    replay_interval_s: float | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -1098,7 +1142,8 @@ class Calibration:
         caller's patience is its wait; an answered caller's is drawn from the fitted patience given that it
         exceeds its wait, with ``seed``): with the true staffing and observed handle times this reproduces
         every wait of the log exactly (the strongest check of the queue logic).
-        Run it with :attr:`replay_scenario` and a staffing plan.
+        The demand is on the replay step (:attr:`replay_interval_s`). Run it with :attr:`replay_scenario` and
+        a staffing plan (:attr:`replay_staffing`, the estimate, or any plan).
         """
         if handle not in ("observed", "drawn"):
             raise ValueError(f"replay: handle must be 'observed' or 'drawn', got {handle!r}")
@@ -1115,9 +1160,18 @@ class Calibration:
             else np.nan
         if patience == "observed":
             frame["patience_s"] = self._observed_patience(part, answered, seed)
-        return Demand.from_arrivals(frame, interval=self.interval_s, start=self.demand.ds[0], end=self.demand.end,
-                                    call_type="call_type" if "call_type" in frame else None, service="service_s",
-                                    patience="patience_s" if patience == "observed" else None)
+        replay = Demand.from_arrivals(frame, interval=self.replay_interval_s or self.interval_s,
+                                      start=self.demand.ds[0], end=self.demand.end,
+                                      call_type="call_type" if "call_type" in frame else None, service="service_s",
+                                      patience="patience_s" if patience == "observed" else None)
+        # handle times drawn in the replay are around the calibrated interval's (and type's) mean
+        steps = int(round(self.interval_s / replay.interval_s))
+        aht = np.repeat(self.demand.aht_s, steps)
+        type_aht = None
+        if replay.type_calls is not None and self.demand.type_aht_s is not None:
+            cols = pd.Index(self.demand.types).get_indexer(list(replay.types))
+            type_aht = np.repeat(self.demand.type_aht_s[:, cols], steps, axis=0)
+        return dataclasses.replace(replay, aht_s=aht, type_aht_s=type_aht)
 
     def _observed_patience(self, part: pd.DataFrame, answered: np.ndarray, seed: int) -> np.ndarray:
         s = self.scenario
@@ -1411,18 +1465,63 @@ def _lines(t: _Times, interval: np.ndarray, ivr_time: float, params: list, notes
     return lines
 
 
-def _staffing(t: _Times, log: pd.DataFrame, hold_threshold_s: float) -> pd.DataFrame:
-    """The staffing estimate per interval and its bounds (see the module docstring)."""
+def _after_call_work(t: _Times, log: pd.DataFrame, hold_threshold_s: float, given: str | float, params: list,
+                     notes: list) -> float:
+    """Seconds an agent stays unavailable after the recorded end of a call (see the module docstring)."""
+    if given != "auto":
+        params.append(_param("after_call_work", float(given), _NAN, "s", "given"))
+        return float(given)
+    if "agent" not in log:
+        return 0.0
+    ids = log["agent"].to_numpy(dtype=object)[t.answered]
+    named = pd.notna(ids)
+    if named.sum() < 2:
+        return 0.0
+    on, off = t.queue_exit[t.answered][named], t.end[t.answered][named]
+    joined = t.queue_entry[t.answered][named]
+    codes = pd.factorize(pd.Series(ids[named], dtype=object))[0]
+    order = np.lexsort((on, codes))
+    same = codes[order][1:] == codes[order][:-1]
+    gap = (on[order][1:] - off[order][:-1])[same]
+    # the agent's next caller was already on hold (past a routing delay) when this call ended: the agent went to
+    # them as soon as free, so the gap is the work after the call
+    waiting = (joined[order][1:] + hold_threshold_s <= off[order][:-1])[same]
+    use = waiting & (gap >= 0) & (gap <= WRAP_MAX_S)
+    if use.sum() < 30:
+        notes.append(f"after-call work not estimated: only {int(use.sum())} agents went from a call to a caller "
+                     "already on hold; handle time is the recorded time (end - answer)")
+        return 0.0
+    # beyond Tukey's far-out fence: agents leaving at a shift change, breaks (not after-call work)
+    q25, q75 = np.percentile(gap[use], [25, 75])
+    use &= gap <= q75 + 3 * (q75 - q25)
+    wrap, se = float(gap[use].mean()), float(gap[use].std(ddof=1) / math.sqrt(use.sum()))
+    if wrap < WRAP_MIN_S:
+        wrap = 0.0
+    params.append(_param("after_call_work", wrap, se, "s", f"mean time from an agent's recorded end of a call to "
+                         f"their next answer, when that caller was already on hold ({int(use.sum()):,} calls; under "
+                         f"{WRAP_MIN_S:g} s taken as 0); added to every handle time"))
+    return wrap
+
+
+def _staffing(t: _Times, log: pd.DataFrame, hold_threshold_s: float, step: float) -> pd.DataFrame:
+    """The staffing estimate per ``step`` seconds and its bounds (see the module docstring)."""
+    n = int(round(t.n * t.L / step))
     wait = log["wait_s"].to_numpy()
     held = t.queued & (wait > hold_threshold_s)
-    st = _step_stats(t.n, t.L, t.queue_exit[t.answered], t.end[t.answered],
+    st = _step_stats(n, step, t.queue_exit[t.answered], t.end[t.answered],
                      t.queue_entry[held] + hold_threshold_s, t.queue_exit[held])
-    agents = np.where(st["held_s"] > 0, np.floor(np.nan_to_num(st["while_held"]) + 0.5), st["peak"]).astype(np.int64)
-    upper = _distinct_agents(t.n, t.L, t.queue_exit[t.answered], t.end[t.answered],
-                             log["agent"].to_numpy(dtype=object)[t.answered]) if "agent" in log else np.full(t.n, np.nan)
-    return pd.DataFrame({"ds": t.grid, "agents": agents, "lower": st["mean_busy"], "upper": upper,
+    quiet = st["peak"]
+    upper = np.full(n, np.nan)
+    if "agent" in log:
+        ids = log["agent"].to_numpy(dtype=object)[t.answered]
+        upper = _distinct_agents(n, step, t.queue_exit[t.answered], t.end[t.answered], ids)
+        quiet = np.maximum(quiet, np.floor(_in_spells(n, step, t.queue_exit[t.answered], t.end[t.answered], ids) + 0.5))
+    agents = np.where(st["held_s"] > 0, np.floor(np.nan_to_num(st["while_held"]) + 0.5), quiet).astype(np.int64)
+    grid = pd.date_range(start=t.start, periods=n, freq=pd.Timedelta(seconds=step))
+    return pd.DataFrame({"ds": grid, "agents": agents, "lower": st["mean_busy"], "upper": upper,
                          "peak": st["peak"], "held_s": st["held_s"],
-                         "rule": np.where(st["held_s"] > 0, "talking while callers held", "most talking at once")})
+                         "rule": np.where(st["held_s"] > 0, "talking while callers held",
+                                          "agents at work" if "agent" in log else "most talking at once")})
 
 
 def _demand(t: _Times, log: pd.DataFrame, attempt: np.ndarray, types: list[str]) -> Demand:
@@ -1477,7 +1576,8 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
               interval: Any = "30min", tz: str | None = None, name: str | None = None,
               time_format: str | None = None, date_format: str | None = None, scenario: Scenario | None = None,
               sl_threshold: float | None = None, handle: str = "auto", patience: str = "auto",
-              redial_window: Any = "1D", hold_threshold_s: float = 3.0) -> Calibration:
+              redial_window: Any = "1D", hold_threshold_s: float = 3.0,
+              after_call_work: str | float = "auto") -> Calibration:
     """Read a call-by-call log and calibrate demand, policy and staffing from it (see the module docstring).
 
     records: a path, the file's bytes, a binary file object (CSV, gzipped CSV or XLSX) or a DataFrame, one
@@ -1496,6 +1596,8 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
         "lognormal" or "empirical" (see the module docstring for "auto").
     redial_window: how soon after a failed attempt the same caller's next attempt counts as a redial.
     hold_threshold_s: waits up to this long are routing delays for the staffing estimate (s).
+    after_call_work: seconds an agent stays busy after the recorded end of each call, or "auto" (estimated
+        from agent ids, see the module docstring; 0 without them).
 
     Raises forecast.DataError for bad data (file, line, column, value, expected) and ValueError for bad
     arguments.
@@ -1513,6 +1615,9 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
     step = _seconds(interval, "interval")
     planning_interval(step, step)
     window = _seconds(redial_window, "redial_window")
+    if after_call_work != "auto" and (isinstance(after_call_work, bool) or not isinstance(after_call_work, (int, float))
+                                      or not 0 <= after_call_work <= 3600):
+        raise ValueError(f"calibrate: after_call_work must be 'auto' or seconds from 0 to 3600, got {after_call_work!r}")
     if isinstance(hold_threshold_s, bool) or not isinstance(hold_threshold_s, (int, float)) \
             or not math.isfinite(hold_threshold_s) or hold_threshold_s < 0:
         raise ValueError(f"calibrate: hold_threshold_s must be seconds >= 0, got {hold_threshold_s!r}")
@@ -1526,7 +1631,11 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
                    np.where(t.contained & np.isfinite(t.end), t.end - t.arrival, np.nan))
     log["ivr_s"] = ivr
     log["wait_s"] = np.where(t.queued, t.queue_exit - t.queue_entry, np.nan)
-    log["handle_s"] = np.where(t.answered, t.end - t.queue_exit, np.nan)
+    log["talk_s"] = np.where(t.answered, t.end - t.queue_exit, np.nan)
+    params: list[dict[str, Any]] = []
+    wrap = _after_call_work(t, log, hold_threshold_s, after_call_work, params, notes)
+    log["handle_s"] = log["talk_s"] + wrap
+    t = dataclasses.replace(t, end=np.where(t.answered, t.end + wrap, t.end))  # agents are busy until then
     types: list[str] = []
     if "call_type" in log and pd.notna(log["call_type"]).any():
         missing = pd.isna(log["call_type"]).to_numpy()
@@ -1538,7 +1647,6 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
     elif "call_type" in log:
         del log["call_type"]
 
-    params: list[dict[str, Any]] = []
     attempt, redial_prob, redial_delay, max_attempts = _redials(t, log, window, base, params, notes)
     log["attempt"] = attempt
     containment, ivr_time = _menu(t, ivr, "queue_entry" in given, params)
@@ -1560,8 +1668,11 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
     pat = _patience(log["wait_s"].to_numpy()[t.queued], t.abandoned[t.queued], patience, params, notes)
     call_types = _call_types(log, t, attempt, pat) if types else ()
     lines = _lines(t, log["interval"].to_numpy(), ivr_time, params, notes)
-    staffing = _staffing(t, log, hold_threshold_s)
+    staffing = _staffing(t, log, hold_threshold_s, t.L)
     plan = StaffingPlan.table(staffing[["ds", "agents"]], interval=t.L)
+    fine_step = REPLAY_STEP_S if not t.L % REPLAY_STEP_S else t.L
+    fine = staffing if fine_step == t.L else _staffing(t, log, hold_threshold_s, fine_step)
+    replay_plan = StaffingPlan.table(fine[["ds", "agents"]], interval=fine_step)
     demand = _demand(t, log, attempt, types)
     fields: dict[str, Any] = dict(
         aht=hf.aht, aht_dist=hf.dist, aht_cv=float(min(max(hf.cv, 1e-6), 20.0)), aht_quantiles=hf.quantiles,
@@ -1588,11 +1699,15 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
     report = FitReport(
         parameters=pd.DataFrame(params, columns=["name", "value", "se", "unit", "method"]),
         handle_fits=hf.table, patience_fits=pat.table, kaplan_meier=pat.curves, handle_by_hour=handle_by_hour,
-        handle_quantiles=hf.quantile_frame, arrivals=pd.DataFrame({"ds": t.grid, **counts}), staffing=staffing)
+        handle_quantiles=hf.quantile_frame, arrivals=pd.DataFrame({"ds": t.grid, **counts}), staffing=staffing,
+        replay_staffing=fine)
     notes.append("staffing estimated per interval: agents talking on average while callers were held longer than "
-                 f"{hold_threshold_s:g} s, else the most talking at once (report.staffing has the bounds)")
+                 f"{hold_threshold_s:g} s; elsewhere " + ("the agents at work (from their calls), at least "
+                                                          if "agent" in log else "") +
+                 "the most talking at once (report.staffing has the bounds)")
     return Calibration(demand=demand, scenario=calibrated, staffing=plan, calls=log, observed=observed,
-                       report=report, patience_mz_s=pat.mz, notes=tuple(notes))
+                       report=report, patience_mz_s=pat.mz, replay_staffing=replay_plan,
+                       replay_interval_s=float(fine_step), notes=tuple(notes))
 
 
 # =====================================================================================================

@@ -35,6 +35,7 @@ import pandas as pd
 from simulate import erlang
 from simulate.calibrate import Calibration
 from simulate.run import prepare, replicate, resolve_engine
+from simulate.staffing_plan import as_plan
 
 __all__ = ["VALIDATED_METRICS", "Validation", "validate"]
 
@@ -163,8 +164,9 @@ def validate(calibration: Calibration, replications: int = 20, *, seed: int = 0,
     noise floor is their spread). seed: replication r uses ``SeedSequence(seed).spawn(replications)[r]``
     (as :func:`simulate.run`). handle / patience: see :meth:`Calibration.replay` ("observed" patience
     reproduces the log's abandonments and is no test of the model: use it only to check the queue logic).
-    staffing: the plan to replay with (default: the calibration's estimate; anything
-    :func:`simulate.as_plan` accepts). engine: "auto", "fast" or "simpy".
+    staffing: the plan to replay with (default: the calibration's estimate, per 5-minute replay step for
+    the replay and per interval for Erlang A; anything :func:`simulate.as_plan` accepts, used for both).
+    engine: "auto", "fast" or "simpy".
     """
     if not isinstance(calibration, Calibration):
         raise ValueError(f"validate: expected a Calibration (from simulate.calibrate), got "
@@ -173,15 +175,23 @@ def validate(calibration: Calibration, replications: int = 20, *, seed: int = 0,
         raise ValueError(f"validate: replications must be a whole number >= 2 (the noise floor is their spread), "
                          f"got {replications!r}")
     scenario = calibration.replay_scenario
-    demand = calibration.replay(handle=handle, patience=patience, seed=seed)
-    plan_in = calibration.staffing if staffing is None else staffing
-    demand, plan, agents, work, _ = prepare(demand, scenario, plan_in)
+    replay = calibration.replay(handle=handle, patience=patience, seed=seed)
+    if staffing is None:
+        fine_plan, plan = calibration.replay_staffing or calibration.staffing, calibration.staffing
+    else:
+        fine_plan = plan = as_plan(staffing)
+    replay, _, _, work, _ = prepare(replay, scenario, fine_plan)
     used = resolve_engine(engine, scenario)
     children = np.random.SeedSequence(seed).spawn(int(replications))
     per = [replicate(used, work, scenario, child, False)[1] for child in children]
     R = len(per)
-    sim = {k: np.stack([p[k] for p in per]) for k in ("answered", "abandoned", "answered_within")}
-    sim["wait"] = np.nan_to_num(np.stack([p["asa_s"] for p in per]) * sim["answered"])
+    fine = {k: np.stack([p[k] for p in per]) for k in ("answered", "abandoned", "answered_within")}
+    fine["wait"] = np.nan_to_num(np.stack([p["asa_s"] for p in per]) * fine["answered"])
+    # the replay's steps summed into the calibration's intervals
+    demand = calibration.demand
+    step = int(round(demand.interval_s / replay.interval_s))
+    sim = _group(fine, np.arange(len(replay)) // step, len(demand))
+    agents = plan.agents(demand, scenario)
     ob = calibration.observed
     obs = {"answered": ob["answered"].to_numpy(float), "abandoned": ob["abandoned"].to_numpy(float),
            "answered_within": ob["answered_within"].to_numpy(float), "wait": ob["wait_answered_s"].to_numpy(float)}

@@ -290,3 +290,21 @@ def test_empirical_fits_on_request_give_a_scenario_that_round_trips_and_replays(
     assert Scenario.from_toml(s.to_toml()) == s
     res = simulate.run(cal.replay(), cal.replay_scenario, cal.staffing, replications=2)
     assert 0 < res["abandon_rate"] < 0.5
+
+
+def test_after_call_work_the_log_does_not_record_is_read_from_agents_idle_time_while_callers_wait():
+    # every call really ends 20 s after the recorded end (wrap-up the platform does not log)
+    policy = Scenario(aht=240.0, aht_dist="lognormal", aht_cv=0.3, patience=200.0)
+    result = simulate.run(_week_demand(days=2), policy, PLAN, replications=1, keep_calls=True, seed=4)
+    log = to_call_log(result)
+    answered = log.outcome == "answered"
+    log.loc[answered, "end"] = log.loc[answered, "end"] - pd.Timedelta(seconds=20)
+    cal = calibrate(log)
+    wrap, se = _param(cal, "after_call_work")
+    assert wrap == pytest.approx(20.0, abs=0.01) and se < 0.01
+    assert cal.scenario.aht == pytest.approx(result.calls.service_s.mean(), rel=1e-9)  # talk + after-call work
+    truth = PLAN.agents(cal.demand)
+    est = cal.staffing.agents(cal.demand)
+    assert np.mean(est[truth > 0] == truth[truth > 0]) >= 0.95
+    # and none where there is none: the week's log has agents free at once
+    assert calibrate(to_call_log(result)).report.parameters.set_index("name").at["after_call_work", "value"] == 0.0
