@@ -24,6 +24,7 @@ One row per call attempt. Contract names (map other names with ``columns={"arriv
 ``queue_entry`` optional  when the caller left the menu and joined the agent queue (empty for calls that
                           never joined); without the column, callers join at ``arrival``
 ``queue_exit`` see note   answered: when an agent answered; abandoned: when the caller hung up
+``answer``     optional   answered: when an agent answered, where the platform keeps it apart from queue_exit
 ``end``        see note   answered: when the agent finished with the call (after-call work included when
                           the platform records it); contained: when the caller left the menu (optional)
 ``agent``      optional   id of the agent who answered
@@ -34,15 +35,18 @@ One row per call attempt. Contract names (map other names with ``columns={"arriv
 ``handle_s``   optional   handle time in seconds, instead of ``end``
 =============  =========  ================================================================================
 
-Note: answered calls need ``queue_exit`` (or ``wait_s``) and ``end`` (or ``handle_s``); abandoned
-calls need ``queue_exit`` (or ``wait_s``). Timestamps are ISO 8601 (``2026-03-02 08:15:30``, fractions
+Note: answered calls need ``queue_exit`` (or ``answer``, or ``wait_s``) and ``end`` (or ``handle_s``);
+abandoned calls need ``queue_exit`` (or ``wait_s``). Timestamps are ISO 8601 (``2026-03-02 08:15:30``, fractions
 of a second and UTC offsets allowed) or follow ``time_format`` (strptime, e.g.
 ``"%d/%m/%Y %H:%M:%S"``); day and month are never guessed. With ``date``, a time of day earlier than
 the call's arrival belongs to the next day (a call that crossed midnight). An abandoned call whose
 ``queue_entry`` is empty (when the column is given) hung up in the menu: it is counted as a menu-only
-call (``contained``). Rows mapped to ``"ignore"`` by ``outcomes=`` are left out and counted in the
-notes. Every other problem is a :class:`forecast.DataError` naming the file, the line, the column,
-the value and what was expected; no row is dropped silently.
+call (``contained``); an answered call with no ``queue_entry`` was answered without waiting. Cells that
+mean "none" in a platform's export (``0:00:00`` for a queue never joined, ``NO_SERVER``, caller ``0``)
+are emptied with ``empty=``. Rows mapped to ``"ignore"`` by ``outcomes=`` are left out and counted in
+the notes. Every other problem is a :class:`forecast.DataError` naming the file, the line, the column,
+the value and what was expected; with ``on_error="skip"`` rows whose times contradict each other are
+left out instead and each rule's count and first line go into the notes. No row is dropped silently.
 
 The estimates and why
 ---------------------
@@ -134,6 +138,7 @@ CONTRACT: dict[str, tuple[bool, str]] = {
     "outcome": (True, "answered, abandoned, contained or blocked"),
     "queue_entry": (False, "when the caller joined the agent queue (timestamp; empty if never)"),
     "queue_exit": (False, "answered: when an agent answered; abandoned: when the caller hung up (timestamp)"),
+    "answer": (False, "answered: when an agent answered (timestamp; default: queue_exit)"),
     "end": (False, "when the call ended (timestamp): the agent's end of work, or the end of the menu"),
     "agent": (False, "id of the agent who answered"),
     "caller": (False, "caller id (repeated after a failure: a redial)"),
@@ -142,7 +147,7 @@ CONTRACT: dict[str, tuple[bool, str]] = {
     "wait_s": (False, "seconds on hold (instead of queue_exit)"),
     "handle_s": (False, "handle time in seconds (instead of end)"),
 }
-_TIMES = ("arrival", "queue_entry", "queue_exit", "end")
+_TIMES = ("arrival", "queue_entry", "queue_exit", "answer", "end")
 
 #: outcome codes of the contract, in the records' numbering
 OUTCOMES = {"blocked": OUTCOME_BLOCKED, "contained": OUTCOME_CONTAINED, "abandoned": OUTCOME_ABANDONED,
@@ -528,12 +533,36 @@ def _ids(frame: pd.DataFrame, col: str) -> np.ndarray:
 # the log in one tidy frame
 
 
-def _read_log(records: Any, *, columns, outcomes, tz, name, time_format, date_format
+def _blank(frame: pd.DataFrame, cols: dict[str, str], empty: Any) -> pd.DataFrame:
+    """The table with the cells that mean "none" emptied (see ``empty`` in :func:`calibrate`)."""
+    if not empty:
+        return frame
+    if isinstance(empty, Mapping):
+        unknown = sorted(set(empty) - set(CONTRACT))
+        if unknown:
+            raise ValueError(f"calibrate: empty= names unknown contract names {unknown}; the contract names are "
+                             f"{list(CONTRACT)}")
+        rules = {k: {str(v) for v in ([vals] if isinstance(vals, str) else vals)} for k, vals in empty.items()}
+    elif isinstance(empty, (str, bytes)) or not isinstance(empty, Sequence):
+        raise ValueError(f"calibrate: empty= must be a list of texts or a mapping of contract names to lists, "
+                         f"got {empty!r}")
+    else:
+        rules = {k: {str(v) for v in empty} for k in CONTRACT if k not in ("arrival", "date", "outcome")}
+    frame = frame.copy()
+    for key, values in rules.items():
+        if key in cols and values:
+            text = _text(frame[cols[key]])
+            frame[cols[key]] = text.where(~text.isin(values), "")
+    return frame
+
+
+def _read_log(records: Any, *, columns, outcomes, tz, name, time_format, date_format, empty, on_error
               ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """Validate the call log: one tidy row per attempt (see :attr:`Calibration.calls`), notes, and the
     contract columns found (contract name -> the file's column)."""
     frame, src = _read(records, name)
     cols = _resolve_columns(frame, columns, src)
+    frame = _blank(frame, cols, empty)
     notes: list[str] = []
     day = None
     if "date" in cols:
@@ -566,10 +595,6 @@ def _read_log(records: Any, *, columns, outcomes, tz, name, time_format, date_fo
             if key in out:
                 back = (out[key] < out["arrival"]).to_numpy() & out[key].notna().to_numpy()
                 out.loc[back, key] = out.loc[back, key] + pd.DateOffset(days=1)
-    miss = out["arrival"].isna().to_numpy()
-    if miss.any():
-        r = int(np.flatnonzero(miss)[0])
-        raise src.error("the arrival time is empty", r, cols["arrival"], frame[cols["arrival"]].iloc[r], EXPECT_TIME)
     out["outcome"] = _parse_outcomes(frame, cols["outcome"], src, outcomes)
     for key in ("agent", "caller", "call_type"):
         if key in cols:
@@ -580,31 +605,60 @@ def _read_log(records: Any, *, columns, outcomes, tz, name, time_format, date_fo
     ignore = (out["outcome"] == "ignore").to_numpy()
     if ignore.any():
         notes.append(f"{int(ignore.sum()):,} rows mapped to 'ignore' by outcomes= were left out")
-        out = out.loc[~ignore].reset_index(drop=True)
-        src = dataclasses.replace(src, lines=src.lines[~ignore],
-                                  index=None if src.index is None else src.index[~ignore])
-        frame = frame.loc[~ignore].reset_index(drop=True)
-    if len(out) == 0:
-        raise src.error("every row was left out (outcomes mapped to 'ignore')", expected="some calls")
-    _check_consistency(out, cols, src, frame, notes)
+    keep = _check_consistency(out, cols, src, frame, notes, on_error) & ~ignore
+    if not keep.any():
+        raise src.error("no row is left to calibrate from", expected="calls with the contract's columns")
+    out = out.loc[keep].reset_index(drop=True)
+    for c in ("_wait_s", "_handle_s", "answer"):
+        if c in out:
+            del out[c]
     return out, notes, cols
 
 
 def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, frame: pd.DataFrame,
-                       notes: list[str]) -> None:
-    """Fill derived times and refuse rows whose times contradict their outcome (first bad row named)."""
-    o = out["outcome"].to_numpy()
-    ans, ab, cont, blk = (o == "answered"), (o == "abandoned"), (o == "contained"), (o == "blocked")
+                       notes: list[str], on_error: str) -> np.ndarray:
+    """Fill derived times and check each row's times against its outcome (in place).
+
+    Returns the rows to keep: all of them, as the first bad row raises a DataError naming it; with
+    ``on_error="skip"`` the bad rows are left out and each rule's count and first line go into ``notes``."""
+    bad = np.zeros(len(out), dtype=bool)
+    live = (out["outcome"] != "ignore").to_numpy()
 
     def refuse(mask: np.ndarray, key: str, problem: str, expected: str) -> None:
-        if mask.any():
-            r = int(np.flatnonzero(mask)[0])
-            col = cols.get(key, key)
-            value = frame[col].iloc[r] if col in frame.columns else None
-            raise src.error(problem, r, col, value, expected)
+        mask = mask & live & ~bad
+        if not mask.any():
+            return
+        r = int(np.flatnonzero(mask)[0])
+        col = cols.get(key, key)
+        value = frame[col].iloc[r] if col in frame.columns else None
+        if on_error == "skip":
+            bad[mask] = True
+            notes.append(f"{int(mask.sum()):,} row{'s' if mask.sum() > 1 else ''} left out: {problem} (first at {src.where(r)}, column {col!r}, "
+                         f"value {value!r}; expected {expected})")
+            return
+        raise src.error(problem, r, col, value, expected)
 
-    has_qe = "queue_entry" in out
-    if not has_qe:
+    def masks():
+        o = out["outcome"].to_numpy()
+        return o == "answered", o == "abandoned", o == "contained", o == "blocked"
+
+    ans, ab, cont, blk = masks()
+    refuse(out["arrival"].isna().to_numpy(), "arrival", "the arrival time is empty", EXPECT_TIME)
+    if "queue_exit" not in out:
+        if "_wait_s" in out:
+            if "queue_entry" not in out:
+                out["queue_exit"] = out["arrival"] + pd.to_timedelta(out["_wait_s"], unit="s")
+            else:
+                out["queue_exit"] = out["queue_entry"] + pd.to_timedelta(out["_wait_s"], unit="s")
+        elif "answer" not in out:
+            raise src.error("no 'queue_exit' and no 'wait_s' column: the time callers spent on hold is unknown",
+                            expected="a queue_exit timestamp (answer or hang-up time) or wait_s seconds; map yours "
+                                     "with columns={'queue_exit': '<your column>'}")
+        else:
+            out["queue_exit"] = pd.Series(pd.NaT, index=out.index, dtype=out["answer"].dtype)
+    if "answer" in out:  # the answer time of answered calls is their queue exit
+        out["queue_exit"] = out["queue_exit"].where(~ans | out["answer"].isna(), out["answer"])
+    if "queue_entry" not in out:
         out["queue_entry"] = out["arrival"].where(ans | ab)
     else:
         menu_hangup = ab & out["queue_entry"].isna().to_numpy()
@@ -612,21 +666,18 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
             notes.append(f"{int(menu_hangup.sum()):,} abandoned calls never joined the queue (no queue_entry): they "
                          "hung up in the menu and are counted as menu-only calls (contained)")
             out.loc[menu_hangup, "outcome"] = "contained"
-            o = out["outcome"].to_numpy()
-            ans, ab, cont = (o == "answered"), (o == "abandoned"), (o == "contained")
-        refuse(ans & out["queue_entry"].isna().to_numpy(), "queue_entry", "an answered call has no queue entry time",
-               "the time the caller joined the queue")
+            out.loc[menu_hangup, "queue_exit"] = pd.NaT
+            ans, ab, cont, blk = masks()
+        direct = ans & out["queue_entry"].isna().to_numpy() & out["queue_exit"].notna().to_numpy()
+        if direct.any():
+            notes.append(f"{int(direct.sum()):,} answered calls have no queue entry time: answered without waiting "
+                         "(queue entry = answer time)")
+            out.loc[direct, "queue_entry"] = out.loc[direct, "queue_exit"]
         refuse((cont | blk) & out["queue_entry"].notna().to_numpy(), "queue_entry",
                f"a {'contained' if (cont & out['queue_entry'].notna().to_numpy()).any() else 'blocked'} call has a "
                "queue entry time", "empty (the call never joined the queue), or another outcome")
-    if "queue_exit" not in out:
-        if "_wait_s" not in out:
-            raise src.error("no 'queue_exit' and no 'wait_s' column: the time callers spent on hold is unknown",
-                            expected="a queue_exit timestamp (answer or hang-up time) or wait_s seconds; map yours "
-                                     "with columns={'queue_exit': '<your column>'}")
-        out["queue_exit"] = out["queue_entry"] + pd.to_timedelta(out["_wait_s"], unit="s")
-    need_exit = (ans | ab) & out["queue_exit"].isna().to_numpy()
-    refuse(need_exit, "queue_exit" if "queue_exit" in cols else "wait_s",
+    refuse((ans | ab) & out["queue_exit"].isna().to_numpy(),
+           "answer" if "answer" in cols else ("queue_exit" if "queue_exit" in cols else "wait_s"),
            "an answered or abandoned call has no queue exit time", "the answer time (answered) or hang-up time (abandoned)")
     refuse((cont | blk) & out["queue_exit"].notna().to_numpy(), "queue_exit",
            "a contained or blocked call has a queue exit time", "empty (the call never joined the queue)")
@@ -638,14 +689,13 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
                             expected="an end timestamp or handle_s seconds; map yours with columns={'end': '<col>'}")
     refuse(ans & out["end"].isna().to_numpy(), "end" if "end" in cols else "handle_s",
            "an answered call has no end time", "the time the agent finished with the call")
-    order = (("arrival", "queue_entry"), ("queue_entry", "queue_exit"), ("queue_exit", "end"))
-    for a, b in order:
+    for a, b in (("arrival", "queue_entry"), ("queue_entry", "queue_exit"), ("queue_exit", "end")):
         mask = (out[b] < out[a]).to_numpy() & out[a].notna().to_numpy() & out[b].notna().to_numpy()
         if b == "end":
             mask &= ans
-        refuse(mask, b, f"{b} ({out[b].iloc[int(np.flatnonzero(mask)[0])] if mask.any() else ''}) is before "
-                        f"{a} ({out[a].iloc[int(np.flatnonzero(mask)[0])] if mask.any() else ''})",
-               f"{a} <= {b}")
+        col_b = "answer" if b == "queue_exit" and "answer" in cols and (mask & ans).any() else b
+        first = int(np.flatnonzero(mask & live & ~bad)[0]) if (mask & live & ~bad).any() else 0
+        refuse(mask, col_b, f"{b} ({out[b].iloc[first]}) is before {a} ({out[a].iloc[first]})", f"{a} <= {b}")
     refuse(cont & out["end"].notna().to_numpy() & (out["end"] < out["arrival"]).to_numpy(), "end",
            "the menu ended before the call arrived", "arrival <= end")
     wait = (out["queue_exit"] - out["queue_entry"]).dt.total_seconds().to_numpy()
@@ -654,31 +704,35 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
     menu = (out["queue_entry"] - out["arrival"]).dt.total_seconds().to_numpy()
     refuse(np.nan_to_num(menu) > MAX_WAIT_S, "queue_entry", f"the time in the menu is longer than {MAX_WAIT_S:,.0f} s",
            "a menu time under a day")
-    handle = (out["end"] - out["queue_exit"]).dt.total_seconds().to_numpy()
-    handle = np.where(ans, handle, np.nan)
+    handle = np.where(ans, (out["end"] - out["queue_exit"]).dt.total_seconds().to_numpy(), np.nan)
     refuse(np.nan_to_num(handle) > _limit("MAX_AHT_S"), "end",
            f"the handle time is longer than {_limit('MAX_AHT_S'):,.0f} s", "a handle time under 10 hours")
-    if "agent" in out and (ans & pd.isna(out["agent"]).to_numpy()).any():
-        notes.append(f"{int((ans & pd.isna(out['agent']).to_numpy()).sum()):,} answered calls carry no agent id "
-                     "(the staffing bounds count only the agents named)")
+    named = ans & pd.isna(out["agent"]).to_numpy() if "agent" in out else np.zeros(len(out), bool)
+    if named.any():
+        notes.append(f"{int(named.sum()):,} answered calls carry no agent id (the staffing bounds count only the agents "
+                     "named)")
     keys = [c for c in ("arrival", "outcome", "queue_entry", "queue_exit", "end", "agent", "caller", "call_type")
             if c in out]
-    dup = out.duplicated(subset=keys, keep=False).to_numpy()
+    dup = out.duplicated(subset=keys, keep=False).to_numpy() & live & ~bad
     if dup.any():
         rows = np.flatnonzero(dup)
         first = rows[0]
         key = tuple(out.loc[first, keys])
         twin = next(int(r) for r in rows[1:] if tuple(out.loc[r, keys]) == key)
-        raise DataError(f"lines {src.lines[first]} and {src.lines[twin]} are the same call twice", path=src.label,
-                        line=int(src.lines[twin]), where=f"{src.where(first)} and {src.where(twin)}",
-                        expected="each call attempt once (remove the duplicated export rows)")
-    span = (out["arrival"].max() - out["arrival"].min()).total_seconds() / 86400.0
+        if on_error != "skip":
+            raise DataError(f"lines {src.lines[first]} and {src.lines[twin]} are the same call twice", path=src.label,
+                            line=int(src.lines[twin]), where=f"{src.where(first)} and {src.where(twin)}",
+                            expected="each call attempt once (remove the duplicated export rows)")
+        again = out.duplicated(subset=keys, keep="first").to_numpy() & live & ~bad
+        bad |= again
+        notes.append(f"{int(again.sum()):,} row{'s' if again.sum() > 1 else ''} left out: the same call twice (first at {src.where(twin)}, the "
+                     f"same as {src.where(first)})")
+    arrivals = out.loc[live & ~bad, "arrival"]
+    span = (arrivals.max() - arrivals.min()).total_seconds() / 86400.0 if len(arrivals) else 0.0
     if span > _limit("MAX_HORIZON_DAYS"):
         raise DataError(f"the log covers {span:,.0f} days, above the limit of {_limit('MAX_HORIZON_DAYS')} days "
                         "(MAX_HORIZON_DAYS)", path=src.label, expected="a month or a year of calls per file")
-    for c in ("_wait_s", "_handle_s"):
-        if c in out:
-            del out[c]
+    return ~bad
 
 
 # =====================================================================================================
@@ -1577,7 +1631,8 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
               time_format: str | None = None, date_format: str | None = None, scenario: Scenario | None = None,
               sl_threshold: float | None = None, handle: str = "auto", patience: str = "auto",
               redial_window: Any = "1D", hold_threshold_s: float = 3.0,
-              after_call_work: str | float = "auto") -> Calibration:
+              after_call_work: str | float = "auto", empty: Sequence[str] | Mapping[str, Sequence[str]] = (),
+              on_error: str = "raise") -> Calibration:
     """Read a call-by-call log and calibrate demand, policy and staffing from it (see the module docstring).
 
     records: a path, the file's bytes, a binary file object (CSV, gzipped CSV or XLSX) or a DataFrame, one
@@ -1598,6 +1653,10 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
     hold_threshold_s: waits up to this long are routing delays for the staffing estimate (s).
     after_call_work: seconds an agent stays busy after the recorded end of each call, or "auto" (estimated
         from agent ids, see the module docstring; 0 without them).
+    empty: texts that mean "none" in the export: a list (for every column but arrival, date and outcome, e.g.
+        ``["0:00:00"]``) or per contract name (``{"caller": ["0"], "agent": ["NO_SERVER"]}``).
+    on_error: "raise" (default: the first row whose times contradict each other is a DataError) or "skip"
+        (such rows are left out, counted in the notes with the first line of each rule).
 
     Raises forecast.DataError for bad data (file, line, column, value, expected) and ValueError for bad
     arguments.
@@ -1615,6 +1674,8 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
     step = _seconds(interval, "interval")
     planning_interval(step, step)
     window = _seconds(redial_window, "redial_window")
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"calibrate: on_error must be 'raise' or 'skip', got {on_error!r}")
     if after_call_work != "auto" and (isinstance(after_call_work, bool) or not isinstance(after_call_work, (int, float))
                                       or not 0 <= after_call_work <= 3600):
         raise ValueError(f"calibrate: after_call_work must be 'auto' or seconds from 0 to 3600, got {after_call_work!r}")
@@ -1623,7 +1684,7 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
         raise ValueError(f"calibrate: hold_threshold_s must be seconds >= 0, got {hold_threshold_s!r}")
 
     log, notes, given = _read_log(records, columns=columns, outcomes=outcomes, tz=tz, name=name,
-                                  time_format=time_format, date_format=date_format)
+                                  time_format=time_format, date_format=date_format, empty=empty, on_error=on_error)
     t = _times(log, step, name or "call log")
     log["interval"] = np.minimum((t.arrival // t.L).astype(np.int64), t.n - 1)
     log["t_s"] = t.arrival

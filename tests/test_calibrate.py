@@ -141,33 +141,48 @@ def test_the_fit_report_has_tidy_frames_for_every_chart(week):
     assert "patience" in text and "Mandelbaum-Zeltyn" in text and "redial_prob" in text
 
 
-def _other_export(log: pd.DataFrame) -> pd.DataFrame:
-    """The same log as another platform exports it: its own names and codes, date and times of day apart."""
+def _bank_export(log: pd.DataFrame) -> pd.DataFrame:
+    """The same log as a bank's platform exports it (the layout of the Technion "Anonymous Bank" records): its own
+    column names and codes, the date apart (yymmdd), times of day, 0:00:00 and NO_SERVER for "none"."""
     def tod(ts: pd.Series) -> pd.Series:
-        return ts.dt.strftime("%H:%M:%S.%f").where(ts.notna(), "")
+        return (ts.dt.hour.astype("Int64").astype(str) + ts.dt.strftime(":%M:%S.%f")).where(ts.notna(), "0:00:00")
+    answered = log.outcome == "answered"
     return pd.DataFrame({
-        "CallDate": log.arrival.dt.strftime("%d%m%y"), "Start": tod(log.arrival), "QStart": tod(log.queue_entry),
-        "QEnd": tod(log.queue_exit), "Finish": tod(log.end),
-        "Result": log.outcome.map({"answered": "AGENT", "abandoned": "HANG", "contained": "VRU-ONLY",
-                                   "blocked": "BUSY"}),
-        "Server": log.agent.fillna(""), "Customer": log.caller,
+        "customer_id": log.caller.str[1:], "type": "PS", "date": log.arrival.dt.strftime("%y%m%d"),
+        "vru_entry": tod(log.arrival), "q_start": tod(log.queue_entry),
+        "q_exit": tod(log.queue_exit.where(~answered)),  # this export leaves q_exit empty for answered calls
+        "outcome": log.outcome.map({"answered": "AGENT", "abandoned": "HANG", "contained": "HANG", "blocked": "BUSY"}),
+        "ser_start": tod(log.queue_exit.where(answered)), "ser_exit": tod(log.end.where(answered)),
+        "server": log.agent.fillna("NO_SERVER"),
     })
 
 
-def test_another_platform_export_is_read_through_the_column_and_outcome_mappings(week):
+def test_a_bank_export_is_read_through_the_column_and_outcome_mappings(week):
     _, log, cal = week
     day = log[log.arrival < "2026-03-03"].copy()
-    other = _other_export(day)
-    other.loc[len(other)] = ["030326", "09:00:00", "", "", "", "PHANTOM", "", "X1"]  # a test call to leave out
-    got = calibrate(other.to_csv(index=False).encode(), name="bank.csv", date_format="%d%m%y",
-                    columns={"date": "CallDate", "arrival": "Start", "queue_entry": "QStart", "queue_exit": "QEnd",
-                             "end": "Finish", "outcome": "Result", "agent": "Server", "caller": "Customer"},
-                    outcomes={"VRU-ONLY": "contained", "PHANTOM": "ignore"})
+    bank = _bank_export(day)
+    bank.loc[len(bank)] = ["0", "PS", "260302", "9:00:00", "0:00:00", "0:00:00", "PHANTOM", "0:00:00", "0:00:00",
+                           "NO_SERVER"]  # a test call, to leave out
+    got = calibrate(bank.to_csv(index=False, sep="\t").encode(), name="bank.txt", date_format="%y%m%d",
+                    columns={"date": "date", "arrival": "vru_entry", "queue_entry": "q_start", "queue_exit": "q_exit",
+                             "answer": "ser_start", "end": "ser_exit", "outcome": "outcome", "agent": "server",
+                             "caller": "customer_id"},
+                    outcomes={"AGENT": "answered", "HANG": "abandoned", "PHANTOM": "ignore"},
+                    empty=["0:00:00", "NO_SERVER"])
     want = calibrate(day, name="day")
-    assert any("ignore" in n for n in got.notes)
-    for f in ("aht", "aht_cv", "patience", "patience_cv", "redial_prob", "ivr_containment", "ivr_time"):
+    assert any("'ignore'" in n for n in got.notes) and any("hung up in the menu" in n for n in got.notes)
+    for f in ("aht", "aht_cv", "patience", "patience_cv", "redial_prob", "redial_delay", "ivr_containment",
+              "ivr_time"):
         assert getattr(got.scenario, f) == pytest.approx(getattr(want.scenario, f), rel=1e-6), f
     np.testing.assert_array_equal(got.demand.calls, want.demand.calls)
+    np.testing.assert_array_equal(got.staffing.agents(got.demand), want.staffing.agents(want.demand))
+
+
+def test_rows_whose_times_contradict_each_other_can_be_left_out_and_are_counted():
+    data = _bad(5, "2026-03-02 09:03:00,2026-03-02 09:03:20,2026-03-02 09:03:10,2026-03-02 09:06:00,answered,A2,C4")
+    cal = calibrate(data, name="small.csv", on_error="skip")
+    assert len(cal.calls) == 3
+    assert any(n.startswith("1 row left out: queue_exit") and "line 5" in n for n in cal.notes)
 
 
 def test_a_workbook_gives_the_calibration_of_the_same_csv(week):
