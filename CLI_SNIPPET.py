@@ -40,6 +40,11 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
                    help="the log's outcome codes, e.g. ANS=answered,ABN=abandoned,TEST=ignore")
     p.add_argument("--time-format", default=None, help="strptime format of non-ISO timestamps, e.g. %%d/%%m/%%Y %%H:%%M:%%S")
     p.add_argument("--date-format", default=None, help="strptime format of a separate date column, e.g. %%y%%m%%d")
+    p.add_argument("--empty", default=None, metavar="TEXT,...",
+                   help="texts the export writes for 'none', e.g. 0:00:00,NO_SERVER")
+    p.add_argument("--on-error", choices=["raise", "skip"], default="raise",
+                   help="rows whose times contradict each other: stop with a message (default) or leave them out "
+                        "and count them")
     p.add_argument("--sl-threshold", type=float, default=None, help="service-level threshold in seconds")
     p.add_argument("--handle", choices=["auto", "lognormal", "exponential", "empirical"], default="auto",
                    help="handle-time distribution (default auto)")
@@ -82,7 +87,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     cal = simulate.calibrate(args.path, columns=pairs(args.columns, "--columns"),
                              outcomes=pairs(args.outcomes, "--outcomes"), interval=args.interval, tz=args.tz,
                              time_format=args.time_format, date_format=args.date_format,
-                             sl_threshold=args.sl_threshold, handle=args.handle, patience=args.patience)
+                             sl_threshold=args.sl_threshold, handle=args.handle, patience=args.patience,
+                             empty=args.empty.split(",") if args.empty else (), on_error=args.on_error)
     print(cal.summary())
     written = [cal.scenario.save(args.out)]
     if args.staffing_out:
