@@ -73,9 +73,9 @@ The estimates and why
 * **After-call work** (with agent ids): an agent who finishes a call while callers are on hold takes one as
   soon as they are free; so when an agent's next caller had already been on hold (longer than
   ``hold_threshold_s``) at the recorded end of the agent's call, the time between that end and the next
-  answer is work the log does not record (wrap-up). Its mean (gaps over 5 minutes, or beyond Tukey's far-out
-  fence, are breaks and shift changes; a mean under 1 s is routing, taken as 0) is added to every handle time: the model's handle time is what keeps an agent
-  from the next caller.
+  answer is work the log does not record (wrap-up). Its mean (gaps over 5 minutes, or beyond Tukey's
+  far-out fence, are breaks and shift changes; a mean under 1 s is routing, taken as 0) is added to every
+  handle time: the model's handle time is what keeps an agent from the next caller.
 * **The menu**: ``ivr_containment`` = menu-only calls / calls that got a line; ``ivr_time`` = mean time
   in the menu. ``residual_aht_factor`` is 1: the handle times observed are already those of the calls
   the menu did not contain.
@@ -114,7 +114,7 @@ from scipy import optimize, special, stats
 
 from forecast.errors import DataError
 from simulate.demand import Demand, _seconds, planning_interval
-from simulate.empirical import MAX_QUANTILES, Empirical
+from simulate.empirical import Empirical
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -633,8 +633,8 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
         value = frame[col].iloc[r] if col in frame.columns else None
         if on_error == "skip":
             bad[mask] = True
-            notes.append(f"{int(mask.sum()):,} row{'s' if mask.sum() > 1 else ''} left out: {problem} (first at {src.where(r)}, column {col!r}, "
-                         f"value {value!r}; expected {expected})")
+            notes.append(f"{int(mask.sum()):,} row{'s' if mask.sum() > 1 else ''} left out: {problem} (first at "
+                         f"{src.where(r)}, column {col!r}, value {value!r}; expected {expected})")
             return
         raise src.error(problem, r, col, value, expected)
 
@@ -678,7 +678,8 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
                "queue entry time", "empty (the call never joined the queue), or another outcome")
     refuse((ans | ab) & out["queue_exit"].isna().to_numpy(),
            "answer" if "answer" in cols else ("queue_exit" if "queue_exit" in cols else "wait_s"),
-           "an answered or abandoned call has no queue exit time", "the answer time (answered) or hang-up time (abandoned)")
+           "an answered or abandoned call has no queue exit time",
+           "the answer time (answered) or hang-up time (abandoned)")
     refuse((cont | blk) & out["queue_exit"].notna().to_numpy(), "queue_exit",
            "a contained or blocked call has a queue exit time", "empty (the call never joined the queue)")
     if "end" not in out:
@@ -709,8 +710,8 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
            f"the handle time is longer than {_limit('MAX_AHT_S'):,.0f} s", "a handle time under 10 hours")
     named = ans & pd.isna(out["agent"]).to_numpy() if "agent" in out else np.zeros(len(out), bool)
     if named.any():
-        notes.append(f"{int(named.sum()):,} answered calls carry no agent id (the staffing bounds count only the agents "
-                     "named)")
+        notes.append(f"{int(named.sum()):,} answered calls carry no agent id (the staffing bounds count only the "
+                     "agents named)")
     keys = [c for c in ("arrival", "outcome", "queue_entry", "queue_exit", "end", "agent", "caller", "call_type")
             if c in out]
     dup = out.duplicated(subset=keys, keep=False).to_numpy() & live & ~bad
@@ -725,8 +726,8 @@ def _check_consistency(out: pd.DataFrame, cols: dict[str, str], src: _Source, fr
                             expected="each call attempt once (remove the duplicated export rows)")
         again = out.duplicated(subset=keys, keep="first").to_numpy() & live & ~bad
         bad |= again
-        notes.append(f"{int(again.sum()):,} row{'s' if again.sum() > 1 else ''} left out: the same call twice (first at {src.where(twin)}, the "
-                     f"same as {src.where(first)})")
+        notes.append(f"{int(again.sum()):,} row{'s' if again.sum() > 1 else ''} left out: the same call twice "
+                     f"(first at {src.where(twin)}, the same as {src.where(first)})")
     arrivals = out.loc[live & ~bad, "arrival"]
     span = (arrivals.max() - arrivals.min()).total_seconds() / 86400.0 if len(arrivals) else 0.0
     if span > _limit("MAX_HORIZON_DAYS"):
@@ -799,10 +800,10 @@ def _fit_exponential(w: np.ndarray, ev: np.ndarray) -> _PatienceFit:
 
 
 def _weibull_ll(log_k: float, log_lam: float, w: np.ndarray, lw_ev: np.ndarray, d: int) -> float:
-    k, lam = math.exp(log_k), math.exp(log_lam)
-    pos = w > 0
-    s = np.exp(k * (np.log(w[pos]) - log_lam)).sum()
-    return d * (log_k - log_lam) + (k - 1) * float((lw_ev - log_lam).sum()) - float(s) if math.isfinite(lam) else -np.inf
+    """Censored Weibull log-likelihood: sum over abandonments of log f(w) plus sum over all of log S(w)."""
+    k = math.exp(log_k)
+    tail = np.exp(k * (np.log(w[w > 0]) - log_lam)).sum()  # sum of (w / lam)^k; a wait of 0 adds nothing
+    return d * (log_k - log_lam) + (k - 1) * float((lw_ev - log_lam).sum()) - float(tail)
 
 
 def _weibull_moments(k: float, lam: float) -> tuple[float, float]:
@@ -1678,7 +1679,8 @@ def calibrate(records: Any, *, columns: Mapping[str, str] | None = None, outcome
         raise ValueError(f"calibrate: on_error must be 'raise' or 'skip', got {on_error!r}")
     if after_call_work != "auto" and (isinstance(after_call_work, bool) or not isinstance(after_call_work, (int, float))
                                       or not 0 <= after_call_work <= 3600):
-        raise ValueError(f"calibrate: after_call_work must be 'auto' or seconds from 0 to 3600, got {after_call_work!r}")
+        raise ValueError(f"calibrate: after_call_work must be 'auto' or seconds from 0 to 3600, "
+                         f"got {after_call_work!r}")
     if isinstance(hold_threshold_s, bool) or not isinstance(hold_threshold_s, (int, float)) \
             or not math.isfinite(hold_threshold_s) or hold_threshold_s < 0:
         raise ValueError(f"calibrate: hold_threshold_s must be seconds >= 0, got {hold_threshold_s!r}")

@@ -82,7 +82,7 @@ def test_durations_are_the_table_shape_scaled_to_the_mean_asked_for_on_common_un
     base = Scenario(aht=200.0, aht_dist="empirical", aht_quantiles=q)
     works = [prepare(demand, s, 10)[3] for s in (base, base.replace(aht=300.0))]
     a, b = (draw_first_attempts(w, s, spawn_streams(np.random.SeedSequence(3)))
-            for w, s in zip(works, (base, base.replace(aht=300.0))))
+            for w, s in zip(works, (base, base.replace(aht=300.0)), strict=True))
     np.testing.assert_array_equal(a["arrival_s"], b["arrival_s"])
     np.testing.assert_allclose(b["service_s"], 1.5 * a["service_s"], rtol=1e-12)
 
