@@ -31,6 +31,9 @@ from simulate.staffing import (
 )
 from simulate.sweep import sweep
 from simulate import capacity  # capacity plans across months: simulate.capacity.plan
+from simulate.empirical import Empirical
+from simulate.calibrate import Calibration, calibrate, to_call_log
+from simulate.validate import Validation, validate
 
 __all__ = [
     "Demand", "as_demand", "Scenario", "CallType", "StaffingPlan", "as_plan",
@@ -39,4 +42,5 @@ __all__ = [
     "Schedule", "schedule", "export",
     "StaffingRecommendation", "required_agents", "staff", "staffing_by_quantile", "risk_of_missing",
     "workforce_totals", "sweep", "capacity",
+    "Empirical", "Calibration", "calibrate", "to_call_log", "Validation", "validate",
 ]

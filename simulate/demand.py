@@ -144,8 +144,9 @@ class Demand:
     type_calls: float64 (n, T) expected calls per type and interval (rows sum to ``calls``), or None.
     type_aht_s: float64 (n, T) mean handle time per type and interval (s), NaN = default, or None.
     arrivals: exact first attempts to replay, or None: a frame with ``t_s`` (seconds from ds[0],
-        sorted), ``call_type`` (name, optional) and ``service_s`` (observed handle time in seconds,
-        NaN = draw one; optional). With arrivals, ``calls`` are the observed counts per interval.
+        sorted), ``call_type`` (name, optional), ``service_s`` (observed handle time in seconds,
+        NaN = draw one; optional) and ``patience_s`` (the caller's patience in seconds, NaN = draw
+        one; optional). With arrivals, ``calls`` are the observed counts per interval.
     notes: what was done to the input (grain summed, slots filled as closed...), for the planner.
     """
 
@@ -318,11 +319,12 @@ class Demand:
     @classmethod
     def from_arrivals(cls, calls: pd.DataFrame, *, interval: Any = "30min", start: Any = None, end: Any = None,
                       time: str = "arrival", call_type: str | None = "call_type",
-                      service: str | None = "service_s") -> "Demand":
+                      service: str | None = "service_s", patience: str | None = "patience_s") -> "Demand":
         """Demand that replays exact arrival times: one row per call (a call log).
 
         calls: a frame with the arrival timestamp in column ``time``, optionally the call type (column
-        ``call_type``) and the observed handle time in seconds (column ``service``; NaN = draw one).
+        ``call_type``), the observed handle time in seconds (column ``service``; NaN = draw one) and the
+        caller's patience in seconds (column ``patience``; NaN = draw one).
         interval: the planning interval; start/end: the period (default: the day boundaries around the
         calls). ``calls`` per interval are the observed counts, so staffing and Erlang see the same
         volumes the replay uses.
@@ -338,7 +340,7 @@ class Demand:
             first = first.floor("D") if first.tz is None else first.tz_localize(None).floor("D").tz_localize(first.tz)
         if end is None:
             last = (last.floor("D") if last.tz is None else last.tz_localize(None).floor("D").tz_localize(last.tz)) \
-                + pd.Timedelta(days=1)
+                + pd.DateOffset(days=1)
         n = int(math.ceil((last - first).total_seconds() / step - 1e-9))
         if n < 1:
             raise _error("arrivals: the period has no intervals (end must be after start)")
@@ -357,6 +359,8 @@ class Demand:
             types = tuple(pd.unique(names))
         if service and service in calls.columns:
             out["service_s"] = pd.to_numeric(calls[service], errors="coerce").to_numpy(dtype=np.float64)[order]
+        if patience and patience in calls.columns:
+            out["patience_s"] = pd.to_numeric(calls[patience], errors="coerce").to_numpy(dtype=np.float64)[order]
         k = np.minimum((out["t_s"].to_numpy() // step).astype(np.int64), n - 1)
         counts = np.bincount(k, minlength=n).astype(np.float64)
         type_calls = None

@@ -858,9 +858,11 @@ def _neg_log1m(u, out):
         out[i] = _unit(u[i], True)
 
 
-def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = None) -> np.ndarray:
+def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = None,
+                  quantiles: tuple[float, ...] | None = None) -> np.ndarray:
     """Mean-one durations from uniforms ``u`` by the inverse CDF of ``dist`` ("exponential",
-    "lognormal" or "weibull", coefficient of variation ``cv``); multiply by a mean in seconds.
+    "lognormal" or "weibull", coefficient of variation ``cv``; or "empirical", the table ``quantiles``);
+    multiply by a mean in seconds.
 
     The same values as ``simulate.scenario.duration_quantile(u, 1.0, dist, cv)`` (which defines the
     distributions); the exponential case, the common one, is computed in compiled code. ``out``:
@@ -871,7 +873,7 @@ def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = 
     if dist == "exponential":
         _neg_log1m(u, out)
     else:
-        out[:] = duration_quantile(u, 1.0, dist, cv)
+        out[:] = duration_quantile(u, 1.0, dist, cv, quantiles)
     return out
 
 
@@ -915,8 +917,9 @@ def _redial_rows(rng: np.random.Generator, n_blocks: int, scenario: Scenario) ->
     rows[0] = u[:, 0].ravel()
     rows[1] = -np.log1p(-u[:, 1].ravel()) * scenario.redial_delay
     rows[2] = u[:, 2].ravel()
-    rows[3] = unit_quantile(u[:, 3].ravel(), scenario.aht_dist, scenario.aht_cv)
-    rows[4] = unit_quantile(u[:, 4].ravel(), scenario.patience_dist, scenario.patience_cv)
+    rows[3] = unit_quantile(u[:, 3].ravel(), scenario.aht_dist, scenario.aht_cv, quantiles=scenario.aht_quantiles)
+    rows[4] = unit_quantile(u[:, 4].ravel(), scenario.patience_dist, scenario.patience_cv,
+                            quantiles=scenario.patience_quantiles)
     return rows
 
 
@@ -1011,7 +1014,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     fcfs = USE_RECURSION and n_prio == 1 and lines < 0
     # the recursion turns exponential uniforms into durations itself, only for callers who need them
     svc_raw = fcfs and scenario.aht_dist == "exponential" and not work.is_replay
-    pat_raw = fcfs and scenario.patience_dist == "exponential"
+    pat_raw = fcfs and scenario.patience_dist == "exponential" and work.replay_patience_unit is None
     # a replay's handle times are seconds already (observed, or drawn at the model's mean below)
     type_aht = np.ones_like(work.aht_s) if work.is_replay else work.aht_s
 
@@ -1045,14 +1048,18 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     rngs["service"].random(out=svc[:m])
     rngs["patience"].random(out=pat[:m])
     if not svc_raw:
-        unit_quantile(svc[:m], scenario.aht_dist, scenario.aht_cv, out=svc[:m])
+        unit_quantile(svc[:m], scenario.aht_dist, scenario.aht_cv, out=svc[:m], quantiles=scenario.aht_quantiles)
         if not fcfs or work.is_replay:  # the event loop reads first calls' handle times in seconds
             svc[:m] *= work.aht_s[first_interval, ctype[:m]]
         if work.replay_service_s is not None:
             observed = np.isfinite(work.replay_service_s)
             svc[:m][observed] = work.replay_service_s[observed]
     if has_patience and not pat_raw:
-        unit_quantile(pat[:m], scenario.patience_dist, scenario.patience_cv, out=pat[:m])
+        unit_quantile(pat[:m], scenario.patience_dist, scenario.patience_cv, out=pat[:m],
+                      quantiles=scenario.patience_quantiles)
+        if work.replay_patience_unit is not None:
+            given = np.isfinite(work.replay_patience_unit)
+            pat[:m][given] = work.replay_patience_unit[given]
 
     while True:
         rows = _redial_rows(spawn_streams(seed)["redial"], n_blocks, scenario) if uses_redials else None

@@ -101,11 +101,14 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
     else:
         ctype = call_types(u_type, interval, work.cum_share)
     service = duration_quantile(rngs["service"].random(n_calls), work.aht_s[interval, ctype],
-                                scenario.aht_dist, scenario.aht_cv)
+                                scenario.aht_dist, scenario.aht_cv, scenario.aht_quantiles)
     if work.replay_service_s is not None:
         service = np.where(np.isfinite(work.replay_service_s), work.replay_service_s, service)
     patience = duration_quantile(rngs["patience"].random(n_calls), table["patience"][ctype],
-                                 scenario.patience_dist, scenario.patience_cv)
+                                 scenario.patience_dist, scenario.patience_cv, scenario.patience_quantiles)
+    if work.replay_patience_unit is not None:
+        given = np.isfinite(work.replay_patience_unit)
+        patience[given] = work.replay_patience_unit[given] * table["patience"][ctype[given]]
     return {
         "arrival_s": arrival,
         "interval": interval,
@@ -158,8 +161,8 @@ class _RedialDraws:
             s = self.scenario
             u = self.rng.random((6, self._BLOCK))
             delay = -np.log1p(-u[1]) * s.redial_delay
-            unit_service = duration_quantile(u[3], 1.0, s.aht_dist, s.aht_cv)
-            unit_patience = duration_quantile(u[4], 1.0, s.patience_dist, s.patience_cv)
+            unit_service = duration_quantile(u[3], 1.0, s.aht_dist, s.aht_cv, s.aht_quantiles)
+            unit_patience = duration_quantile(u[4], 1.0, s.patience_dist, s.patience_cv, s.patience_quantiles)
             self.rows = list(zip(u[0].tolist(), delay.tolist(), u[2].tolist(), unit_service.tolist(),
                                  unit_patience.tolist(), u[5].tolist()))
             self.i = 0

@@ -40,6 +40,8 @@ import pandas as pd
 import tomli_w
 from scipy import optimize, special
 
+from simulate.empirical import empirical_unit, quantile_table
+
 __all__ = [
     "AHT_DISTS",
     "AT_CLOSE",
@@ -50,8 +52,8 @@ __all__ = [
     "weibull_shape_for_cv",
 ]
 
-AHT_DISTS = ("exponential", "lognormal")
-PATIENCE_DISTS = ("exponential", "lognormal", "weibull")
+AHT_DISTS = ("exponential", "lognormal", "empirical")
+PATIENCE_DISTS = ("exponential", "lognormal", "weibull", "empirical")
 AT_CLOSE = ("serve", "drop")
 
 
@@ -87,6 +89,20 @@ def _share(owner: str, name: str, value: Any, *, upper_open: bool = False, lower
         hi = "1)" if upper_open else "1]"
         raise ValueError(f"{owner}.{name} must be in {lo}, {hi}, got {value!r}")
     return float(value)
+
+
+def _quantiles(owner: str, what: str, dist: str, value: Any) -> tuple[float, ...] | None:
+    """The quantile table of an empirical duration; refused when the distribution is not empirical."""
+    name = f"{what}_quantiles"
+    if dist == "empirical":
+        if value is None:
+            raise ValueError(f"{owner}.{what}_dist 'empirical' needs {name}: a sorted list of durations in seconds "
+                             "(at most 1,001), e.g. Empirical.from_samples(observed).values")
+        return quantile_table(owner, name, value)
+    if value is not None:
+        raise ValueError(f"{owner}.{name} is only used with {what}_dist='empirical' (it is {dist!r}); "
+                         f"set {name}=None")
+    return None
 
 
 @dataclass(frozen=True)
@@ -158,9 +174,12 @@ class Scenario:
     """How a call centre works (the policy). All durations in seconds; see :mod:`simulate.engine_simpy`.
 
     aht: mean handle time (s), the default where the demand carries no handle time per interval
-    (``Demand.aht_s``); aht_dist "exponential" | "lognormal" with coefficient of variation aht_cv.
+    (``Demand.aht_s``); aht_dist "exponential" | "lognormal" with coefficient of variation aht_cv, or
+    "empirical" with aht_quantiles (a sorted table of at most 1,001 durations in seconds, see
+    :mod:`simulate.empirical`: it gives the shape, scaled to the mean asked for).
     patience: mean patience (s), None = callers never hang up; patience_dist "exponential" |
-    "lognormal" | "weibull" (weibull shape chosen so its cv equals patience_cv).
+    "lognormal" | "weibull" (weibull shape chosen so its cv equals patience_cv) | "empirical" (with
+    patience_quantiles, as for handle time).
     lines: trunk lines (calls in IVR + queue + service), None = unlimited.
     redial_prob / redial_delay (mean, exponential) / max_attempts: blocked or abandoned callers try again.
     ivr_containment / ivr_time / residual_aht_factor: the self-service menu.
@@ -177,9 +196,11 @@ class Scenario:
     aht: float = 300.0
     aht_dist: str = "exponential"
     aht_cv: float = 1.0
+    aht_quantiles: tuple[float, ...] | None = None
     patience: float | None = None
     patience_dist: str = "exponential"
     patience_cv: float = 1.0
+    patience_quantiles: tuple[float, ...] | None = None
     lines: int | None = None
     redial_prob: float = 0.0
     redial_delay: float = 600.0
@@ -209,11 +230,13 @@ class Scenario:
         if self.aht_dist not in AHT_DISTS:
             raise ValueError(f"Scenario.aht_dist must be one of {AHT_DISTS}, got {self.aht_dist!r}")
         put("aht_cv", _positive(o, "aht_cv", self.aht_cv))
+        put("aht_quantiles", _quantiles(o, "aht", self.aht_dist, self.aht_quantiles))
         if self.patience is not None:
             put("patience", _positive(o, "patience", self.patience, unit="seconds"))
         if self.patience_dist not in PATIENCE_DISTS:
             raise ValueError(f"Scenario.patience_dist must be one of {PATIENCE_DISTS}, got {self.patience_dist!r}")
         put("patience_cv", _positive(o, "patience_cv", self.patience_cv))
+        put("patience_quantiles", _quantiles(o, "patience", self.patience_dist, self.patience_quantiles))
         if self.patience_dist == "weibull" and not 0.05 <= self.patience_cv <= 20:
             raise ValueError(f"Scenario.patience_cv must be in [0.05, 20] for weibull patience, got {self.patience_cv}")
         if self.lines is not None:
@@ -387,13 +410,15 @@ def weibull_shape_for_cv(cv: float) -> float:
     return float(math.exp(optimize.brentq(gap, math.log(0.05), math.log(200.0), xtol=1e-12)))
 
 
-def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: float = 1.0) -> np.ndarray:
+def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: float = 1.0,
+                      quantiles: tuple[float, ...] | None = None) -> np.ndarray:
     """Durations (s) with the given mean from uniforms ``u`` in [0, 1) by the inverse CDF.
 
     Using the inverse CDF makes a duration monotone in its uniform and proportional to ``mean``,
     so two scenarios fed the same uniforms get common random numbers. ``mean`` may be an array
     (one per uniform) and may be ``inf`` (never ends: patience of callers who never hang up).
-    dist: "exponential", "lognormal" (coefficient of variation cv) or "weibull" (shape from cv).
+    dist: "exponential", "lognormal" (coefficient of variation cv), "weibull" (shape from cv) or
+    "empirical" (the quantile table ``quantiles``, rescaled to mean one).
     """
     u = np.asarray(u, dtype=np.float64)
     if dist == "exponential":
@@ -405,6 +430,8 @@ def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: fl
     elif dist == "weibull":
         k = weibull_shape_for_cv(cv)
         unit = np.power(-np.log1p(-u), 1.0 / k) / math.gamma(1.0 + 1.0 / k)
+    elif dist == "empirical":
+        unit = empirical_unit(u, quantiles)
     else:
         raise ValueError(f"unknown duration distribution {dist!r}")
     mean = np.asarray(mean, dtype=np.float64)

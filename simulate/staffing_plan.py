@@ -381,11 +381,14 @@ class StaffingPlan:
 
 
 def as_plan(staffing: Any) -> StaffingPlan:
-    """A :class:`StaffingPlan` from a plan, a whole number (constant), a pattern mapping, a table
+    """A :class:`StaffingPlan` from a plan, a short text (:meth:`StaffingPlan.parse`: "40",
+    "erlang_a x 1.25", "Mon-Fri 08:00-20:00=40"), a whole number (constant), a pattern mapping, a table
     (DataFrame ``ds, agents``), a plain dict of :meth:`StaffingPlan.to_dict`, or a staffing
     recommendation from :func:`simulate.staff` (its plan)."""
     if isinstance(staffing, StaffingPlan):
         return staffing
+    if isinstance(staffing, str):
+        return StaffingPlan.parse(staffing)
     if isinstance(staffing, (int, np.integer)) and not isinstance(staffing, bool):
         return StaffingPlan.constant(int(staffing))
     if isinstance(staffing, pd.DataFrame):

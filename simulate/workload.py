@@ -40,6 +40,8 @@ class Workload:
     drop_at_close: whether callers on hold are let go at closing. replay_t_s / replay_type /
     replay_service_s: exact first attempts (sorted seconds from ds[0], type index int64, handle time in
     seconds) or None; in a replay every attempt of the log is an arrival, so no redials are generated.
+    replay_patience_unit: a replayed caller's given patience as a mean-one factor of its type's mean
+    patience (NaN = draw one), or None; the engines multiply it by the mean as they do drawn factors.
     """
 
     interval_s: float
@@ -54,6 +56,7 @@ class Workload:
     replay_t_s: np.ndarray | None = None
     replay_type: np.ndarray | None = None
     replay_service_s: np.ndarray | None = None
+    replay_patience_unit: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -130,7 +133,7 @@ def build_workload(demand: Demand, scenario: Scenario, agents: np.ndarray) -> Wo
         aht = aht * scenario.residual_aht_factor
     closed = (demand.calls == 0) & (agents == 0)
     drop = scenario.at_close == "drop"
-    replay_t = replay_type = replay_svc = None
+    replay_t = replay_type = replay_svc = replay_pat = None
     if demand.arrivals is not None:
         arr = demand.arrivals
         replay_t = arr["t_s"].to_numpy(dtype=np.float64)
@@ -147,6 +150,8 @@ def build_workload(demand: Demand, scenario: Scenario, agents: np.ndarray) -> Wo
             replay_svc = arr["service_s"].to_numpy(dtype=np.float64)
         else:
             replay_svc = np.full(len(replay_t), np.nan)
+        if "patience_s" in arr.columns:
+            replay_pat = _patience_units(arr["patience_s"].to_numpy(dtype=np.float64), replay_type, table, scenario)
     return Workload(
         interval_s=float(demand.interval_s),
         calls=np.asarray(demand.calls, dtype=np.float64),
@@ -160,7 +165,20 @@ def build_workload(demand: Demand, scenario: Scenario, agents: np.ndarray) -> Wo
         replay_t_s=replay_t,
         replay_type=replay_type,
         replay_service_s=replay_svc,
+        replay_patience_unit=replay_pat,
     )
+
+
+def _patience_units(patience_s: np.ndarray, replay_type: np.ndarray | None, table: dict, scenario: Scenario
+                    ) -> np.ndarray:
+    """Given patience (s, NaN = draw) as mean-one factors of each caller's type mean."""
+    given = np.isfinite(patience_s)
+    if given.any() and (replay_type is None or not np.isfinite(table["patience"]).all()):
+        raise ValueError("the replayed calls carry patience_s, which needs a scenario with patience "
+                         f"(scenario {scenario.name!r} has none for some call type) and each call's call_type")
+    if not given.any():
+        return np.full(len(patience_s), np.nan)
+    return patience_s / table["patience"][replay_type]
 
 
 def _type_index(types: tuple[str, ...], names: list[str]) -> np.ndarray:
