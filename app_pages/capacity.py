@@ -8,7 +8,7 @@ quantile and the what-ifs; the page shows required vs available staff week by we
 classes, the latest class start for each peak, the backlog and service level, the what-ifs side by
 side, and downloads (Excel with an assumptions sheet, CSV).
 
-Standalone: the lead registers it in app.py and moves CAPACITY_TEXT into app_pages/i18n.py.
+Its texts are the ``cap.*`` keys of the message catalogue (simulate/i18n/messages.toml).
 """
 from __future__ import annotations
 
@@ -24,181 +24,11 @@ import streamlit as st
 import forecast
 import simulate
 from app_pages import charts, state
-from app_pages.i18n import TEXT, t
+from app_pages.i18n import t
 from app_pages.ui import show_error
 from simulate import capacity as cap
 
 # ------------------------------------------------------------------------------------------- texts
-CAPACITY_TEXT: dict[str, dict[str, str]] = {
-    "nav.capacity": {"en": "Capacity plan", "fr": "Plan de capacité"},
-    "cap.title": {"en": "Capacity plan across months", "fr": "Plan de capacité sur plusieurs mois"},
-    "cap.intro": {
-        "en": "How many people to hire, and when, to meet the service standard week after week: hiring classes take "
-              "time to recruit and train and are slow at first, so the plan starts them early enough for the peak, "
-              "at least cost, with overtime and borrowed staff for the gaps.",
-        "fr": "Combien de personnes embaucher, et quand, pour respecter la norme de service semaine après semaine : "
-              "les cohortes prennent du temps à recruter et à former et sont lentes au début; le plan les lance assez "
-              "tôt pour la pointe, au moindre coût, avec des heures supplémentaires et du personnel prêté pour "
-              "combler les écarts."},
-    "cap.source": {"en": "Demand", "fr": "Demande"},
-    "cap.source_passport": {"en": "Passport surge of 2022 (bundled, synthetic)",
-                            "fr": "Hausse des passeports de 2022 (fournie, synthétique)"},
-    "cap.source_upload": {"en": "A forecast file", "fr": "Un fichier de prévision"},
-    "cap.upload": {"en": "Forecast file (CSV or Excel: ds, yhat, optional bands and group)",
-                   "fr": "Fichier de prévision (CSV ou Excel : ds, yhat, bandes et groupe facultatifs)"},
-    "cap.upload_help": {
-        "en": "One row per day, week or interval; yhat_lo_80/yhat_hi_80 (or the 95% pair) are needed for P80 and "
-              "P95; a 'group' column plans several queues. 'queuecast forecast ... --out forecast.csv' writes one.",
-        "fr": "Une ligne par jour, semaine ou intervalle; yhat_lo_80/yhat_hi_80 (ou la paire à 95 %) sont "
-              "nécessaires pour P80 et P95; une colonne « group » planifie plusieurs files. « queuecast forecast "
-              "... --out forecast.csv » en produit un."},
-    "cap.upload_first": {"en": "Upload a forecast file to plan on your own demand.",
-                         "fr": "Téléversez un fichier de prévision pour planifier sur votre propre demande."},
-    "cap.policy": {"en": "Policy (targets, handle time, costs) from scenario",
-                   "fr": "Politique (cibles, durée de traitement, coûts) du scénario"},
-    "cap.quantile": {"en": "Plan for demand at", "fr": "Planifier pour une demande au"},
-    "cap.q_0.5": {"en": "P50 (the forecast)", "fr": "P50 (la prévision)"},
-    "cap.q_0.8": {"en": "P80", "fr": "P80"},
-    "cap.q_0.95": {"en": "P95", "fr": "P95"},
-    "cap.start": {"en": "Plan starts", "fr": "Début du plan"},
-    "cap.start_help": {"en": "The first sign of the 2022 surge: applications 1.8 times the previous weeks in the week "
-                             "ending 16 January 2022.",
-                       "fr": "Premier signe de la hausse de 2022 : des demandes 1,8 fois plus nombreuses que les "
-                             "semaines précédentes dans la semaine se terminant le 16 janvier 2022."},
-    "cap.end": {"en": "Plan ends", "fr": "Fin du plan"},
-    "cap.supply_title": {"en": "Supply assumptions", "fr": "Hypothèses sur l'offre"},
-    "cap.supply_caption": {
-        "en": "One row per group. Attrition and overtime in % (per week, of productive staff); weeks counted from "
-              "the plan's start; a class may start every so many weeks, after the time to hire.",
-        "fr": "Une ligne par groupe. Départs et heures supplémentaires en % (par semaine, du personnel productif); "
-              "semaines comptées depuis le début du plan; une cohorte peut commencer toutes les N semaines, après "
-              "le délai d'embauche."},
-    "cap.group": {"en": "Group", "fr": "Groupe"},
-    "cap.f_headcount": {"en": "People now", "fr": "Effectif actuel"},
-    "cap.f_attrition": {"en": "Attrition %/week", "fr": "Départs %/semaine"},
-    "cap.f_time_to_hire": {"en": "Time to hire (weeks)", "fr": "Délai d'embauche (semaines)"},
-    "cap.f_training": {"en": "Training (weeks)", "fr": "Formation (semaines)"},
-    "cap.f_ramp_start": {"en": "First-week productivity %", "fr": "Productivité 1re semaine %"},
-    "cap.f_ramp_weeks": {"en": "Weeks to full productivity", "fr": "Semaines avant pleine productivité"},
-    "cap.f_class_every": {"en": "Class every (weeks)", "fr": "Cohorte toutes les (semaines)"},
-    "cap.f_max_class": {"en": "Max class size", "fr": "Taille max. de cohorte"},
-    "cap.f_overtime": {"en": "Overtime cap %", "fr": "Plafond heures sup. %"},
-    "cap.f_borrow": {"en": "Borrowed staff (FTE)", "fr": "Personnel prêté (ETP)"},
-    "cap.f_borrow_lead": {"en": "Borrowing lead (weeks)", "fr": "Délai de prêt (semaines)"},
-    "cap.f_hire_cost": {"en": "Cost per hire", "fr": "Coût par embauche"},
-    "cap.productivity": {"en": "Applications per processor per business day",
-                         "fr": "Demandes par agent de traitement par jour ouvrable"},
-    "cap.target_days": {"en": "Process within (business days)", "fr": "Traiter en (jours ouvrables)"},
-    "cap.target_help": {"en": "The standard is 20 business days; a few days less leaves a buffer.",
-                        "fr": "La norme est de 20 jours ouvrables; quelques jours de moins laissent une marge."},
-    "cap.computing": {"en": "Planning the hires…", "fr": "Planification des embauches…"},
-    "cap.m_cost": {"en": "Cost of the plan", "fr": "Coût du plan"},
-    "cap.m_hires": {"en": "People hired", "fr": "Personnes embauchées"},
-    "cap.m_short": {"en": "Weeks short", "fr": "Semaines en manque"},
-    "cap.m_sl": {"en": "Lowest weekly service level", "fr": "Plus bas niveau de service hebdomadaire"},
-    "cap.m_backlog": {"en": "Peak backlog", "fr": "Arriéré maximal"},
-    "cap.status_ok": {"en": "Every week meets its requirement at least cost (cost proven within {gap:.2%} of the "
-                            "least possible).",
-                      "fr": "Chaque semaine respecte son besoin au moindre coût (coût prouvé à moins de {gap:.2%} du "
-                            "minimum possible)."},
-    "cap.status_short": {"en": "The requirement cannot be met every week: {weeks} week(s) short, {fte:,.0f} FTE-weeks "
-                               "in all, from {first}. This is the plan with the smallest shortfall, then the least "
-                               "cost.",
-                         "fr": "Le besoin ne peut pas être comblé chaque semaine : {weeks} semaine(s) en manque, "
-                               "{fte:,.0f} ETP-semaines au total, à partir du {first}. Voici le plan au plus petit "
-                               "manque, puis au moindre coût."},
-    "cap.chart_title": {"en": "Required vs available staff, week by week: {group}",
-                        "fr": "Personnel requis et disponible, semaine par semaine : {group}"},
-    "cap.fte": {"en": "Full-time equivalents", "fr": "Équivalents temps plein"},
-    "cap.required": {"en": "Required", "fr": "Requis"},
-    "cap.available": {"en": "Available", "fr": "Disponible"},
-    "cap.headcount": {"en": "On staff (trainees included)", "fr": "En poste (stagiaires compris)"},
-    "cap.hires": {"en": "Class starting (people)", "fr": "Cohorte qui commence (personnes)"},
-    "cap.week": {"en": "Week", "fr": "Semaine"},
-    "cap.chart_caption": {
-        "en": "{group}: peak requirement {peak:,.0f} FTE in the week of {peak_week}; {hires:,.0f} people hired in "
-              "{classes} class(es); a class must start by {latest} (decide by {decide}) to be productive for the "
-              "peak; {short:,.1f} FTE-weeks short.",
-        "fr": "{group} : besoin maximal de {peak:,.0f} ETP la semaine du {peak_week}; {hires:,.0f} personnes "
-              "embauchées en {classes} cohorte(s); une cohorte doit commencer au plus tard le {latest} (décision "
-              "avant le {decide}) pour être productive à la pointe; {short:,.1f} ETP-semaines en manque."},
-    "cap.latest_title": {"en": "Latest start for the peak", "fr": "Début au plus tard pour la pointe"},
-    "cap.l_peak_week": {"en": "Peak week", "fr": "Semaine de pointe"},
-    "cap.l_peak": {"en": "Peak requirement (FTE)", "fr": "Besoin à la pointe (ETP)"},
-    "cap.l_latest": {"en": "Latest class start", "fr": "Début de cohorte au plus tard"},
-    "cap.l_full": {"en": "Latest start at full productivity", "fr": "Début au plus tard, pleine productivité"},
-    "cap.l_decide": {"en": "Decide by", "fr": "Décider avant le"},
-    "cap.l_in_time": {"en": "Still in time", "fr": "Encore à temps"},
-    "cap.classes_title": {"en": "Hiring classes", "fr": "Cohortes d'embauche"},
-    "cap.c_start": {"en": "Class starts", "fr": "Début de la cohorte"},
-    "cap.c_size": {"en": "People", "fr": "Personnes"},
-    "cap.c_productive": {"en": "Out of training", "fr": "Fin de la formation"},
-    "cap.c_full": {"en": "Fully productive", "fr": "Pleinement productive"},
-    "cap.c_committed": {"en": "Already decided", "fr": "Déjà décidée"},
-    "cap.backlog_title": {"en": "Applications waiting, week by week", "fr": "Demandes en attente, semaine par semaine"},
-    "cap.backlog": {"en": "Backlog", "fr": "Arriéré"},
-    "cap.past_standard": {"en": "Past the 20-day standard", "fr": "Au-delà de la norme de 20 jours"},
-    "cap.applications": {"en": "Applications", "fr": "Demandes"},
-    "cap.backlog_caption": {
-        "en": "Peak backlog {backlog:,.0f} applications; at most {late:,.0f} past the standard; {calls:,.0f} calls "
-              "over the plan, {status:,.0f} of them status calls (\u201cwhere is my application?\u201d).",
-        "fr": "Arriéré maximal de {backlog:,.0f} demandes; au plus {late:,.0f} au-delà de la norme; {calls:,.0f} "
-              "appels sur le plan, dont {status:,.0f} appels de suivi (« où en est ma demande? »)."},
-    "cap.sl_title": {"en": "Expected service level, week by week", "fr": "Niveau de service prévu, semaine par semaine"},
-    "cap.sl_caption": {"en": "Lowest week {sl:.0%} (target {target:.0%}); {below} week(s) below the target.",
-                       "fr": "Plus basse semaine {sl:.0%} (cible {target:.0%}); {below} semaine(s) sous la cible."},
-    "cap.whatif_title": {"en": "What if…", "fr": "Et si…"},
-    "cap.whatif_pick": {"en": "What-ifs to compare", "fr": "Hypothèses à comparer"},
-    "cap.w_surge": {"en": "Surge bigger by (%)", "fr": "Hausse plus forte de (%)"},
-    "cap.w_earlier": {"en": "Surge earlier by (weeks)", "fr": "Hausse plus tôt de (semaines)"},
-    "cap.w_attrition": {"en": "Attrition multiplied by", "fr": "Départs multipliés par"},
-    "cap.w_training": {"en": "Training shorter by (weeks)", "fr": "Formation plus courte de (semaines)"},
-    "cap.w_automation": {"en": "Status-line automation takes (% of calls)",
-                         "fr": "L'automatisation de la ligne de suivi prend (% des appels)"},
-    "cap.wn_surge": {"en": "Surge +{v:.0f}%", "fr": "Hausse +{v:.0f} %"},
-    "cap.wn_earlier": {"en": "{v} weeks earlier", "fr": "{v} semaines plus tôt"},
-    "cap.wn_attrition": {"en": "Attrition ×{v:g}", "fr": "Départs ×{v:g}"},
-    "cap.wn_training": {"en": "Training −{v} weeks", "fr": "Formation −{v} semaines"},
-    "cap.wn_automation": {"en": "Automation {v:.0f}%", "fr": "Automatisation {v:.0f} %"},
-    "cap.w_base": {"en": "Plan", "fr": "Plan"},
-    "cap.keep_hires": {"en": "Keep the plan's classes (only overtime and borrowing react)",
-                       "fr": "Garder les cohortes du plan (seuls heures sup. et prêts réagissent)"},
-    "cap.whatif_running": {"en": "Planning the what-ifs…", "fr": "Planification des hypothèses…"},
-    "cap.whatif_caption": {
-        "en": "Each column is the same plan under one change, re-planned at least cost unless the classes are kept. "
-              "Service levels: calls-weighted mean and lowest week of the phone groups.",
-        "fr": "Chaque colonne est le même plan sous un changement, replanifié au moindre coût sauf si les cohortes "
-              "sont gardées. Niveaux de service : moyenne pondérée par les appels et plus basse semaine des "
-              "groupes téléphoniques."},
-    "cap.indicator": {"en": "Indicator", "fr": "Indicateur"},
-    "cap.i_cost": {"en": "Cost", "fr": "Coût"},
-    "cap.i_hires": {"en": "People hired", "fr": "Personnes embauchées"},
-    "cap.i_classes": {"en": "Classes", "fr": "Cohortes"},
-    "cap.i_peak": {"en": "Peak requirement (FTE, all groups)", "fr": "Besoin maximal (ETP, tous groupes)"},
-    "cap.i_short": {"en": "FTE-weeks short", "fr": "ETP-semaines en manque"},
-    "cap.i_weeks_short": {"en": "Weeks short", "fr": "Semaines en manque"},
-    "cap.i_first_short": {"en": "First week short", "fr": "Première semaine en manque"},
-    "cap.i_mean_sl": {"en": "Service level (mean)", "fr": "Niveau de service (moyenne)"},
-    "cap.i_min_sl": {"en": "Service level (lowest week)", "fr": "Niveau de service (plus basse semaine)"},
-    "cap.i_backlog": {"en": "Peak backlog", "fr": "Arriéré maximal"},
-    "cap.i_late": {"en": "Peak past standard", "fr": "Maximum au-delà de la norme"},
-    "cap.i_latest": {"en": "Latest class start: {group}", "fr": "Début de cohorte au plus tard : {group}"},
-    "cap.downloads": {"en": "Downloads", "fr": "Téléchargements"},
-    "cap.dl_excel": {"en": "Excel workbook (with assumptions)", "fr": "Classeur Excel (avec hypothèses)"},
-    "cap.dl_csv": {"en": "Weekly table (CSV)", "fr": "Tableau hebdomadaire (CSV)"},
-    "cap.downloads_caption": {
-        "en": "The workbook holds the weekly table, the classes, the latest starts, the what-ifs, the back office "
-              "day by day and every assumption.",
-        "fr": "Le classeur contient le tableau hebdomadaire, les cohortes, les débuts au plus tard, les hypothèses "
-              "comparées, le traitement jour par jour et toutes les hypothèses de calcul."},
-    "cap.synthetic_note": {
-        "en": "Bundled data are SYNTHETIC, calibrated to public figures (1,365 staff in March 2022 to 2,639 in "
-              "December 2022); demand is taken as it came, in hindsight.",
-        "fr": "Les données fournies sont SYNTHÉTIQUES, calibrées sur des chiffres publics (1 365 employés en mars "
-              "2022, 2 639 en décembre 2022); la demande est prise telle qu'elle est arrivée, après coup."},
-}
-for _key, _text in CAPACITY_TEXT.items():  # until the lead moves these into app_pages/i18n.py
-    TEXT.setdefault(_key, _text)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPORT_START, PASSPORT_END = pd.Timestamp("2022-01-17"), pd.Timestamp("2022-12-25")

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulate import i18n as _i18n
 from simulate.metrics import METRICS
 from simulate.staffing import workforce_totals
 
@@ -52,213 +53,38 @@ __all__ = ["escape_cell", "tables", "Table", "to_excel", "to_csv", "to_report", 
 LANGUAGES = ("en", "fr")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# ---------------------------------------------------------------------------------------------
-# display text: one entry per string, English and French (Canada's public service is bilingual)
+# display text lives in THE message catalogue (simulate/i18n/messages.toml): export.*, metric.*, field.*
 
-_TEXT: dict[str, tuple[str, str]] = {
-    # sheet / table names
-    "Summary": ("Summary", "Sommaire"),
-    "Intervals": ("Intervals", "Intervalles"),
-    "Schedule": ("Schedule", "Horaire"),
-    "Coverage": ("Coverage", "Couverture"),
-    "Methods": ("Methods", "Méthodes"),
-    "Risk": ("Risk", "Risque"),
-    "simulated_prefix": ("Simulated ", "Simulé : "),
-    "date": ("Date", "Date"),
-    "p_miss": ("Chance of missing the target", "Probabilité de manquer la cible"),
-    "expected_sl": ("Expected service level", "Niveau de service prévu"),
-    "sl_sd": ("Service level standard deviation", "Écart type du niveau de service"),
-    "draws": ("Demand scenarios drawn", "Scénarios de demande tirés"),
-    "sl_p05": ("Service level, 5th percentile", "Niveau de service, 5e centile"),
-    "Assumptions": ("Assumptions", "Hypothèses"),
-    # column headers
-    "metric": ("Metric", "Indicateur"),
-    "unit": ("Unit", "Unité"),
-    "mean": ("Mean", "Moyenne"),
-    "lo": ("95% CI low", "IC 95 % bas"),
-    "hi": ("95% CI high", "IC 95 % haut"),
-    "definition": ("Definition", "Définition"),
-    "value": ("Value", "Valeur"),
-    "parameter": ("Parameter", "Paramètre"),
-    "description": ("Description", "Description"),
-    "scenario": ("Scenario", "Scénario"),
-    "best": ("Best scenario", "Meilleur scénario"),
-    "method": ("Staffing method", "Méthode de dotation"),
-    "ds": ("Interval start", "Début de l'intervalle"),
-    "calls": ("Calls (forecast)", "Appels (prévision)"),
-    "agents": ("Agents on the phones", "Agents au téléphone"),
-    "agents_required": ("Agents required (fractional)", "Agents requis (fractionnaire)"),
-    "scheduled": ("Agents scheduled (after shrinkage)", "Agents à l'horaire (après réduction)"),
-    "scheduled_int": ("Agents scheduled, whole", "Agents à l'horaire, entiers"),
-    "open": ("Open", "Ouvert"),
-    "met": ("Target met", "Cible atteinte"),
-    "start": ("Shift start", "Début du quart"),
-    "end": ("Shift end", "Fin du quart"),
-    "length_h": ("Shift length", "Durée du quart"),
-    "paid_h": ("Paid hours per person", "Heures payées par personne"),
-    "breaks": ("Breaks (from shift start)", "Pauses (depuis le début du quart)"),
-    "people": ("People", "Personnes"),
-    "required": ("Agents required", "Agents requis"),
-    "on_duty": ("People on duty", "Personnes en service"),
-    "over": ("Over", "Excédent"),
-    "under": ("Short", "Manque"),
-    # summary keys of staffing plans and schedules
-    "intervals": ("Intervals", "Intervalles"),
-    "intervals_open": ("Open intervals", "Intervalles ouverts"),
-    "agent_hours": ("Agent-hours on the phones", "Heures-agents au téléphone"),
-    "agent_hours_required": ("Agent-hours required (fractional)", "Heures-agents requises (fractionnaires)"),
-    "scheduled_hours": ("Paid hours (after shrinkage)", "Heures payées (après réduction)"),
-    "fte": ("Full-time equivalents", "Équivalents temps plein"),
-    "cost": ("Cost", "Coût"),
-    "peak_agents": ("Agents at peak", "Agents à la pointe"),
-    "peak_scheduled": ("Agents scheduled at peak", "Agents à l'horaire à la pointe"),
-    "intervals_meeting_target": ("Intervals meeting the target", "Intervalles atteignant la cible"),
-    "iterations": ("Iterations", "Itérations"),
-    "converged": ("Converged", "Convergé"),
-    "simulations": ("Simulations run", "Simulations"),
-    "seconds": ("Computation time", "Temps de calcul"),
-    "engine": ("Simulation engine", "Moteur de simulation"),
-    "paid_hours": ("Paid hours", "Heures payées"),
-    "verdict": ("Simulated result", "Résultat simulé"),
-    "gap": ("Quick estimates (Erlang)", "Estimations rapides (Erlang)"),
-    "warning": ("Warning", "Avertissement"),
-    "meets_target": ("Target met in simulation", "Cible atteinte en simulation"),
-    "simulated_service_level": ("Simulated service level", "Niveau de service simulé"),
-    "simulated_service_level_lo": ("Simulated service level, 95% CI low", "Niveau de service simulé, IC 95 % bas"),
-    "simulated_service_level_hi": ("Simulated service level, 95% CI high", "Niveau de service simulé, IC 95 % haut"),
-    "simulated_abandon_rate": ("Simulated abandon rate", "Taux d'abandon simulé"),
-    "simulated_abandon_rate_lo": ("Simulated abandon rate, 95% CI low", "Taux d'abandon simulé, IC 95 % bas"),
-    "simulated_abandon_rate_hi": ("Simulated abandon rate, 95% CI high", "Taux d'abandon simulé, IC 95 % haut"),
-    "simulated_asa_s": ("Simulated ASA", "Délai moyen de réponse simulé"),
-    "simulated_asa_s_lo": ("Simulated ASA, 95% CI low", "Délai moyen de réponse simulé, IC 95 % bas"),
-    "simulated_asa_s_hi": ("Simulated ASA, 95% CI high", "Délai moyen de réponse simulé, IC 95 % haut"),
-    "intervals_below_target": ("Intervals simulated below the target (significant or not)",
-                               "Intervalles simulés sous la cible (significatif ou non)"),
-    "sl_target": ("Service standard: share answered in time", "Norme de service : part répondue à temps"),
-    "sl_threshold_s": ("Service standard: answer within", "Norme de service : répondre en"),
-    "basis": ("Headline paid hours, FTE and cost from", "Heures payées, ETP et coût affichés selon"),
-    "basis_schedule": ("the shift schedule", "l'horaire des quarts"),
-    "basis_requirement": ("the requirement (no shifts)", "le besoin (sans quarts)"),
-    "ideal_paid_hours": ("Ideal paid hours (requirement, no shift granularity)",
-                         "Heures payées idéales (besoin, sans contrainte de quarts)"),
-    "ideal_fte": ("Ideal full-time equivalents", "Équivalents temps plein idéaux"),
-    "ideal_cost": ("Ideal cost", "Coût idéal"),
-    "schedule_fte": ("Full-time equivalents in the schedule", "Équivalents temps plein à l'horaire"),
-    "schedule_cost": ("Cost of the schedule", "Coût de l'horaire"),
-    "granularity_hours": ("Paid hours added by whole shifts", "Heures payées ajoutées par les quarts entiers"),
-    "granularity_cost": ("Cost added by whole shifts", "Coût ajouté par les quarts entiers"),
-    "requested_method": ("Staffing method asked for", "Méthode de dotation demandée"),
-    "predicted_service_level": ("Service level the method predicts", "Niveau de service prévu par la méthode"),
-    "gap_agent_hours": ("Agent-hours against the recommendation", "Heures-agents par rapport à la recommandation"),
-    "p_miss_lo": ("Chance of missing, 95% CI low", "Probabilité de manquer, IC 95 % bas"),
-    "p_miss_hi": ("Chance of missing, 95% CI high", "Probabilité de manquer, IC 95 % haut"),
-    "schedule_shifts": ("Shifts in the schedule", "Quarts à l'horaire"),
-    "schedule_paid_hours": ("Paid hours in the schedule", "Heures payées à l'horaire"),
-    "headcount": ("Shifts worked", "Quarts travaillés"),
-    "required_agent_hours": ("Agent-hours required", "Heures-agents requises"),
-    "efficiency": ("Required / paid hours", "Heures requises / payées"),
-    "shortage_agent_hours": ("Agent-hours short", "Heures-agents manquantes"),
-    "intervals_short": ("Intervals short", "Intervalles en manque"),
-    "feasible": ("Every interval covered", "Tous les intervalles couverts"),
-    "optimal": ("Proven optimal", "Optimalité prouvée"),
-    "solve_time_s": ("Solve time", "Temps de résolution"),
-    "status": ("Solver status", "État du solveur"),
-    # units
-    "u_share": ("%", "%"),
-    "u_seconds": ("s", "s"),
-    "u_calls": ("calls", "appels"),
-    "u_callers": ("callers", "appelants"),
-    "u_hours": ("h", "h"),
-    "u_agents": ("agents", "agents"),
-    "u_people": ("people", "personnes"),
-    "u_fte": ("FTE", "ETP"),
-    "u_currency": ("currency", "devise"),
-    "u_currency_h": ("currency/h", "devise/h"),
-    "u_ratio": ("ratio", "ratio"),
-    "u_lines": ("lines", "lignes"),
-    "u_attempts": ("attempts", "tentatives"),
-    "u_min": ("min", "min"),
-    # assumption rows beyond the scenario
-    "tool_version": ("Queuecast version", "Version de Queuecast"),
-    "created": ("Created (UTC)", "Créé (UTC)"),
-    "seed": ("Random seed", "Germe aléatoire"),
-    "replications": ("Replications", "Réplications"),
-    "none": ("none", "aucun"),
-    "varies": ("varies by interval: {lo} to {hi} (see Intervals)", "varie selon l'intervalle : {lo} à {hi} (voir Intervalles)"),
-    # report
-    "report_title": ("Staffing report", "Rapport de dotation"),
-    "headline": ("Headline numbers", "Chiffres clés"),
-    "recommendation": ("Recommendation", "Recommandation"),
-    "chart": ("Chart", "Graphique"),
-    "made_with": ("Made with Queuecast {version} on {date}.", "Produit avec Queuecast {version} le {date}."),
-    "sl_expected": ("Expected service level", "Niveau de service prévu"),
-    "abandonment": ("Callers who hang up on hold", "Appelants qui raccrochent en attente"),
-    "got_through": ("Callers who got through", "Appelants servis"),
-    "not_simulated": ("not simulated", "non simulé"),
-    "target": ("target", "cible"),
-}
-
-# display label and unit key of each metric in simulate.metrics.METRICS
-_METRIC_TEXT: dict[str, tuple[str, str]] = {
-    "attempts": ("Attempts", "Tentatives"),
-    "callers": ("Callers", "Appelants"),
-    "blocked": ("Busy signals", "Signaux occupés"),
-    "contained": ("Resolved in the IVR", "Réglés par le SVI"),
-    "abandoned": ("Abandoned", "Abandons"),
-    "answered": ("Answered", "Répondus"),
-    "answered_within": ("Answered within the standard", "Répondus dans la norme"),
-    "callbacks": ("Callbacks accepted", "Rappels acceptés"),
-    "service_level": ("Service level", "Niveau de service"),
-    "abandon_rate": ("Abandon rate", "Taux d'abandon"),
-    "asa_s": ("ASA", "Délai moyen de réponse"),
-    "p90_wait_s": ("90th percentile wait", "Attente au 90e centile"),
-    "occupancy": ("Occupancy", "Taux d'occupation"),
-    "got_through_rate": ("Callers who got through", "Appelants servis"),
-    "attempts_per_caller": ("Attempts per caller", "Tentatives par appelant"),
-    "avg_queue": ("Average number on hold", "Nombre moyen en attente"),
-}
 _METRIC_UNIT_KEY = {"share": "u_share", "seconds": "u_seconds", "calls": "u_calls", "callers": "u_callers"}
 
-# every Scenario field: unit key (None = no unit), display kind, description (en, fr)
-_SCENARIO_FIELDS: dict[str, tuple[str | None, str, str, str]] = {
-    "name": (None, "text", "Scenario name", "Nom du scénario"),
-    "aht": ("u_seconds", "sec", "Mean handle time", "Durée moyenne de traitement"),
-    "aht_dist": (None, "text", "Handle-time distribution", "Loi de la durée de traitement"),
-    "aht_cv": ("u_ratio", "num", "Handle-time coefficient of variation (lognormal)",
-               "Coefficient de variation de la durée de traitement (lognormale)"),
-    "patience": ("u_seconds", "sec", "Mean patience before hanging up (none = never)",
-                 "Patience moyenne avant de raccrocher (aucun = jamais)"),
-    "patience_dist": (None, "text", "Patience distribution", "Loi de la patience"),
-    "patience_cv": ("u_ratio", "num", "Patience coefficient of variation", "Coefficient de variation de la patience"),
-    "lines": ("u_lines", "int", "Trunk lines (IVR + queue + service; none = unlimited)",
-              "Lignes téléphoniques (SVI + file + service; aucun = illimité)"),
-    "redial_prob": ("u_share", "pct", "Chance a blocked or abandoned caller calls again",
-                    "Probabilité qu'un appelant bloqué ou ayant raccroché rappelle"),
-    "redial_delay": ("u_seconds", "sec", "Mean delay before a redial", "Délai moyen avant un nouvel appel"),
-    "max_attempts": ("u_attempts", "int", "Attempts per caller at most", "Nombre maximal de tentatives par appelant"),
-    "ivr_containment": ("u_share", "pct", "Share of attempts resolved in self-service",
-                        "Part des tentatives réglées en libre-service"),
-    "ivr_time": ("u_seconds", "sec", "Time every attempt spends in the IVR", "Temps passé par chaque tentative dans le SVI"),
-    "residual_aht_factor": ("u_ratio", "num", "Handle-time factor after the IVR",
-                            "Facteur de durée de traitement après le SVI"),
-    "callback_threshold": ("u_seconds", "sec", "Offer a callback above this estimated wait (none = off)",
-                           "Offrir un rappel au-delà de cette attente estimée (aucun = non)"),
-    "callback_accept": ("u_share", "pct", "Share who accept a callback", "Part qui accepte un rappel"),
-    "callback_deadline": ("u_seconds", "sec", "Callback made within this time after acceptance",
-                          "Rappel effectué dans ce délai après acceptation"),
-    "call_types": (None, "text", "Kinds of call (share, handle time, patience, priority)",
-                   "Types d'appels (part, durée, patience, priorité)"),
-    "at_close": (None, "text", "At closing: serve the callers still inside, or let them go",
-                 "À la fermeture : servir les appelants encore en ligne, ou les libérer"),
-    "sl_threshold": ("u_seconds", "sec", "Service standard: answer within", "Norme de service : répondre en"),
-    "sl_target": ("u_share", "pct", "Service standard: share answered in time", "Norme de service : part répondue à temps"),
-    "max_abandon_rate": ("u_share", "pct", "Highest acceptable abandon rate (none = no limit)",
-                         "Taux d'abandon maximal acceptable (aucun = sans limite)"),
-    "max_occupancy": ("u_share", "pct", "Highest acceptable occupancy (none = no limit)",
-                      "Taux d'occupation maximal acceptable (aucun = sans limite)"),
-    "shrinkage": ("u_share", "pct", "Share of paid time off the phones", "Part du temps payé hors téléphone"),
-    "paid_hours_per_week": ("u_hours", "num", "Paid hours per full-time week", "Heures payées par semaine à temps plein"),
-    "hourly_cost": ("u_currency_h", "money", "Cost per paid agent-hour", "Coût par heure-agent payée"),
+# every Scenario field: unit key (None = no unit), display kind; descriptions are field.<name> in the catalogue
+_SCENARIO_FIELDS: dict[str, tuple[str | None, str]] = {
+    "name": (None, "text"),
+    "aht": ("u_seconds", "sec"),
+    "aht_dist": (None, "text"),
+    "aht_cv": ("u_ratio", "num"),
+    "patience": ("u_seconds", "sec"),
+    "patience_dist": (None, "text"),
+    "patience_cv": ("u_ratio", "num"),
+    "lines": ("u_lines", "int"),
+    "redial_prob": ("u_share", "pct"),
+    "redial_delay": ("u_seconds", "sec"),
+    "max_attempts": ("u_attempts", "int"),
+    "ivr_containment": ("u_share", "pct"),
+    "ivr_time": ("u_seconds", "sec"),
+    "residual_aht_factor": ("u_ratio", "num"),
+    "callback_threshold": ("u_seconds", "sec"),
+    "callback_accept": ("u_share", "pct"),
+    "callback_deadline": ("u_seconds", "sec"),
+    "call_types": (None, "text"),
+    "at_close": (None, "text"),
+    "sl_threshold": ("u_seconds", "sec"),
+    "sl_target": ("u_share", "pct"),
+    "max_abandon_rate": ("u_share", "pct"),
+    "max_occupancy": ("u_share", "pct"),
+    "shrinkage": ("u_share", "pct"),
+    "paid_hours_per_week": ("u_hours", "num"),
+    "hourly_cost": ("u_currency_h", "money"),
 }
 
 # summary keys of plans and schedules: unit key, kind
@@ -309,10 +135,9 @@ _XLSX_FORMATS = {
 
 
 def _t(key: str, language: str) -> str:
-    pair = _TEXT.get(key)
-    if pair is None:
-        return key.replace("_", " ").capitalize()
-    return pair[LANGUAGES.index(language)]
+    if _i18n.has(f"export.{key}"):
+        return _i18n.text(f"export.{key}", language)
+    return key.replace("_", " ").capitalize()
 
 
 def _check_language(language: str) -> str:
@@ -361,8 +186,8 @@ def _header(label: str, unit_key: str | None, language: str) -> str:
 def _metric_label(metric: str, language: str) -> tuple[str, str | None, str]:
     """(label, unit key, kind) of a metric from METRICS."""
     m = METRICS.get(metric)
-    pair = _METRIC_TEXT.get(metric)
-    label = pair[LANGUAGES.index(language)] if pair else metric.replace("_", " ").capitalize()
+    label = _i18n.text(f"metric.{metric}", language) if _i18n.has(f"metric.{metric}") else (
+        metric.replace("_", " ").capitalize())
     unit = m.unit if m else ""
     unit_key = _METRIC_UNIT_KEY.get(unit)
     kind = {"share": "pct", "seconds": "sec"}.get(unit, "num")
@@ -430,7 +255,8 @@ def _scenario_rows(scenario: Any, language: str) -> list[tuple[str, str, str, An
     names = [f.name for f in fields(scenario)] if hasattr(scenario, "__dataclass_fields__") else []
     for name in names:
         value = getattr(scenario, name)
-        unit_key, kind, en, fr = _SCENARIO_FIELDS.get(name, (None, "text", name, name))
+        unit_key, kind = _SCENARIO_FIELDS.get(name, (None, "text"))
+        description = _i18n.text(f"field.{name}", language) if _i18n.has(f"field.{name}") else name
         if name == "call_types":
             value = "; ".join(
                 f"{ct.name}: share {ct.share:.0%}, "
@@ -441,7 +267,7 @@ def _scenario_rows(scenario: Any, language: str) -> list[tuple[str, str, str, An
         if value is None or isinstance(value, str):
             kind = "text"
         rows.append((name, _t(unit_key, language) if unit_key else "", kind, _plain(value, language),
-                     en if language == "en" else fr))
+                     description))
     return rows
 
 

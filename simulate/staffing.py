@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import erlang
+from . import erlang, i18n
 from .confidence import mean_interval, wilson, worse_than_target
 from .demand import Demand, as_demand
 from .staffing_plan import StaffingPlan
@@ -74,22 +74,12 @@ _SHOWN = 0.6827  # an interval is shown to meet a target when its mean is one st
 _POOL_ROUNDS = 2  # rounds an undecided interval gathers replications before it is stepped up anyway
 
 # --------------------------------------------------------------------------- what Erlang cannot see
-#: Codes returned by :func:`erlang_blind_spots`, each with its words (en, fr); ``{}`` fields
-#: are filled from the scenario by :func:`describe_blind_spots`.
+#: Codes returned by :func:`erlang_blind_spots`, each with its words (en, fr) from the message
+#: catalogue (``blind.<code>``); ``{}`` fields are filled from the scenario by :func:`describe_blind_spots`.
 BLIND_SPOTS: dict[str, tuple[str, str]] = {
-    "redials": ("redials ({redial_prob:.0%} of callers who fail try again)",
-                "les rappels ({redial_prob:.0%} des appelants sans réponse rappellent)"),
-    "lines": ("{lines} phone lines", "{lines} lignes téléphoniques"),
-    "ivr": ("the IVR menu ({ivr_containment:.0%} resolved there)",
-            "le menu SVI ({ivr_containment:.0%} réglés sur place)"),
-    "callbacks": ("callback offers", "les offres de rappel"),
-    "call_types": ("{n_types} call types", "{n_types} types d'appels"),
-    "handle_time": ("{aht_dist} handle times", "des durées de traitement {aht_dist_fr}"),
-    "patience": ("{patience_dist} patience", "une patience {patience_dist_fr}"),
-    "replay": ("replayed arrival times", "des heures d'arrivée rejouées"),
+    code: (i18n.text(f"blind.{code}", "en"), i18n.text(f"blind.{code}", "fr"))
+    for code in ("redials", "lines", "ivr", "callbacks", "call_types", "handle_time", "patience", "replay")
 }
-_DIST_FR = {"lognormal": "lognormales", "weibull": "de Weibull", "exponential": "exponentielles"}
-_DIST_FR_SING = {"lognormal": "lognormale", "weibull": "de Weibull", "exponential": "exponentielle"}
 
 
 def erlang_blind_spots(scenario: Scenario, demand: Any = None) -> tuple[str, ...]:
@@ -123,17 +113,15 @@ def erlang_blind_spots(scenario: Scenario, demand: Any = None) -> tuple[str, ...
 
 def describe_blind_spots(codes: tuple[str, ...], scenario: Scenario, language: str = "en") -> str:
     """The blind spots in words, joined ("redials (50% ...), 214 phone lines ... and lognormal handle times")."""
-    if language not in ("en", "fr"):
-        raise ValueError(f"language must be 'en' or 'fr', got {language!r}")
+    i18n.check_language(language)
     values = {
         "redial_prob": scenario.redial_prob, "lines": scenario.lines, "ivr_time": scenario.ivr_time,
         "ivr_containment": scenario.ivr_containment, "callback_threshold": scenario.callback_threshold or 0.0,
-        "n_types": len(scenario.call_types), "aht_dist": scenario.aht_dist, "aht_cv": scenario.aht_cv,
-        "aht_dist_fr": _DIST_FR.get(scenario.aht_dist, scenario.aht_dist),
-        "patience_dist": scenario.patience_dist,
-        "patience_dist_fr": _DIST_FR_SING.get(scenario.patience_dist, scenario.patience_dist),
+        "n_types": len(scenario.call_types), "aht_cv": scenario.aht_cv,
+        "aht_dist": i18n.text(f"value.dists.{scenario.aht_dist}", language),
+        "patience_dist": i18n.text(f"value.dist.{scenario.patience_dist}", language),
     }
-    parts = [BLIND_SPOTS[c][0 if language == "en" else 1].format(**values) for c in codes]
+    parts = [i18n.text(f"blind.{c}", language, **values) for c in codes]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + (" and " if language == "en" else " et ") + parts[-1]
@@ -152,40 +140,9 @@ def resolve_method(method: str, scenario: Scenario, demand: Any = None) -> str:
 
 
 # --------------------------------------------------------------------------- the recommendation
-_TEXT: dict[str, tuple[str, str]] = {
-    "erlang_c": ("Erlang C", "Erlang C"),
-    "erlang_a": ("Erlang A", "Erlang A"),
-    "simulation": ("simulation", "simulation"),
-    "everything": ("with {spots}", "avec {spots}"),
-    "as_is": ("as the scenario describes it", "tel que le scénario le décrit"),
-    "meets": ("Simulated {how}, this plan answers {sl:.1%} of calls within {thr:g} s (95% CI {lo:.1%}–{hi:.1%}; "
-              "target {target:.0%}); {ab:.1%} hang up; average wait to answer {asa:.0f} s. Every one of the "
-              "{n_open} open intervals meets the target within sampling error.",
-              "Simulé {how}, ce plan répond à {sl:.1%} des appels en {thr:g} s (IC 95 % {lo:.1%}–{hi:.1%}; "
-              "cible {target:.0%}); {ab:.1%} raccrochent; attente moyenne avant réponse {asa:.0f} s. Chacun des "
-              "{n_open} intervalles ouverts atteint la cible, à l'erreur d'échantillonnage près."),
-    "misses": ("Simulated {how}, this plan answers {sl:.1%} of calls within {thr:g} s (95% CI {lo:.1%}–{hi:.1%}) "
-               "and MISSES its {target:.0%} target: {n_short} of {n_open} open intervals fall significantly short; "
-               "{ab:.1%} hang up; average wait to answer {asa:.0f} s.",
-               "Simulé {how}, ce plan répond à {sl:.1%} des appels en {thr:g} s (IC 95 % {lo:.1%}–{hi:.1%}) "
-               "et N'ATTEINT PAS sa cible de {target:.0%} : {n_short} des {n_open} intervalles ouverts sont "
-               "nettement en dessous; {ab:.1%} raccrochent; attente moyenne avant réponse {asa:.0f} s."),
-    "not_simulated": ("This plan was not simulated: its service level is {method}'s estimate only.",
-                      "Ce plan n'a pas été simulé : son niveau de service n'est qu'une estimation {method}."),
-    "gap_head": ("Quick estimates on the same demand: ", "Estimations rapides sur la même demande : "),
-    "gap_row": ("{method} asks for {hours:,.0f} agent-hours ({diff:+.0%} against the recommended plan){sim}",
-                "{method} demande {hours:,.0f} heures-agents ({diff:+.0%} par rapport au plan recommandé){sim}"),
-    "gap_sim": (", which answers {sl:.0%} within {thr:g} s when simulated", ", qui répond à {sl:.0%} en {thr:g} s "
-                "une fois simulé"),
-    "gap_blind": (". Erlang leaves out {spots}.", ". Erlang ne tient pas compte de {spots}."),
-    "gap_none": (". Erlang's model is the scenario's here.", ". Ici, le modèle d'Erlang est celui du scénario."),
-}
-
-
 def _say(key: str, language: str, **values: Any) -> str:
-    if language not in ("en", "fr"):
-        raise ValueError(f"language must be 'en' or 'fr', got {language!r}")
-    return _TEXT[key][0 if language == "en" else 1].format(**values)
+    """A sentence of the message catalogue (``verdict.<key>``), numbers written the locale's way."""
+    return i18n.text(f"verdict.{key}", language, **values)
 
 
 @dataclass(frozen=True)
