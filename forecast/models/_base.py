@@ -30,7 +30,6 @@ class Context:
     """What a model may know besides the series itself.
 
     ``freq`` grid step (``"30min"``, ``"D"``); ``per_day`` grid steps per day (1 for daily data);
-    ``season_lengths`` natural seasons in grid steps (``(48, 336)`` at 30 min, ``(7, 365)`` daily);
     ``weekday_open`` (7,) bool, Monday = 0; ``open_slots`` (7, per_day) bool hours of operation;
     ``holidays`` frozenset of dates (history and horizon); ``events`` optional DataFrame of event
     regressors indexed by day (covering history and horizon), used by SARIMAX.
@@ -38,7 +37,6 @@ class Context:
 
     freq: str
     per_day: int
-    season_lengths: tuple[int, ...]
     weekday_open: np.ndarray
     open_slots: np.ndarray
     holidays: frozenset = field(default_factory=frozenset)
