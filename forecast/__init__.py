@@ -25,6 +25,11 @@ from .models import MODELS  # noqa: E402
 
 __all__ += ["forecast", "backtest", "MODELS"]
 
+# --- daily -> intervals, handle time ---
+from .intervals import to_intervals  # noqa: E402
+
+__all__ += ["to_intervals"]
+
 # --- surges, backlog-driven calls, unconstraining (issue 3) ---
 from .surge import Surge, SurgeShape, apply_surge, surge_from_history  # noqa: E402
 from .backlog import BacklogModel  # noqa: E402

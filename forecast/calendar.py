@@ -164,8 +164,9 @@ def holiday_names(holidays: str | Iterable | None, years: Iterable[int]) -> dict
 
     For a country code the calendar holds every category of :data:`HOLIDAY_CATEGORIES` the country
     supports; ``public`` is True for the package's default category. Which candidates really close
-    (or quieten) the centre is learned from the history by :func:`learn_calendar`. Dates given as a
-    list are all public and named ``"holiday"``.
+    (or quieten) the centre is learned from the history by :func:`learn_calendar`, by name: an
+    observed day carries its holiday's name (``"Veterans Day"``, not ``"Veterans Day (observed)"``).
+    Dates given as a list are all public and named ``"holiday"``.
     """
     if holidays is None:
         return {}
@@ -186,7 +187,8 @@ def _country_holidays(holidays: str, years: tuple[int, ...]) -> tuple:
     except (NotImplementedError, KeyError) as exc:
         raise ValueError(f"holidays: {holidays!r} is not a country/subdivision code known to the "
                          f"'holidays' package ({exc})") from exc
-    return tuple((d, (str(name), d in base)) for d, name in full.items())
+    # the day a holiday is observed on (a weekday instead of a weekend) is the same holiday to callers
+    return tuple((d, (str(name).replace(" (observed)", ""), d in base)) for d, name in full.items())
 
 
 def day_matrix(y: pd.Series, freq: str, start_day: pd.Timestamp, n_days: int) -> np.ndarray:

@@ -45,7 +45,7 @@ from .calendar import (
 from .handle_time import AHT, forecast_handle_time, pair_handle_time, weighted_mean_by
 from .models import AUTO_CANDIDATES, MODELS, Context
 
-__all__ = ["forecast", "split_history", "split_series", "horizon_steps", "BAND_CAP"]
+__all__ = ["forecast", "split_history", "split_series", "horizon_steps", "series_calendar", "BAND_CAP"]
 
 DAY = pd.Timedelta("1D")
 LEVELS: tuple[int, ...] = (80, 95)
@@ -244,6 +244,19 @@ class Prepared:
         return self.days[0] + self.n_train * DAY
 
 
+def series_calendar(y: pd.Series, freq: str, holidays, until: pd.Timestamp
+                    ) -> tuple[pd.DatetimeIndex, np.ndarray, Calendar, dict]:
+    """The days of ``y`` (on the ``freq`` grid), its day matrix, its learned calendar (holidays
+    through the year after ``until``) and the day flags of :func:`forecast.calendar.learn_calendar`."""
+    start_day = y.index[0].normalize()
+    n_days = int((y.index[-1].normalize() - start_day) // DAY) + 1
+    days = pd.date_range(start_day, periods=n_days, freq="D")
+    mat = day_matrix(y, freq, start_day, n_days)
+    hol = holiday_names(holidays, range(start_day.year, pd.Timestamp(until).year + 2))
+    cal, flags = learn_calendar(mat, days, freq, hol)
+    return days, mat, cal, flags
+
+
 def prepare(y: pd.Series, freq: str, holidays, until: pd.Timestamp, events: pd.DataFrame | None = None,
             min_days: int = 14) -> Prepared:
     """Learn the calendar of ``y`` (on the grid) and build the cleaned training series.
@@ -256,12 +269,8 @@ def prepare(y: pd.Series, freq: str, holidays, until: pd.Timestamp, events: pd.D
     P = slots_per_day(freq)
     start_day = y.index[0].normalize()
     last_obs = y.index[-1]
-    n_days = int((last_obs.normalize() - start_day) // DAY) + 1
-    days = pd.date_range(start_day, periods=n_days, freq="D")
-    mat = day_matrix(y, freq, start_day, n_days)
-    years = range(start_day.year, pd.Timestamp(until).year + 2)
-    hol = holiday_names(holidays, years)
-    cal, flags = learn_calendar(mat, days, freq, hol)
+    days, mat, cal, flags = series_calendar(y, freq, holidays, until)
+    n_days = len(days)
     n_train = n_days
     if P > 1:
         pos = int((last_obs - days[-1]) // step)
