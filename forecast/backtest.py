@@ -326,7 +326,7 @@ def backtest(
     for name, y in split_series(history, series).items():
         y, f = to_grid(y, freq)
         h = horizon_steps(horizon, f)
-        cands = [m for m in AUTO_CANDIDATES if not (m == "theta" and slots_per_day(f) == 1)]
+        cands = list(AUTO_CANDIDATES)
         fit = sorted(set(m for m in models if m != "auto") | (set(cands) if "auto" in models else set()),
                      key=lambda m: list(MODELS).index(m))
         run = run_backtest(y, f, h, fit, holidays=holidays, origins=origins, extra=origins, step=step)

@@ -3,20 +3,30 @@
 The pipeline for each series:
 
 1. **Grid.** Timestamps are put on the regular ``freq`` grid (finer data is summed into ``freq``
-   buckets) and laid out as whole calendar days.
+   buckets; handle time is averaged weighted by calls) and laid out as whole calendar days, in local
+   wall-clock time (a zone-aware history is converted, and the forecast converted back at the end).
 2. **Calendar.** Opening days and hours are learned per weekday, as are which holidays matter and how
    much demand they keep (0 when the centre closes) and the share of the lost demand that comes back
-   on the first open day after them (:mod:`forecast.calendar`).
+   on the first open day after them (:mod:`forecast.calendar`). A holiday whose name the history never
+   shows is an assumption, recorded in ``attrs["assumptions"]``.
 3. **Training series.** Holidays, closed-looking days, missing days and rebound days are replaced by a
    typical same-weekday day; closed hours are 0. Missing whole days are treated as missing, never as
    zeros.
-4. **Models** (:mod:`forecast.models`) fit the cleaned series and forecast whole days.
+4. **Models** (:mod:`forecast.models`) fit the cleaned series and forecast whole days, from the first
+   interval of the day after the history's last day.
 5. **Calendar again.** Closed weekdays, hours outside opening hours and closed holidays become exactly 0
    (zero-width intervals); the first open day after a holiday gets the learned rebound (its normal
-   forecast plus the learned share of the demand the holidays lost).
+   forecast plus the learned share of the demand the holidays lost). An unseen special day keeps the
+   assumed value with an interval from closed to a normal day.
 6. **Intervals** are conformal: quantiles of backtest errors scaled by the forecast level,
-   ``z = (actual - yhat) / (yhat + sqrt(yhat) + 1)``, per horizon day (intraday) or horizon week
-   (daily), so quiet hours get narrow bands and busy hours wide ones.
+   ``z = (actual - yhat) / (yhat + sqrt(yhat) + 1)``, per horizon day (intraday, pooled with the three
+   days each side after the first) or horizon week (daily), so quiet hours get narrow bands and busy
+   hours wide ones. The errors of holidays and unseen special days are left out of the calibration
+   (an unseen holiday assumed closed where the centre opened once made every band of its horizon day
+   a hundred times the forecast), and upper bounds are capped at :data:`BAND_CAP` times the largest
+   value the same weekday and time of day shows in the history.
+7. **Handle time** (when the history carries it, :mod:`forecast.handle_time`): a weekday x
+   time-of-day profile of the recent weeks, in an ``aht_s`` column.
 
 ``model="auto"`` runs the rolling-origin backtest of :mod:`forecast.backtest` on the candidates, keeps
 the mean of the two best by MASE (cutoffs where every candidate failed, such as a surge, do not vote:
@@ -561,8 +571,6 @@ def forecast(
         start = next_day(y.index[-1])
         until = start + (h - 1) * step
         candidates = list(AUTO_CANDIDATES) if model == "auto" else [model]
-        if model == "auto" and slots_per_day(f) == 1:
-            candidates.remove("theta")  # see benchmarks/NOTES.md: not a candidate on daily data
         run = run_backtest(y, f, h, candidates, holidays=holidays, origins=origins, events=events)
         if model == "auto":
             members, table = _choose(run, candidates, name)
@@ -629,7 +637,9 @@ def _choose(run, candidates: list[str], name: str) -> tuple[list[str], pd.DataFr
 def write_forecast(df: pd.DataFrame, path) -> str:
     """Write a forecast frame by the file suffix: ``.csv`` (also ``.csv.gz``), ``.xlsx`` or ``.parquet``.
 
-    Returns the path written. Raises ValueError for another suffix.
+    Zone-aware timestamps go to Excel (which has no time zones) as text with their UTC offset
+    (``2025-03-03 00:00:00-05:00``, what :func:`forecast.read_history` reads back). Returns the path
+    written. Raises ValueError for another suffix.
     """
     from pathlib import Path
 
@@ -640,6 +650,9 @@ def write_forecast(df: pd.DataFrame, path) -> str:
     if name.endswith(".csv") or name.endswith(".csv.gz"):
         out.to_csv(p, index=False)
     elif name.endswith(".xlsx"):
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+                out[col] = out[col].map(lambda t: t.isoformat(sep=" "))
         out.to_excel(p, index=False, sheet_name="forecast")
     elif name.endswith(".parquet"):
         out.to_parquet(p, index=False)

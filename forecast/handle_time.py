@@ -121,9 +121,3 @@ def forecast_handle_time(aht: pd.Series, calls: pd.Series, index: pd.DatetimeInd
     out[open_mask] = values[open_mask]
     return out
 
-
-def _check_values(name: str, values: pd.Series) -> None:
-    bad = values[values < 0]
-    if len(bad):
-        raise DataError(f"handle time {name!r} is negative at {bad.index[0]}", column="y", value=float(bad.iloc[0]),
-                        expected="a handle time in seconds >= 0")

@@ -78,3 +78,14 @@ def test_timestamps_mixing_naive_and_zone_aware_are_a_data_error():
     mixed = hist.assign(ds=[*hist["ds"].iloc[:-1], pd.Timestamp(hist["ds"].iloc[-1], tz="UTC")])
     with pytest.raises(forecast.DataError, match="time zone"):
         forecast.forecast(mixed, "7D", model="profile")
+
+
+def test_a_zone_aware_forecast_written_to_excel_reads_back_to_the_same_instants(tmp_path):
+    from forecast.core import write_forecast
+
+    fc = pd.DataFrame({"series": "calls", "ds": pd.date_range("2025-03-08", periods=3, freq="D", tz="America/Toronto"),
+                       "yhat": [1.0, 2.0, 3.0]})
+    path = write_forecast(fc, tmp_path / "fc.xlsx")
+    back = pd.read_excel(path)
+    assert back["ds"].iloc[1] == "2025-03-09 00:00:00-05:00" and back["ds"].iloc[2].endswith("-04:00")
+    assert (pd.to_datetime(back["ds"], utc=True) == fc["ds"].dt.tz_convert("UTC")).all()
