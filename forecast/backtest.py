@@ -36,6 +36,7 @@ from .core import (
     LEVELS,
     GridForecast,
     apply_intervals,
+    auto_candidates,
     conformal_quantiles,
     horizon_bucket,
     horizon_steps,
@@ -326,7 +327,7 @@ def backtest(
     for name, y in split_series(history, series).items():
         y, f = to_grid(y, freq)
         h = horizon_steps(horizon, f)
-        cands = list(AUTO_CANDIDATES)
+        cands = list(auto_candidates(f))
         fit = sorted(set(m for m in models if m != "auto") | (set(cands) if "auto" in models else set()),
                      key=lambda m: list(MODELS).index(m))
         run = run_backtest(y, f, h, fit, holidays=holidays, origins=origins, extra=origins, step=step)

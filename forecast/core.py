@@ -570,7 +570,7 @@ def forecast(
         step = pd.Timedelta(pd.tseries.frequencies.to_offset(f))
         start = next_day(y.index[-1])
         until = start + (h - 1) * step
-        candidates = list(AUTO_CANDIDATES) if model == "auto" else [model]
+        candidates = list(auto_candidates(f)) if model == "auto" else [model]
         run = run_backtest(y, f, h, candidates, holidays=holidays, origins=origins, events=events)
         if model == "auto":
             members, table = _choose(run, candidates, name)
@@ -621,6 +621,15 @@ def localize_frame(df: pd.DataFrame, tz, freq: str) -> pd.DataFrame:
         rows.index = aware
         parts.append(rows.rename_axis("ds").reset_index())
     return pd.concat(parts, ignore_index=True)[list(df.columns)]
+
+
+def auto_candidates(freq: str) -> tuple[str, ...]:
+    """The models ``auto`` lets compete on a ``freq`` grid: :data:`forecast.models.AUTO_CANDIDATES`,
+    without ``theta`` on daily data (there its undamped drift made auto's 90-day intervals too narrow:
+    benchmarks/NOTES.md)."""
+    if slots_per_day(freq) == 1:
+        return tuple(m for m in AUTO_CANDIDATES if m != "theta")
+    return AUTO_CANDIDATES
 
 
 def _choose(run, candidates: list[str], name: str) -> tuple[list[str], pd.DataFrame]:
