@@ -19,7 +19,9 @@ Coverage is **nested**: the intervals at an origin are calibrated (conformal, se
 ``forecast()`` calibrates its intervals on the backtest before its own origin. To give the first
 reported origins such a history, the run adds up to ``origins`` extra cutoffs before them (they are
 not reported); a cutoff whose typical error is more than 3 times the others' (a surge) is left out
-of the calibration. ``auto`` is scored the same honest way: at each origin it chooses among the candidates
+of the calibration, and so are the cells of holidays and unseen special days (their errors are about
+the calendar, not about a normal day's uncertainty). ``horizon_buckets`` adds accuracy and coverage
+by how far ahead (day 1, days 2-7, ...). ``auto`` is scored the same honest way: at each origin it chooses among the candidates
 by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
 """
 from __future__ import annotations
