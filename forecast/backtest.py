@@ -19,7 +19,9 @@ Coverage is **nested**: the intervals at an origin are calibrated (conformal, se
 ``forecast()`` calibrates its intervals on the backtest before its own origin. To give the first
 reported origins such a history, the run adds up to ``origins`` extra cutoffs before them (they are
 not reported); a cutoff whose typical error is more than 3 times the others' (a surge) is left out
-of the calibration. ``auto`` is scored the same honest way: at each origin it chooses among the candidates
+of the calibration, and so are the cells of holidays and unseen special days (their errors are about
+the calendar, not about a normal day's uncertainty). ``horizon_buckets`` adds accuracy and coverage
+by how far ahead (day 1, days 2-7, ...). ``auto`` is scored the same honest way: at each origin it chooses among the candidates
 by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
 """
 from __future__ import annotations
@@ -34,11 +36,15 @@ from .calendar import CLOSED_SHARE, day_matrix, slots_per_day
 from .core import (
     DAY,
     LEVELS,
+    GridForecast,
     apply_intervals,
+    auto_candidates,
     conformal_quantiles,
     horizon_bucket,
     horizon_steps,
     interval_scale,
+    mean_forecast,
+    pool_width,
     predict_grid,
     prepare,
     split_series,
@@ -57,7 +63,12 @@ OUTLIER_ORIGIN = 3.0
 
 @dataclass
 class Origin:
-    """One cutoff: actuals and every model's forecast over ``[cutoff, cutoff + horizon)``."""
+    """One cutoff: actuals and every model's forecast over ``[cutoff, cutoff + horizon)``.
+
+    ``yhat`` holds each model's point forecast and ``fc`` its :class:`~forecast.core.GridForecast`
+    (bands, caps and special days) cut to the horizon; ``special``
+    marks the cells of holidays and unseen special days (as the calendar of that cutoff knew them).
+    """
 
     cutoff: pd.Timestamp
     index: pd.DatetimeIndex
@@ -66,7 +77,13 @@ class Origin:
     scale: float
     buckets: np.ndarray
     open: np.ndarray
+    special: np.ndarray | None = None
     yhat: dict[str, np.ndarray] = field(default_factory=dict)
+    fc: dict[str, GridForecast] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.special is None:
+            self.special = np.zeros(len(self.actual), dtype=bool)
 
 
 @dataclass
@@ -82,15 +99,21 @@ class BacktestRun:
     def forecast_at(self, k: int, members: Sequence[str]) -> np.ndarray:
         return np.mean([self.origins[k].yhat[m] for m in members], axis=0)
 
+    def grid_at(self, k: int, members: Sequence[str]) -> GridForecast:
+        return mean_forecast([self.origins[k].fc[m] for m in members])
+
     def residuals(self, members: Sequence[str], ks: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Scaled errors ``z = (actual - yhat) / scale(yhat)`` and horizon buckets, scored cells only."""
+        """Scaled errors ``z = (actual - yhat) / scale(yhat)`` and horizon buckets, on scored cells of
+        ordinary days: the errors of holidays and unseen special days (a closure assumed where the
+        centre opened) say nothing about the uncertainty of a normal day and would inflate every band."""
         ks = range(len(self.origins)) if ks is None else ks
         zs, bs = [np.zeros(0)], [np.zeros(0, dtype=int)]
         for k in ks:
             o = self.origins[k]
-            yh = self.forecast_at(k, members)[o.scored]
-            zs.append((o.actual[o.scored] - yh) / interval_scale(yh))
-            bs.append(o.buckets[o.scored])
+            use = o.scored & ~o.special
+            yh = self.forecast_at(k, members)[use]
+            zs.append((o.actual[use] - yh) / interval_scale(yh))
+            bs.append(o.buckets[use])
         # an origin whose typical error is far above the others' (a surge, an outage) would blow
         # every interval up: it is left out of the calibration
         typical = np.array([np.median(np.abs(z)) if len(z) else np.nan for z in zs[1:]])
@@ -167,10 +190,12 @@ def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holi
         o = Origin(cutoff=c, index=index, actual=actual, scored=scored, scale=scale,
                    buckets=horizon_bucket(index, c, P), open=np.ones(h, dtype=bool))
         for m in models:
-            gidx, yh, om = predict_grid(prep, m, until, instances[m])
-            sel = (gidx >= c) & (gidx <= until)
-            o.yhat[m] = yh[sel]
-            o.open = om[sel]
+            g = predict_grid(prep, m, until, instances[m])
+            sel = (g.index >= c) & (g.index <= until)
+            o.fc[m] = GridForecast(index=g.index[sel], yhat=g.yhat[sel], open=g.open[sel], normal=g.normal[sel],
+                                   special=g.special[sel], unseen=g.unseen[sel], cap=g.cap[sel])
+            o.yhat[m] = o.fc[m].yhat
+            o.open, o.special = o.fc[m].open, o.fc[m].special
         run_origins.append(o)
     return BacktestRun(freq=freq, h=h, origins=run_origins, n_report=min(origins, len(run_origins)), window=origins)
 
@@ -178,26 +203,14 @@ def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holi
 def select_members(run: BacktestRun, candidates: Sequence[str], ks: Sequence[int]) -> list[str]:
     """The two best candidates by mean MASE over cutoffs ``ks``, to be averaged.
 
-    A plain mean of the two best beat both picking the single best and choosing between the best
-    one, two or three, and a rule that drops the second when it is more than 15% worse, in our
-    backtests (benchmarks/forecast_accuracy.py): selection by a handful of origins is noisy, a
-    combination of two good models much less so.
+    Averaging two good models is steadier than picking one when the choice rests on a handful
+    of origins (the rules compared are in benchmarks/NOTES.md).
 
     A cutoff where every candidate failed (its median MASE over the candidates is more than
     ``OUTLIER_ORIGIN`` times the lower quartile of that over the cutoffs: a surge, an outage) does
     not vote: its errors are tens of times the others' and would pick whichever model happened to
     be least wrong about an event none of them could see. The lower quartile, not the median, is
     the reference because a surge can fill half of the cutoffs of a long horizon's window.
-
-    Tried on the daily passport calls at 90 days and rejected (auto / seasonal naive 0.81 with this
-    rule): selection cutoffs every 30 or 18 days instead of every horizon (0.92, 0.95), a longer
-    window (12 horizons 0.89, all of them 0.92-1.13), recency weights (half-life 90-730 days, 0.84-0.93),
-    same-season weights, median / geometric-mean / rank / capped-relative scores (0.83-0.95), top 1
-    or 3 (0.85, 0.86). More overlapping cutoffs over a pandemic and a surge add votes for the models
-    that track a broken level, not for the yearly pattern that returns afterwards.
-    Combinations instead of this mean, 90 days (14 days): median / trimmed mean / mean of all candidates
-    0.98 / 0.95 / 0.95 (0.80 / 0.79 / 0.80), median of the best 3 0.96 (0.78), inverse-MASE weights
-    over the best 2 / 3 / all 0.81 / 0.86 / 0.93 (0.76 / 0.76 / 0.79).
     """
     table = np.full((len(ks), len(candidates)), np.nan)
     for i, k in enumerate(ks):
@@ -219,19 +232,23 @@ def select_members(run: BacktestRun, candidates: Sequence[str], ks: Sequence[int
 
 
 def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: str = "y",
-                candidates: Sequence[str] | None = None, levels: Sequence[int] = LEVELS) -> pd.DataFrame:
+                candidates: Sequence[str] | None = None, levels: Sequence[int] = LEVELS,
+                horizon_buckets: Sequence[tuple[int, int]] | None = None) -> pd.DataFrame:
     """Per-origin and aggregate metrics (see the module docstring) of models or ensembles.
 
     ``model_lists`` holds member lists (``["ets"]``, ``["ets", "profile"]``) or ``["auto"]``, which
-    chooses among ``candidates`` at each origin from earlier cutoffs only.
+    chooses among ``candidates`` at each origin from earlier cutoffs only. ``horizon_buckets``
+    (e.g. ``[(1, 1), (2, 7), (8, 28)]``, days after the cutoff, inclusive) adds a column ``horizon``
+    (``"all"`` on the usual rows) and one aggregate row per model and bucket (``origin == "all"``,
+    ``horizon == "1"``, ``"2-7"``...), scored on the cells of those horizon days only.
     """
     rows = []
     K = len(run.origins)
     report = range(K - run.n_report, K)
+    buckets = list(horizon_buckets or [])
     for members in model_lists:
         label = "+".join(members)
-        errs, covs = [], {lvl: [] for lvl in levels}
-        mases, n_tot = [], 0
+        cells: list[dict] = []
         for k in report:
             o = run.origins[k]
             earlier = list(range(max(0, k - run.window), k))
@@ -241,44 +258,47 @@ def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: 
                 chosen = "+".join(mem)
             else:
                 mem = list(members)
-            yh = run.forecast_at(k, mem)
+            g = run.grid_at(k, mem)
             s = o.scored
-            e = yh[s] - o.actual[s]
-            mase = float(np.mean(np.abs(e)) / o.scale) if s.any() and o.scale > 0 else np.nan
-            row = {"series": series, "model": label, "origin": o.cutoff, "mase": mase,
-                   "rmse": float(np.sqrt(np.mean(e**2))) if s.any() else np.nan,
-                   "bias": float(np.mean(e)) if s.any() else np.nan}
+            cell = {"e": g.yhat[s] - o.actual[s], "scale": o.scale,
+                    "day": ((o.index[s].normalize() - o.cutoff.normalize()) // DAY).to_numpy().astype(int) + 1}
             if len(earlier) >= MIN_CAL_ORIGINS and s.any():
                 z, b = run.residuals(mem, earlier)
-                q = conformal_quantiles(z, b, levels)
-                iv = apply_intervals(yh, o.open, o.buckets, q)
+                q = conformal_quantiles(z, b, levels, pool_width(slots_per_day(run.freq)))
+                iv = apply_intervals(g, None, o.buckets, q)
                 for lvl in levels:
-                    inside = (iv[f"yhat_lo_{lvl}"][s] <= o.actual[s]) & (o.actual[s] <= iv[f"yhat_hi_{lvl}"][s])
-                    row[f"coverage_{lvl}"] = float(inside.mean())
-                    covs[lvl].append(inside)
-            else:
-                for lvl in levels:
-                    row[f"coverage_{lvl}"] = np.nan
-            row["n"] = int(s.sum())
-            row["chosen"] = chosen
-            rows.append(row)
-            errs.append(e)
-            mases.append(mase)
-            n_tot += int(s.sum())
-        e_all = np.concatenate(errs) if errs else np.zeros(0)
-        agg = {"series": series, "model": label, "origin": "all",
-               "mase": float(np.nanmean(mases)) if np.isfinite(mases).any() else np.nan,
-               "rmse": float(np.sqrt(np.mean(e_all**2))) if len(e_all) else np.nan,
-               "bias": float(np.mean(e_all)) if len(e_all) else np.nan}
-        for lvl in levels:
-            agg[f"coverage_{lvl}"] = float(np.concatenate(covs[lvl]).mean()) if covs[lvl] else np.nan
-        agg["n"] = n_tot
-        agg["chosen"] = ""
-        rows.append(agg)
-    cols = ["series", "model", "origin", "mase", "rmse", "bias", *[f"coverage_{l}" for l in levels], "n", "chosen"]
-    df = pd.DataFrame(rows, columns=cols)
+                    cell[lvl] = (iv[f"yhat_lo_{lvl}"][s] <= o.actual[s]) & (o.actual[s] <= iv[f"yhat_hi_{lvl}"][s])
+            cells.append(cell)
+            rows.append({"series": series, "model": label, "origin": o.cutoff, **_scores([cell], levels),
+                         "chosen": chosen, "horizon": "all"})
+        rows.append({"series": series, "model": label, "origin": "all", **_scores(cells, levels), "chosen": "",
+                     "horizon": "all"})
+        for lo, hi in buckets:
+            part = [{key: (v[(c["day"] >= lo) & (c["day"] <= hi)] if isinstance(v, np.ndarray) else v)
+                     for key, v in c.items()} for c in cells]
+            rows.append({"series": series, "model": label, "origin": "all", **_scores(part, levels), "chosen": "",
+                         "horizon": str(lo) if lo == hi else f"{lo}-{hi}"})
+    cols = ["series", "model", "origin", *(["horizon"] if buckets else []), "mase", "rmse", "bias",
+            *[f"coverage_{l}" for l in levels], "n", "chosen"]
+    df = pd.DataFrame(rows)[cols]
     df["origin"] = df["origin"].astype(object)
     return df
+
+
+def _scores(cells: list[dict], levels: Sequence[int]) -> dict:
+    """mase (mean over origins), rmse, bias, coverage (over calibrated origins) and n of scored cells."""
+    errs = [c["e"] for c in cells]
+    e = np.concatenate(errs) if errs else np.zeros(0)
+    mases = [float(np.mean(np.abs(c["e"])) / c["scale"]) for c in cells if len(c["e"]) and c["scale"] > 0]
+    out = {"mase": float(np.mean(mases)) if mases else np.nan,
+           "rmse": float(np.sqrt(np.mean(e**2))) if len(e) else np.nan,
+           "bias": float(np.mean(e)) if len(e) else np.nan}
+    for lvl in levels:
+        inside = [c[lvl] for c in cells if lvl in c]
+        inside = np.concatenate(inside) if inside else np.zeros(0, dtype=bool)
+        out[f"coverage_{lvl}"] = float(inside.mean()) if len(inside) else np.nan
+    out["n"] = int(len(e))
+    return out
 
 
 def backtest(
@@ -291,13 +311,16 @@ def backtest(
     holidays=None,
     series: str | Sequence[str] | None = None,
     step: int | None = None,
+    horizon_buckets: Sequence[tuple[int, int]] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest of models on every series of a history.
 
     ``models``: names of :data:`forecast.MODELS` and/or ``"auto"`` (default: all auto candidates and
     ``"auto"``). ``origins``: reported cutoffs, the last ones spaced by the horizon (or ``step`` grid
     steps). Returns the table described in the module docstring: per (series, model) ``origins`` rows
-    and one ``origin == "all"`` row.
+    and one ``origin == "all"`` row. ``horizon_buckets`` (days after the cutoff, inclusive, e.g.
+    ``[(1, 1), (2, 7), (8, 28)]``) adds a ``horizon`` column and one aggregate row per bucket
+    (:func:`score_table`): accuracy and coverage by how far ahead.
     """
     models = list(models) if models is not None else [*AUTO_CANDIDATES, "auto"]
     if origins < 1:
@@ -306,11 +329,12 @@ def backtest(
     for name, y in split_series(history, series).items():
         y, f = to_grid(y, freq)
         h = horizon_steps(horizon, f)
-        cands = [m for m in AUTO_CANDIDATES if not (m == "topdown" and slots_per_day(f) == 1)]
+        cands = list(auto_candidates(f))
         fit = sorted(set(m for m in models if m != "auto") | (set(cands) if "auto" in models else set()),
                      key=lambda m: list(MODELS).index(m))
         run = run_backtest(y, f, h, fit, holidays=holidays, origins=origins, extra=origins, step=step)
         if not run.origins:
             raise ValueError(f"history: series {name!r} is too short for a backtest with horizon {horizon!r}")
-        tables.append(score_table(run, [[m] for m in models], series=name, candidates=cands))
+        tables.append(score_table(run, [[m] for m in models], series=name, candidates=cands,
+                                  horizon_buckets=horizon_buckets))
     return pd.concat(tables, ignore_index=True)

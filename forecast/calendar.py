@@ -39,6 +39,8 @@ __all__ = [
     "day_matrix",
     "learn_calendar",
     "clean_days",
+    "wall_clock",
+    "localize_grid",
 ]
 
 DAY = pd.Timedelta("1D")
@@ -46,8 +48,6 @@ DAY = pd.Timedelta("1D")
 CLOSED_SHARE = 0.05
 #: a slot is open on a weekday when it carries demand on at least this share of normal days
 OPEN_SLOT_SHARE = 0.10
-#: weeks of recent normal days used for weekday profiles and "normal day" references
-PROFILE_WEEKS = 8
 
 
 def infer_freq(ds: pd.Series | pd.DatetimeIndex) -> str:
@@ -93,6 +93,48 @@ def slots_per_day(freq: str) -> int:
     return int(DAY // step)
 
 
+def wall_clock(ds: pd.Series | pd.DatetimeIndex, what: str = "history") -> tuple[pd.DatetimeIndex, object]:
+    """Timestamps as naive local wall-clock times, and their time zone (None when naive).
+
+    Opening hours, weekdays and holidays are about the clock on the wall, so the forecast works
+    on wall-clock times and puts the zone back at the end (:func:`localize_grid`). Raises DataError
+    when the timestamps mix zones or mix naive and zone-aware values.
+    """
+    from .errors import DataError
+
+    try:
+        idx = pd.DatetimeIndex(pd.to_datetime(ds))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{what}: the timestamps mix time zones, or timestamps with and without one ({exc})",
+                        column="ds", expected="one time zone for every timestamp (read_history(..., tz=...) "
+                                              "converts them), or none") from None
+    if idx.tz is None:
+        return idx, None
+    return idx.tz_localize(None), idx.tz
+
+
+def localize_grid(wall: pd.DatetimeIndex, tz, freq: str) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """The zone-aware timestamps that cover a regular wall-clock grid, and the wall-clock slot of each.
+
+    ``wall`` is a regular naive grid of step ``freq`` (whole days for daily data). Returns
+    ``(aware, slot)``: ``aware`` is the regular grid in real (absolute) time from the first to past
+    the last wall-clock slot in zone ``tz``, and ``slot[i]`` the wall-clock slot that holds
+    ``aware[i]``. At a daylight-saving change the wall clock skips or repeats an hour: the skipped
+    slots (which do not exist in ``tz``) have no aware timestamp, and the slots of the repeated hour
+    hold two aware timestamps each. Daily grids are localized day by day (a midnight that does not
+    exist is moved forward to the first time that does).
+    """
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+    if step >= DAY:
+        aware = wall.tz_localize(tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward")
+        return aware, wall
+    ends = pd.DatetimeIndex([wall[0], wall[-1] + step])
+    first, stop = ends.tz_localize(tz, ambiguous=np.array([True, False]), nonexistent="shift_forward")
+    aware = pd.date_range(first, stop, freq=step, inclusive="left")
+    slot = aware.tz_localize(None).floor(step)
+    return aware, slot
+
+
 def holiday_dates(holidays: str | Iterable | None, years: Iterable[int]) -> frozenset[_dt.date]:
     """Holiday dates as a frozenset of :class:`datetime.date`.
 
@@ -122,8 +164,9 @@ def holiday_names(holidays: str | Iterable | None, years: Iterable[int]) -> dict
 
     For a country code the calendar holds every category of :data:`HOLIDAY_CATEGORIES` the country
     supports; ``public`` is True for the package's default category. Which candidates really close
-    (or quieten) the centre is learned from the history by :func:`learn_calendar`. Dates given as a
-    list are all public and named ``"holiday"``.
+    (or quieten) the centre is learned from the history by :func:`learn_calendar`, by name: an
+    observed day carries its holiday's name (``"Veterans Day"``, not ``"Veterans Day (observed)"``).
+    Dates given as a list are all public and named ``"holiday"``.
     """
     if holidays is None:
         return {}
@@ -144,7 +187,8 @@ def _country_holidays(holidays: str, years: tuple[int, ...]) -> tuple:
     except (NotImplementedError, KeyError) as exc:
         raise ValueError(f"holidays: {holidays!r} is not a country/subdivision code known to the "
                          f"'holidays' package ({exc})") from exc
-    return tuple((d, (str(name), d in base)) for d, name in full.items())
+    # the day a holiday is observed on (a weekday instead of a weekend) is the same holiday to callers
+    return tuple((d, (str(name).replace(" (observed)", ""), d in base)) for d, name in full.items())
 
 
 def day_matrix(y: pd.Series, freq: str, start_day: pd.Timestamp, n_days: int) -> np.ndarray:
@@ -171,6 +215,11 @@ class Calendar:
     (0 = closed; by holiday name when the history shows that name, else the overall
     ``holiday_ratio``). ``rebound_share`` is the share of the demand lost on holidays that comes back
     on the first open day after them (callers who found the line closed call again).
+
+    ``unseen`` maps the candidate holiday dates whose name the history never shows on an open
+    weekday to that name: what happens on them is an assumption (:meth:`assumptions`), not something
+    learned. ``seen_ratios`` are the learned ratios of the holiday names the history shows below 80%
+    of a normal day, by name; ``history`` is the (first, last) day of the history.
     """
 
     freq: str
@@ -181,6 +230,52 @@ class Calendar:
     holiday_ratio: float = 0.0
     rebound_share: float = 0.0
     holiday_ratios: dict = field(default_factory=dict)
+    unseen: dict = field(default_factory=dict)
+    seen_ratios: dict = field(default_factory=dict)
+    history: tuple = ()
+
+    def unseen_mask(self, days: pd.DatetimeIndex) -> np.ndarray:
+        """Bool per day: a special day the history never showed, on a weekday the centre opens."""
+        wd = days.day_of_week.to_numpy()
+        return np.array([d.date() in self.unseen for d in days], dtype=bool) & self.weekday_open[wd]
+
+    def special_mask(self, days: pd.DatetimeIndex) -> np.ndarray:
+        """Bool per day: a learned holiday or an unseen special day (on an open weekday)."""
+        hol = np.array([d.date() in self.holidays for d in days], dtype=bool)
+        return (hol & self.weekday_open[days.day_of_week.to_numpy()]) | self.unseen_mask(days)
+
+    def assumptions(self, days: pd.DatetimeIndex) -> list[dict]:
+        """What is assumed for each unseen special day among ``days`` (see :attr:`unseen`).
+
+        One dict per day: ``date`` (datetime.date), ``name``, ``ratio`` (assumed demand as a share of
+        a normal same weekday: 0 = closed, 1 = open as usual), ``assumption`` and ``reason`` (plain
+        sentences) and ``interval`` (the forecast interval spans from closed to a normal day).
+        A public holiday is assumed to behave like the holidays the history shows (closed when they
+        are closed, or the median share they keep); another candidate (government, optional or bank
+        holiday) is assumed to be a normal day.
+        """
+        out = []
+        span = (f" ({self.history[0]:%Y-%m-%d} to {self.history[1]:%Y-%m-%d})" if len(self.history) == 2 else "")
+        closed = sorted(n for n, r in self.seen_ratios.items() if r < 0.1)
+        reduced = sorted(self.seen_ratios)
+        for day in days[self.unseen_mask(days)]:
+            d = day.date()
+            name = self.unseen[d]
+            ratio = float(self.holiday_ratios.get(d, 1.0)) if d in self.holidays else 1.0
+            if d not in self.holidays:
+                assumption = "open as usual (not a public holiday)"
+            elif not reduced:
+                assumption = "closed (a public holiday; the history shows no holiday to learn from)"
+            elif ratio == 0.0:
+                assumption = (f"closed like {len(closed)} other holiday{'s' if len(closed) != 1 else ''} "
+                              f"the history shows closed ({_names(closed)})")
+            else:
+                assumption = (f"at {ratio:.0%} of a normal day like the {len(reduced)} holiday"
+                              f"{'s' if len(reduced) != 1 else ''} the history shows ({_names(reduced)})")
+            out.append({"date": d, "name": name, "ratio": ratio, "assumption": assumption,
+                        "reason": f"{name} never appears on an open day of the history{span}",
+                        "interval": "from closed to a normal day"})
+        return out
 
     def day_factor(self, days: pd.DatetimeIndex, totals: np.ndarray | None = None) -> np.ndarray:
         """Multiplier per day for a forecast of normal days, shape (len(days),).
@@ -205,6 +300,10 @@ class Calendar:
                     f[i] *= 1.0 + self.rebound_share * lost / totals[i]
                 lost = 0.0
         return f
+
+
+def _names(names: list[str], most: int = 3) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _normal_reference(mat_tot: np.ndarray, weekdays: np.ndarray, normal: np.ndarray, i: int, weeks: int = 4) -> float:
@@ -248,13 +347,18 @@ def learn_calendar(mat: np.ndarray, days: pd.DatetimeIndex, freq: str,
             # a weekday is open when it usually carries demand of some size
             weekday_open[w] = (np.mean(~near_zero[sel]) >= 0.5) and med[w] > CLOSED_SHARE * busiest * 0.2
 
-    # which candidate holidays matter, and how much demand they keep (by name)
+    # which candidate holidays matter, and how much demand they keep (by name); a holiday missing
+    # from a history that has data on both sides of it was closed (files that hold only open days)
     prelim = has_data & weekday_open[weekdays] & ~cand & ~near_zero
+    inside = np.zeros(len(days), dtype=bool)
+    if has_data.any():
+        first, last = np.flatnonzero(has_data)[[0, -1]]
+        inside[first:last + 1] = True
     by_name: dict[str, list[float]] = {}
-    for i in np.flatnonzero(cand & has_data & weekday_open[weekdays]):
+    for i in np.flatnonzero(cand & inside & weekday_open[weekdays]):
         ref = _normal_reference(tot, weekdays, prelim, i)
         if ref > 0:
-            by_name.setdefault(holidays[days[i].date()][0], []).append(tot[i] / ref)
+            by_name.setdefault(holidays[days[i].date()][0], []).append(tot[i] / ref if has_data[i] else 0.0)
     name_ratio = {n: float(np.median(r)) for n, r in by_name.items()}
     effective = {n: r for n, r in name_ratio.items() if r < 0.8}
     seen = [r for n, rs in by_name.items() if n in effective for r in rs]
@@ -311,9 +415,11 @@ def learn_calendar(mat: np.ndarray, days: pd.DatetimeIndex, freq: str,
             reb.append((tot[i] - ref_i) / lost)
     rebound_share = float(np.clip(np.median(reb), 0.0, 2.0)) if len(reb) >= 2 else 0.0
 
+    unseen = {d: n for d, (n, _) in holidays.items() if n not in name_ratio}
+    span = (days[first].to_pydatetime(), days[last].to_pydatetime()) if has_data.any() else ()
     cal = Calendar(freq=freq, per_day=per_day, weekday_open=weekday_open, open_slots=open_slots,
                    holidays=eff_dates, holiday_ratio=holiday_ratio, rebound_share=rebound_share,
-                   holiday_ratios=ratios)
+                   holiday_ratios=ratios, unseen=unseen, seen_ratios=effective, history=span)
     flags = {"has_data": has_data, "holiday": is_hol, "closed": closed, "rebound": first_after,
              "normal": normal & ~first_after}
     return cal, flags

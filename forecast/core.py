@@ -3,20 +3,30 @@
 The pipeline for each series:
 
 1. **Grid.** Timestamps are put on the regular ``freq`` grid (finer data is summed into ``freq``
-   buckets) and laid out as whole calendar days.
+   buckets; handle time is averaged weighted by calls) and laid out as whole calendar days, in local
+   wall-clock time (a zone-aware history is converted, and the forecast converted back at the end).
 2. **Calendar.** Opening days and hours are learned per weekday, as are which holidays matter and how
    much demand they keep (0 when the centre closes) and the share of the lost demand that comes back
-   on the first open day after them (:mod:`forecast.calendar`).
+   on the first open day after them (:mod:`forecast.calendar`). A holiday whose name the history never
+   shows is an assumption, recorded in ``attrs["assumptions"]``.
 3. **Training series.** Holidays, closed-looking days, missing days and rebound days are replaced by a
    typical same-weekday day; closed hours are 0. Missing whole days are treated as missing, never as
    zeros.
-4. **Models** (:mod:`forecast.models`) fit the cleaned series and forecast whole days.
+4. **Models** (:mod:`forecast.models`) fit the cleaned series and forecast whole days, from the first
+   interval of the day after the history's last day.
 5. **Calendar again.** Closed weekdays, hours outside opening hours and closed holidays become exactly 0
    (zero-width intervals); the first open day after a holiday gets the learned rebound (its normal
-   forecast plus the learned share of the demand the holidays lost).
+   forecast plus the learned share of the demand the holidays lost). An unseen special day keeps the
+   assumed value with an interval from closed to a normal day.
 6. **Intervals** are conformal: quantiles of backtest errors scaled by the forecast level,
-   ``z = (actual - yhat) / (yhat + sqrt(yhat) + 1)``, per horizon day (intraday) or horizon week
-   (daily), so quiet hours get narrow bands and busy hours wide ones.
+   ``z = (actual - yhat) / (yhat + sqrt(yhat) + 1)``, per horizon day (intraday, pooled with the three
+   days each side after the first) or horizon week (daily), so quiet hours get narrow bands and busy
+   hours wide ones. The errors of holidays and unseen special days are left out of the calibration
+   (an unseen holiday assumed closed where the centre opened once made every band of its horizon day
+   a hundred times the forecast), and upper bounds are capped at :data:`BAND_CAP` times the largest
+   value the same weekday and time of day shows in the history.
+7. **Handle time** (when the history carries it, :mod:`forecast.handle_time`): a weekday x
+   time-of-day profile of the recent weeks, in an ``aht_s`` column.
 
 ``model="auto"`` runs the rolling-origin backtest of :mod:`forecast.backtest` on the candidates, keeps
 the mean of the two best by MASE (cutoffs where every candidate failed, such as a surge, do not vote:
@@ -38,11 +48,14 @@ from .calendar import (
     holiday_names,
     infer_freq,
     learn_calendar,
+    localize_grid,
     slots_per_day,
+    wall_clock,
 )
+from .handle_time import AHT, forecast_handle_time, pair_handle_time, weighted_mean_by
 from .models import AUTO_CANDIDATES, MODELS, Context
 
-__all__ = ["forecast", "split_series", "horizon_steps"]
+__all__ = ["forecast", "split_history", "split_series", "horizon_steps", "series_calendar", "BAND_CAP"]
 
 DAY = pd.Timedelta("1D")
 LEVELS: tuple[int, ...] = (80, 95)
@@ -57,11 +70,29 @@ def _data_error(msg: str) -> ValueError:
 # ---------------------------------------------------------------------------------------------
 # history -> one grid series per name
 # ---------------------------------------------------------------------------------------------
-def split_series(history: pd.DataFrame, series: str | Sequence[str] | None = None) -> dict[str, pd.Series]:
-    """Split a contract frame into ``{name: y indexed by ds}`` (sorted; NaN y are missing values).
+@dataclass
+class History:
+    """A contract frame split by series, on local wall-clock time.
+
+    ``counts`` maps each count series to its values indexed by wall-clock timestamps (sorted, NaN
+    dropped); ``aht`` maps a count series to its handle time (seconds, same kind of index) when the
+    history carries one (:mod:`forecast.handle_time`); ``tz`` is the history's time zone (None when
+    naive).
+    """
+
+    counts: dict[str, pd.Series]
+    aht: dict[str, pd.Series]
+    tz: object = None
+
+
+def split_history(history: pd.DataFrame, series: str | Sequence[str] | None = None) -> History:
+    """Split a contract frame into its count series and their handle times (see :class:`History`).
 
     Without a ``series`` column the frame is one series named ``"y"``. ``series`` keeps one name or
-    a list of names. Raises DataError for missing columns, duplicated timestamps or negative values.
+    a list of names (count series; their handle time comes along). Tz-aware timestamps become local
+    wall-clock times; the repeated hour of a daylight-saving change is summed into one (handle time:
+    volume-weighted). Raises DataError for missing columns, duplicated timestamps, negative values,
+    mixed time zones or a handle-time series without its count series.
     """
     if not isinstance(history, pd.DataFrame):
         raise TypeError("history: expected a pandas DataFrame with columns ds, y (and optionally series)")
@@ -69,35 +100,85 @@ def split_series(history: pd.DataFrame, series: str | Sequence[str] | None = Non
         if col not in history.columns:
             raise _data_error(f"history: column {col!r} is missing (expected columns ds, y and optionally series)")
     df = history
+    wall, tz = wall_clock(df["ds"])
     names = df["series"].astype(str) if "series" in df.columns else pd.Series("y", index=df.index)
+    all_names = [str(n) for n in pd.unique(names)]
+    pairs = pair_handle_time(all_names)
+    wide = AHT in df.columns
+    if wide and pairs:
+        raise _data_error(f"history: handle time is given twice, as a column {AHT!r} and as the series "
+                          f"{sorted(pairs)}; keep one of them")
     wanted = None if series is None else ([series] if isinstance(series, str) else list(series))
     if wanted is not None:
-        unknown = sorted(set(wanted) - set(names.unique()))
+        unknown = sorted(set(wanted) - set(all_names))
         if unknown:
-            raise ValueError(f"series: {unknown} not in history (have {sorted(names.unique())})")
-    out: dict[str, pd.Series] = {}
-    for name in pd.unique(names):
-        if wanted is not None and name not in wanted:
+            raise ValueError(f"series: {unknown} not in history (have {sorted(all_names)})")
+        for n in wanted:
+            if n in pairs:
+                raise ValueError(f"series: {n!r} is the handle time of {pairs[n]!r}; select {pairs[n]!r} "
+                                 f"(its forecast carries an {AHT} column)")
+    y_all = pd.to_numeric(df["y"], errors="coerce").astype(float).to_numpy()
+    aht_col = pd.to_numeric(df[AHT], errors="coerce").astype(float).to_numpy() if wide else None
+    pos_of = names.groupby(names.to_numpy(), sort=False).indices
+    counts: dict[str, pd.Series] = {}
+    aht: dict[str, pd.Series] = {}
+    for name in all_names:
+        if name in pairs or (wanted is not None and name not in wanted):
             continue
-        part = df[names == name]
-        ds = pd.to_datetime(part["ds"])
-        y = pd.to_numeric(part["y"], errors="coerce").astype(float)
-        s = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(ds.to_numpy() if ds.dt.tz is None else ds))
-        s = s.sort_index()
-        if s.index.tz is not None:
-            # work in local wall-clock time: the repeated hour of a DST change is summed into one
-            s = s.groupby(s.index.tz_localize(None)).sum(min_count=1)
-        dup = s.index.duplicated()
-        if dup.any():
-            raise _data_error(f"history: series {name!r} has {int(dup.sum())} duplicated timestamps "
-                              f"(first {s.index[dup][0]}); expected one row per series and ds")
-        if (s < 0).any():
-            bad = s.index[(s < 0).to_numpy()][0]
-            raise _data_error(f"history: series {name!r} has a negative y at {bad}; expected y >= 0")
-        out[str(name)] = s.dropna()
-    if not out:
+        pos = pos_of[name]
+        s = _one_series(name, wall[pos], y_all[pos], tz)
+        counts[name] = s.dropna()
+        partner = next((k for k, v in pairs.items() if v == name), None)
+        if partner is not None:
+            p = pos_of[partner]
+            a = _handle_time(partner, wall[p], y_all[p], wall[pos], y_all[pos], tz)
+        elif aht_col is not None:
+            a = _handle_time(f"{name}, column {AHT}", wall[pos], aht_col[pos], wall[pos], y_all[pos], tz)
+        else:
+            continue
+        if a.notna().any():
+            aht[name] = a.dropna()
+    if not counts:
         raise ValueError("history: no rows to forecast")
-    return out
+    return History(counts, aht, tz)
+
+
+def _one_series(name: str, wall: pd.DatetimeIndex, y: np.ndarray, tz) -> pd.Series:
+    s = pd.Series(y, index=wall).sort_index()
+    if tz is not None:
+        # work in local wall-clock time: the repeated hour of a DST change is summed into one
+        s = s.groupby(s.index).sum(min_count=1)
+    dup = s.index.duplicated()
+    if dup.any():
+        raise _data_error(f"history: series {name!r} has {int(dup.sum())} duplicated timestamps "
+                          f"(first {s.index[dup][0]}); expected one row per series and ds")
+    if (s < 0).any():
+        bad = s.index[(s < 0).to_numpy()][0]
+        raise _data_error(f"history: series {name!r} has a negative y at {bad}; expected y >= 0")
+    return s
+
+
+def _handle_time(label: str, wall: pd.DatetimeIndex, aht: np.ndarray, calls_wall: pd.DatetimeIndex,
+                 calls: np.ndarray, tz) -> pd.Series:
+    """Handle time indexed by wall-clock time. The two occurrences of the repeated hour of a DST
+    change are merged into one slot (their calls are summed there) by their plain mean."""
+    a = pd.Series(aht, index=wall).sort_index()
+    if (a < 0).any():
+        bad = a.index[(a < 0).to_numpy()][0]
+        raise _data_error(f"history: handle time {label!r} is negative at {bad}; expected seconds >= 0")
+    if tz is None:
+        dup = a.index.duplicated()
+        if dup.any():
+            raise _data_error(f"history: handle time {label!r} has {int(dup.sum())} duplicated timestamps "
+                              f"(first {a.index[dup][0]}); expected one row per series and ds")
+        return a
+    weights = pd.Series(calls, index=calls_wall).groupby(level=0).sum().reindex(a.index).to_numpy()
+    return weighted_mean_by(a.index, a.to_numpy(), weights)
+
+
+def split_series(history: pd.DataFrame, series: str | Sequence[str] | None = None) -> dict[str, pd.Series]:
+    """``{name: y indexed by wall-clock ds}`` of the count series (see :func:`split_history`)."""
+    return split_history(history, series).counts
 
 
 def to_grid(y: pd.Series, freq: str | None) -> tuple[pd.Series, str]:
@@ -114,6 +195,16 @@ def to_grid(y: pd.Series, freq: str | None) -> tuple[pd.Series, str]:
     if (floored != y.index).any() or native_step < step:
         y = y.groupby(floored).sum()
     return y, freq
+
+
+def aht_to_grid(aht: pd.Series, calls: pd.Series, freq: str) -> tuple[pd.Series, str]:
+    """Handle time on the ``freq`` grid: the volume-weighted mean (weights: ``calls`` at the same
+    timestamps) of finer data, NaN for a bucket without calls (see :func:`to_grid`)."""
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+    floored = aht.index.floor(step) if step < DAY else aht.index.normalize()
+    if (floored == aht.index).all() and not floored.duplicated().any():
+        return aht, freq
+    return weighted_mean_by(floored, aht.to_numpy(), calls.reindex(aht.index).to_numpy()), freq
 
 
 def horizon_steps(horizon: int | str | pd.Timedelta, freq: str) -> int:
@@ -163,6 +254,19 @@ class Prepared:
         return self.days[0] + self.n_train * DAY
 
 
+def series_calendar(y: pd.Series, freq: str, holidays, until: pd.Timestamp
+                    ) -> tuple[pd.DatetimeIndex, np.ndarray, Calendar, dict]:
+    """The days of ``y`` (on the ``freq`` grid), its day matrix, its learned calendar (holidays
+    through the year after ``until``) and the day flags of :func:`forecast.calendar.learn_calendar`."""
+    start_day = y.index[0].normalize()
+    n_days = int((y.index[-1].normalize() - start_day) // DAY) + 1
+    days = pd.date_range(start_day, periods=n_days, freq="D")
+    mat = day_matrix(y, freq, start_day, n_days)
+    hol = holiday_names(holidays, range(start_day.year, pd.Timestamp(until).year + 2))
+    cal, flags = learn_calendar(mat, days, freq, hol)
+    return days, mat, cal, flags
+
+
 def prepare(y: pd.Series, freq: str, holidays, until: pd.Timestamp, events: pd.DataFrame | None = None,
             min_days: int = 14) -> Prepared:
     """Learn the calendar of ``y`` (on the grid) and build the cleaned training series.
@@ -175,12 +279,8 @@ def prepare(y: pd.Series, freq: str, holidays, until: pd.Timestamp, events: pd.D
     P = slots_per_day(freq)
     start_day = y.index[0].normalize()
     last_obs = y.index[-1]
-    n_days = int((last_obs.normalize() - start_day) // DAY) + 1
-    days = pd.date_range(start_day, periods=n_days, freq="D")
-    mat = day_matrix(y, freq, start_day, n_days)
-    years = range(start_day.year, pd.Timestamp(until).year + 2)
-    hol = holiday_names(holidays, years)
-    cal, flags = learn_calendar(mat, days, freq, hol)
+    days, mat, cal, flags = series_calendar(y, freq, holidays, until)
+    n_days = len(days)
     n_train = n_days
     if P > 1:
         pos = int((last_obs - days[-1]) // step)
@@ -194,18 +294,53 @@ def prepare(y: pd.Series, freq: str, holidays, until: pd.Timestamp, events: pd.D
     index = pd.date_range(start_day, periods=n_train * P, freq=freq)
     clean = pd.Series(clean_mat.reshape(-1), index=index)
     raw = pd.Series(np.nan_to_num(mat[:n_train].reshape(-1), nan=0.0), index=index)
-    season = (P, 7 * P) if P > 1 else (7, 365)
-    ctx = Context(freq=freq, per_day=P, season_lengths=season, weekday_open=cal.weekday_open,
+    ctx = Context(freq=freq, per_day=P, weekday_open=cal.weekday_open,
                   open_slots=cal.open_slots, holidays=cal.holidays, events=events)
     return Prepared(freq, step, P, days, mat, cal, flags, n_train, clean, raw, last_obs, ctx)
 
 
-def predict_grid(prep: Prepared, name: str, until: pd.Timestamp, model=None) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    """Fit model ``name`` (or refit the given instance) and forecast from ``prep.fc_start`` to ``until``.
+@dataclass
+class GridForecast:
+    """One model's forecast on the wall-clock grid from ``Prepared.fc_start``, calendar applied.
 
-    Returns (grid index, yhat >= 0, open mask) with the calendar applied: closed days and hours are 0
-    and ``open`` is False there.
+    Arrays of len(index): ``yhat`` (>= 0; closed days and hours 0), ``open`` (False where the
+    calendar says closed: the interval is 0 there), ``normal`` (the forecast as if the day were a
+    normal open day: the upper reference of an unseen special day), ``special`` (a holiday or an
+    unseen special day), ``unseen`` (a special day the history never showed: its interval spans from
+    closed to a normal day) and ``cap`` (the largest upper bound allowed, :func:`band_cap`).
     """
+
+    index: pd.DatetimeIndex
+    yhat: np.ndarray
+    open: np.ndarray
+    normal: np.ndarray
+    special: np.ndarray
+    unseen: np.ndarray
+    cap: np.ndarray
+
+
+#: an upper bound never exceeds this multiple of the largest value the same weekday and time of day
+#: shows in the history (nor falls below the forecast)
+BAND_CAP = 2.0
+
+
+def band_cap(prep: Prepared, index: pd.DatetimeIndex) -> np.ndarray:
+    """Largest upper bound allowed at each timestamp of ``index``: :data:`BAND_CAP` times the largest
+    value of the same weekday and time-of-day slot in the history (0 for a slot never seen)."""
+    mat = prep.mat
+    wd = prep.days.day_of_week.to_numpy()
+    top = np.zeros((7, prep.per_day))
+    for w in range(7):
+        rows = mat[wd == w]
+        if rows.size and np.isfinite(rows).any():
+            top[w] = np.nan_to_num(np.nanmax(np.where(np.isnan(rows), -np.inf, rows), axis=0), neginf=0.0)
+    slot = ((index - index.normalize()) // prep.step).to_numpy().astype(int) % prep.per_day
+    return BAND_CAP * top[index.day_of_week.to_numpy(), slot]
+
+
+def predict_grid(prep: Prepared, name: str, until: pd.Timestamp, model=None) -> GridForecast:
+    """Fit model ``name`` (or refit the given instance) and forecast from ``prep.fc_start`` to ``until``
+    (whole days), with the calendar applied (see :class:`GridForecast`)."""
     if name not in MODELS:
         raise ValueError(f"model: {name!r} is not one of {sorted(MODELS)} or 'auto'")
     P = prep.per_day
@@ -217,15 +352,31 @@ def predict_grid(prep: Prepared, name: str, until: pd.Timestamp, model=None) -> 
     fdays = pd.date_range(prep.fc_start, periods=n_days, freq="D")
     slots = prep.cal.open_slots[fdays.day_of_week.to_numpy()]
     if model.raw:
-        yhat = model.fit(prep.raw, prep.context).predict(h)
+        yhat = np.asarray(model.fit(prep.raw, prep.context).predict(h), dtype=float)
+        normal = yhat
         factor = prep.cal.day_factor(fdays)
     else:
         grid = np.asarray(model.fit(prep.clean, prep.context).predict(h), dtype=float).reshape(n_days, P) * slots
         factor = prep.cal.day_factor(fdays, np.clip(grid, 0.0, None).sum(axis=1))
         yhat = (grid * factor[:, None]).reshape(-1)
-    open_mask = (factor[:, None] > 0) & slots
-    yhat = np.clip(np.nan_to_num(np.asarray(yhat, dtype=float), nan=0.0, posinf=0.0), 0.0, None)
-    return index, yhat, open_mask.reshape(-1)
+        normal = grid.reshape(-1)
+    unseen = prep.cal.unseen_mask(fdays)
+    open_mask = ((factor > 0) | unseen)[:, None] & slots
+
+    def clean(v: np.ndarray) -> np.ndarray:
+        return np.clip(np.nan_to_num(np.asarray(v, dtype=float), nan=0.0, posinf=0.0), 0.0, None)
+
+    return GridForecast(index=index, yhat=clean(yhat), open=open_mask.reshape(-1), normal=clean(normal),
+                        special=np.repeat(prep.cal.special_mask(fdays), P), unseen=np.repeat(unseen, P),
+                        cap=band_cap(prep, index))
+
+
+def mean_forecast(parts: Sequence[GridForecast]) -> GridForecast:
+    """The mean of several models' forecasts on the same grid (an ``auto`` ensemble)."""
+    first = parts[0]
+    return GridForecast(index=first.index, yhat=np.mean([p.yhat for p in parts], axis=0), open=first.open,
+                        normal=np.mean([p.normal for p in parts], axis=0), special=first.special,
+                        unseen=first.unseen, cap=first.cap)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,11 +399,16 @@ def horizon_bucket(index: pd.DatetimeIndex, start: pd.Timestamp, per_day: int) -
 MIN_PER_BUCKET = 30
 
 
-def conformal_quantiles(z: np.ndarray, buckets: np.ndarray, levels: Iterable[int] = LEVELS) -> dict:
+def conformal_quantiles(z: np.ndarray, buckets: np.ndarray, levels: Iterable[int] = LEVELS,
+                        pool: int = 0) -> dict:
     """``{level: {bucket: (q_lo, q_hi)}, level: {"all": ...}}`` quantiles of scaled errors ``z``.
 
-    Buckets with fewer than ``MIN_PER_BUCKET`` errors borrow the pooled quantiles. A finite-sample
-    correction (conformal style) widens the quantile levels slightly.
+    Bucket 0 (the first horizon day or week) uses its own errors; a later bucket ``b`` pools the
+    buckets ``b - pool .. b + pool`` (never bucket 0), so that a quantile rests on more than the
+    handful of days a few origins give (a quantile estimated from few days is noisy, and noise in a
+    quantile lowers coverage on average); buckets still below ``MIN_PER_BUCKET`` errors borrow the
+    quantiles of all buckets pooled. A finite-sample correction (conformal style) widens the
+    quantile levels slightly.
     """
     out: dict = {}
     for level in levels:
@@ -264,18 +420,36 @@ def conformal_quantiles(z: np.ndarray, buckets: np.ndarray, levels: Iterable[int
             lo_lvl = max(0.0, 1.0 - hi_lvl)
             return float(np.quantile(v, lo_lvl)), float(np.quantile(v, hi_lvl))
 
-        table = {"all": q(z) if len(z) else (0.0, 0.0)}
+        table: dict = {"all": q(z) if len(z) else (0.0, 0.0)}
         for b in np.unique(buckets):
-            sel = z[buckets == b]
+            b = int(b)
+            near = (buckets == b) if b == 0 else (buckets >= max(1, b - pool)) & (buckets <= b + pool)
+            sel = z[near]
             if len(sel) >= MIN_PER_BUCKET:
-                table[int(b)] = q(sel)
+                table[b] = q(sel)
         out[level] = table
     return out
 
 
-def apply_intervals(yhat: np.ndarray, open_mask: np.ndarray, buckets: np.ndarray, quants: dict) -> dict[str, np.ndarray]:
-    """Interval columns ``yhat_lo_80...`` for forecasts; closed points get zero-width intervals at 0."""
-    s = interval_scale(yhat)
+def pool_width(per_day: int) -> int:
+    """Horizon buckets pooled each side by :func:`conformal_quantiles`: three days for intraday data
+    (a week of weekdays around each horizon day), none for daily data (its buckets are weeks)."""
+    return 3 if per_day > 1 else 0
+
+
+def apply_intervals(fc: GridForecast | np.ndarray, open_mask: np.ndarray | None, buckets: np.ndarray,
+                    quants: dict) -> dict[str, np.ndarray]:
+    """Interval columns ``yhat_lo_80...`` of a forecast (a :class:`GridForecast`, or plain ``yhat``
+    with its open mask).
+
+    Closed points get zero-width intervals at 0. Upper bounds are capped at ``fc.cap`` (never below
+    the forecast). On an unseen special day the interval spans from closed (0) to the upper bound of
+    a normal day.
+    """
+    if isinstance(fc, GridForecast):
+        yhat, open_mask, normal, unseen, cap = fc.yhat, fc.open, fc.normal, fc.unseen, fc.cap
+    else:
+        yhat, normal, unseen, cap = np.asarray(fc, dtype=float), None, None, None
     cols: dict[str, np.ndarray] = {}
     for level, table in quants.items():
         known = [b for b in table if b != "all"]
@@ -285,12 +459,19 @@ def apply_intervals(yhat: np.ndarray, open_mask: np.ndarray, buckets: np.ndarray
         for i, b in enumerate(buckets):
             key = int(b) if int(b) in table else ("all" if last is None or b < last else last)
             lo_q[i], hi_q[i] = table[key]
-        lo = np.minimum(np.clip(yhat + lo_q * s, 0.0, None), yhat)
-        hi = np.maximum(yhat + hi_q * s, yhat)
-        lo = np.where(open_mask, lo, 0.0)
-        hi = np.where(open_mask, hi, 0.0)
-        cols[f"yhat_lo_{level}"] = lo
-        cols[f"yhat_hi_{level}"] = hi
+
+        def band(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            s = interval_scale(v)
+            return np.minimum(np.clip(v + lo_q * s, 0.0, None), v), np.maximum(v + hi_q * s, v)
+
+        lo, hi = band(yhat)
+        if unseen is not None and unseen.any():
+            lo = np.where(unseen, 0.0, lo)
+            hi = np.where(unseen, np.maximum(hi, band(normal)[1]), hi)
+        if cap is not None:
+            hi = np.maximum(np.minimum(hi, cap), yhat)
+        cols[f"yhat_lo_{level}"] = np.where(open_mask, lo, 0.0)
+        cols[f"yhat_hi_{level}"] = np.where(open_mask, hi, 0.0)
     return cols
 
 
@@ -304,6 +485,11 @@ def fallback_quantiles(prep: Prepared, levels: Iterable[int] = LEVELS) -> dict:
     keep = (cur > 0) | (prev > 0)
     z = (cur[keep] - prev[keep]) / interval_scale(prev[keep])
     return conformal_quantiles(z, np.zeros(len(z), dtype=int), levels)
+
+
+def next_day(ts: pd.Timestamp) -> pd.Timestamp:
+    """Midnight after the day of ``ts``: where a forecast from a history ending at ``ts`` starts."""
+    return pd.Timestamp(ts).normalize() + DAY
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,24 +512,45 @@ def forecast(
     Parameters
     ----------
     history : contract frame ``ds, y`` (+ optional ``series``; without it one series named ``"y"``).
-        It may hold only opening hours, miss days, or record closed days as zeros.
+        It may hold only opening hours, miss days, or record closed days as zeros. Timestamps are
+        naive or all in one time zone. Handle time (seconds) may come as series ``aht_s`` /
+        ``<name>_aht_s`` or as a column ``aht_s`` (:mod:`forecast.handle_time`).
     horizon : number of ``freq`` intervals, or a duration (``"14D"``, ``"7D"``, ``pd.Timedelta``).
-    freq : grid step (``"30min"``, ``"D"``); inferred when None (finer data is summed into ``freq``).
+    freq : grid step (``"30min"``, ``"D"``); inferred when None (finer data is summed into ``freq``;
+        handle time is averaged weighted by calls).
     model : a name of :data:`forecast.MODELS` or ``"auto"`` (backtest-selected model or ensemble).
     holidays : None, a :mod:`holidays` country/subdivision code (``"CA"``, ``"CA-QC"``, ``"IL"``) or dates.
     level : interval levels in percent, a subset of (80, 95); columns for the others are left out.
-    series : keep only this series name (or names).
+    series : keep only this count series (or these); their handle time comes along.
     origins : rolling origins of the backtest that selects (auto) and calibrates the intervals.
     events : optional event regressors for SARIMAX: a frame indexed by day (midnight timestamps)
         with numeric columns covering history and horizon (e.g. a mail-out or surge indicator).
 
     Returns
     -------
-    DataFrame, one row per (series, ds) on the ``freq`` grid after each series' last observation
-    covering the horizon (closed hours included, as zeros): columns ``series, ds, yhat, yhat_lo_80,
-    yhat_hi_80, yhat_lo_95, yhat_hi_95, model``. ``yhat >= 0`` and ``lo <= yhat <= hi``.
+    DataFrame, one row per (series, ds) on the ``freq`` grid covering the horizon from the first
+    interval of the day after each series' last day (a last day that ends before its opening hours
+    do is neither trained on nor output), closed hours included as zeros: columns ``series, ds,
+    yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95, model``, plus ``aht_s`` (seconds; NaN
+    where closed and on series without handle time) when the history carries handle time.
+    ``yhat >= 0`` and ``lo <= yhat <= hi``; upper bounds never exceed :data:`BAND_CAP` times the
+    largest value of the same weekday and time of day in the history.
+
+    Time zones: the forecast works on local wall-clock time (opening hours and holidays are about
+    the clock on the wall). A naive history gives naive timestamps; a zone-aware one gives
+    timestamps in the same zone, one row per real interval: on the day clocks go forward the
+    skipped wall-clock hour has no rows (the day is an hour short), on the day they go back the
+    repeated hour has two rows each with the forecast of that wall-clock slot.
+
+    Special days: a candidate holiday whose name the history never shows on an open day is an
+    assumption (a public holiday behaves like the holidays the history shows; another one is a
+    normal day). Its ``yhat`` follows the assumption and its interval spans from 0 (closed) to the
+    upper bound of a normal day.
+
     ``df.attrs["auto_choice"]`` maps each series to its chosen model and backtest table (auto only);
-    ``df.attrs["calendar"]`` holds the learned calendar per series.
+    ``df.attrs["calendar"]`` holds the learned calendar per series; ``df.attrs["assumptions"]`` lists
+    the unseen special days of the horizon: dicts with ``series, date, name, ratio, assumption,
+    reason, interval`` (:meth:`forecast.calendar.Calendar.assumptions`).
     """
     from .backtest import run_backtest
 
@@ -352,17 +559,18 @@ def forecast(
         raise ValueError(f"level: supported interval levels are {LEVELS}, got {level}")
     if model != "auto" and model not in MODELS:
         raise ValueError(f"model: {model!r} is not one of {sorted(MODELS)} or 'auto'")
+    hist = split_history(history, series)
     frames = []
     choices: dict = {}
     calendars: dict = {}
-    for name, y in split_series(history, series).items():
-        y, f = to_grid(y, freq)
+    assumptions: list[dict] = []
+    for name, y_raw in hist.counts.items():
+        y, f = to_grid(y_raw, freq)
         h = horizon_steps(horizon, f)
         step = pd.Timedelta(pd.tseries.frequencies.to_offset(f))
-        until = y.index[-1] + h * step
-        candidates = list(AUTO_CANDIDATES) if model == "auto" else [model]
-        if model == "auto" and slots_per_day(f) == 1:
-            candidates.remove("topdown")  # identical to ets on daily data
+        start = next_day(y.index[-1])
+        until = start + (h - 1) * step
+        candidates = list(auto_candidates(f)) if model == "auto" else [model]
         run = run_backtest(y, f, h, candidates, holidays=holidays, origins=origins, events=events)
         if model == "auto":
             members, table = _choose(run, candidates, name)
@@ -371,31 +579,57 @@ def forecast(
         else:
             members, label = [model], model
         prep = prepare(y, f, holidays, until, events=events)
-        preds = [predict_grid(prep, m, until) for m in members]
-        index, _, open_mask = preds[0]
-        yhat = np.mean([p[1] for p in preds], axis=0)
+        fc = mean_forecast([predict_grid(prep, m, until) for m in members])
         z, buckets = run.residuals(members)
-        quants = conformal_quantiles(z, buckets, level) if len(z) >= 20 else fallback_quantiles(prep, level)
-        bk = horizon_bucket(index, prep.fc_start, prep.per_day)
-        cols = apply_intervals(yhat, open_mask, bk, quants)
-        out = pd.DataFrame({"series": name, "ds": index, "yhat": np.where(open_mask, yhat, 0.0), **cols,
-                            "model": label})
-        # slots between the last observation and the first modelled day are closed hours: zeros
-        grid = pd.date_range(prep.last_obs + step, periods=h, freq=f)
-        out = out.set_index("ds").reindex(grid)
-        num = ["yhat", *cols]
-        out[num] = out[num].fillna(0.0)
-        out["series"], out["model"] = name, label
+        quants = (conformal_quantiles(z, buckets, level, pool_width(prep.per_day)) if len(z) >= 20
+                  else fallback_quantiles(prep, level))
+        cols = apply_intervals(fc, None, horizon_bucket(fc.index, prep.fc_start, prep.per_day), quants)
+        out = pd.DataFrame({"yhat": np.where(fc.open, fc.yhat, 0.0), **cols}, index=fc.index)
+        if name in hist.aht:
+            a, _ = aht_to_grid(hist.aht[name], y_raw, f)
+            out[AHT] = forecast_handle_time(a, y.reindex(a.index), fc.index, fc.open, prep.per_day)
+        wall = pd.date_range(start, periods=h, freq=f)
+        out = out.reindex(wall)
+        out.insert(0, "series", name)
+        out["model"] = label
         out = out.rename_axis("ds").reset_index()
-        frames.append(out)
+        frames.append(out if hist.tz is None else localize_frame(out, hist.tz, f))
         calendars[name] = prep.cal
+        assumptions += [{"series": name, **a} for a in prep.cal.assumptions(pd.date_range(start, until.normalize(),
+                                                                                            freq="D"))]
     df = pd.concat(frames, ignore_index=True)
-    df = df[["series", "ds", "yhat", *[f"yhat_{b}_{lvl}" for lvl in sorted(level) for b in ("lo", "hi")], "model"]]
+    cols = ["series", "ds", "yhat", *[f"yhat_{b}_{lvl}" for lvl in sorted(level) for b in ("lo", "hi")], "model"]
+    if hist.aht:
+        cols.append(AHT)
+    df = df[cols]
     if model == "auto":
         df.attrs["auto_choice"] = {k: {"model": "auto:" + "+".join(v["members"]), "members": v["members"],
                                        "backtest": v["backtest"]} for k, v in choices.items()}
     df.attrs["calendar"] = calendars
+    df.attrs["assumptions"] = assumptions
     return df
+
+
+def localize_frame(df: pd.DataFrame, tz, freq: str) -> pd.DataFrame:
+    """A long frame on a wall-clock grid (``series, ds, ...``) put in zone ``tz``: one row per real
+    interval, each with the values of its wall-clock slot (:func:`forecast.calendar.localize_grid`)."""
+    parts = []
+    for name, part in df.groupby("series", sort=False):
+        wall = pd.DatetimeIndex(part["ds"])
+        aware, slot = localize_grid(wall, tz, freq)
+        rows = part.set_index("ds").reindex(slot)
+        rows.index = aware
+        parts.append(rows.rename_axis("ds").reset_index())
+    return pd.concat(parts, ignore_index=True)[list(df.columns)]
+
+
+def auto_candidates(freq: str) -> tuple[str, ...]:
+    """The models ``auto`` lets compete on a ``freq`` grid: :data:`forecast.models.AUTO_CANDIDATES`,
+    without ``theta`` on daily data (there its undamped drift made auto's 90-day intervals too narrow:
+    benchmarks/NOTES.md)."""
+    if slots_per_day(freq) == 1:
+        return tuple(m for m in AUTO_CANDIDATES if m != "theta")
+    return AUTO_CANDIDATES
 
 
 def _choose(run, candidates: list[str], name: str) -> tuple[list[str], pd.DataFrame]:
@@ -412,7 +646,9 @@ def _choose(run, candidates: list[str], name: str) -> tuple[list[str], pd.DataFr
 def write_forecast(df: pd.DataFrame, path) -> str:
     """Write a forecast frame by the file suffix: ``.csv`` (also ``.csv.gz``), ``.xlsx`` or ``.parquet``.
 
-    Returns the path written. Raises ValueError for another suffix.
+    Zone-aware timestamps go to Excel (which has no time zones) as text with their UTC offset
+    (``2025-03-03 00:00:00-05:00``, what :func:`forecast.read_history` reads back). Returns the path
+    written. Raises ValueError for another suffix.
     """
     from pathlib import Path
 
@@ -423,6 +659,9 @@ def write_forecast(df: pd.DataFrame, path) -> str:
     if name.endswith(".csv") or name.endswith(".csv.gz"):
         out.to_csv(p, index=False)
     elif name.endswith(".xlsx"):
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+                out[col] = out[col].map(lambda t: t.isoformat(sep=" "))
         out.to_excel(p, index=False, sheet_name="forecast")
     elif name.endswith(".parquet"):
         out.to_parquet(p, index=False)

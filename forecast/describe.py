@@ -24,7 +24,7 @@ _COLUMNS = ["start", "end", "rows", "freq", "expected_rows", "gaps", "zero_days"
             "outliers", "total", "mean_per_day"]
 
 
-def describe_history(df: pd.DataFrame) -> pd.DataFrame:
+def describe_history(df: pd.DataFrame, *, holidays=None, horizon: str | pd.Timedelta = "365D") -> pd.DataFrame:
     """Summarise a history frame (as returned by :func:`forecast.read_history`), one row per series.
 
     Parameters
@@ -32,6 +32,12 @@ def describe_history(df: pd.DataFrame) -> pd.DataFrame:
     df:
         Long frame with ``ds`` (timestamps) and ``y`` (numbers, NaN allowed); ``series`` optional
         (without it the whole frame is one series named ``"y"``). Any row order.
+    holidays:
+        Optional holiday calendar as :func:`forecast.forecast` takes it (a country code such as
+        ``"CA"``, or dates). When given, the report says which special days of the ``horizon``
+        after the history the history never showed, and what a forecast will assume for them.
+    horizon:
+        How far after the history to look for unseen special days (a duration, default a year).
 
     Returns
     -------
@@ -58,6 +64,14 @@ def describe_history(df: pd.DataFrame) -> pd.DataFrame:
         * ``total``: sum of ``y`` (NaN skipped).
         * ``mean_per_day``: ``total`` divided by the days with data for daily or finer series,
           by the calendar days spanned (``end`` plus one step, minus ``start``) for coarser ones.
+        * ``unseen_holidays`` (only with ``holidays``): special days in the ``horizon`` after the
+          history, on weekdays the centre opens, whose holiday the history never shows; ``<NA>``
+          for handle-time series and series coarser than a day.
+
+        With ``holidays``, ``attrs["assumptions"]`` lists those days as dicts ``series, date, name,
+        ratio, assumption, reason, interval`` (the same that :func:`forecast.forecast` records for
+        its horizon, :meth:`forecast.calendar.Calendar.assumptions`), e.g. "Columbus Day: never
+        appears on an open day of the history; assumed closed like 3 other holidays".
     """
     if "ds" not in df.columns or "y" not in df.columns:
         raise ValueError(f"df: expected the columns 'ds' and 'y' (read it with read_history); got {list(df.columns)}")
@@ -72,7 +86,49 @@ def describe_history(df: pd.DataFrame) -> pd.DataFrame:
     out["freq"] = pd.Series([r["freq"] for r in records], index=out.index, dtype=object)  # None, not NaN
     for c in ("expected_rows", "gaps"):
         out[c] = out[c].astype("Int64")
-    return out[_COLUMNS]
+    out = out[_COLUMNS]
+    if holidays is not None:
+        assumptions = _unseen_special_days(df, holidays, pd.Timedelta(horizon))
+        counts = pd.Series([a["series"] for a in assumptions], dtype=object).value_counts()
+        known = [n for n in out.index if n in _forecastable(df)]
+        out["unseen_holidays"] = pd.array([int(counts.get(n, 0)) if n in known else pd.NA for n in out.index],
+                                          dtype="Int64")
+        out.attrs["assumptions"] = assumptions
+    return out
+
+
+def _forecastable(df: pd.DataFrame) -> set[str]:
+    """Count series on a daily or finer grid (the ones a forecast learns a calendar for)."""
+    from forecast.calendar import infer_freq
+    from forecast.core import split_series
+
+    out = set()
+    for name, y in split_series(df).items():
+        try:
+            step = pd.Timedelta(pd.tseries.frequencies.to_offset(infer_freq(y.index)))
+        except ValueError:
+            continue
+        if step <= pd.Timedelta("1D") and pd.Timedelta("1D") % step == pd.Timedelta(0):
+            out.add(name)
+    return out
+
+
+def _unseen_special_days(df: pd.DataFrame, holidays, horizon: pd.Timedelta) -> list[dict]:
+    """Assumptions for the unseen special days of the ``horizon`` after each count series."""
+    from forecast.calendar import infer_freq
+    from forecast.core import next_day, series_calendar, split_series, to_grid
+
+    out: list[dict] = []
+    keep = _forecastable(df)
+    for name, y in split_series(df).items():
+        if name not in keep:
+            continue
+        y, f = to_grid(y, infer_freq(y.index))
+        start = next_day(y.index[-1])
+        days = pd.date_range(start, start + horizon - pd.Timedelta("1D"), freq="D")
+        _, _, cal, _ = series_calendar(y, f, holidays, days[-1])
+        out += [{"series": name, **a} for a in cal.assumptions(days)]
+    return out
 
 
 def _wall(ds: pd.Series) -> pd.DatetimeIndex:

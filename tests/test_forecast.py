@@ -9,7 +9,7 @@ import forecast
 from forecast.calendar import infer_freq
 from forecast.models import MODELS
 from forecast.models._base import Context
-from forecast.models.topdown import TopDown
+from forecast.models.theta import Theta
 
 SHAPE = np.sin(np.linspace(0.2, np.pi - 0.2, 18)) + 0.3  # 08:00-17:00, 18 half hours
 WEEKDAY = np.array([1.3, 1.1, 1.0, 1.0, 0.9, 0.0, 0.0])    # Mon-Fri open
@@ -40,13 +40,13 @@ def office_history(weeks: int = 10, *, holidays=(), seed: int = 1, start: str = 
     return pd.concat(rows, ignore_index=True)
 
 
-def test_forecast_returns_one_row_per_30min_interval_of_the_week_after_the_last_observation():
-    hist = office_history(8)
+def test_forecast_returns_one_row_per_30min_interval_of_the_week_from_the_day_after_the_history():
+    hist = office_history(8)                              # ends Friday 16:30
     fc = forecast.forecast(hist, "7D", model="profile", origins=3)
     assert list(fc.columns) == ["series", "ds", "yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95",
                                 "yhat_hi_95", "model"]
     assert len(fc) == 336
-    assert fc["ds"].iloc[0] == hist["ds"].max() + pd.Timedelta("30min")
+    assert fc["ds"].iloc[0] == pd.Timestamp("2024-02-24 00:00")  # the next day boundary, not Friday 17:00
     assert (fc["ds"].diff().dropna() == pd.Timedelta("30min")).all()
     assert (fc["series"] == "y").all() and (fc["model"] == "profile").all()
 
@@ -86,14 +86,14 @@ def test_every_model_runs_by_name_with_nonnegative_ordered_forecasts(name):
     assert 0.6 * weekly < fc["yhat"].sum() < 1.5 * weekly
 
 
-def test_topdown_intraday_values_sum_to_the_daily_forecast():
+def test_theta_intraday_values_sum_to_the_daily_forecast():
     hist = office_history(8).set_index("ds")["y"]
     grid = hist.reindex(pd.date_range("2024-01-01", periods=56 * 48, freq="30min"), fill_value=0.0)
     open_slots = np.zeros((7, 48), dtype=bool)
     open_slots[:5, 16:34] = True
-    ctx = Context(freq="30min", per_day=48, season_lengths=(48, 336), weekday_open=WEEKDAY > 0,
+    ctx = Context(freq="30min", per_day=48, weekday_open=WEEKDAY > 0,
                   open_slots=open_slots)
-    model = TopDown().fit(grid, ctx)
+    model = Theta().fit(grid, ctx)
     yhat = model.predict(7 * 48)
     daily = model.daily_forecast(7 * 48)
     np.testing.assert_allclose(yhat.reshape(7, 48).sum(axis=1), daily, rtol=1e-9)
@@ -169,13 +169,14 @@ def test_duplicated_timestamps_are_a_data_error():
         forecast.forecast(pd.concat([hist, hist.iloc[:1]]), "7D", model="profile")
 
 
-def test_time_zone_aware_history_is_forecast_in_local_wall_clock_time():
+def test_time_zone_aware_history_is_forecast_in_local_wall_clock_time_and_comes_back_in_its_zone():
     hist = office_history(6)
     aware = hist.assign(ds=hist["ds"].dt.tz_localize("America/Toronto"))
     fc = forecast.forecast(aware, 48, model="profile", origins=2)
     ref = forecast.forecast(hist, 48, model="profile", origins=2)
     np.testing.assert_allclose(fc["yhat"], ref["yhat"])
-    assert fc["ds"].iloc[0] == ref["ds"].iloc[0]
+    assert str(fc["ds"].dt.tz) == "America/Toronto" and ref["ds"].dt.tz is None
+    assert (fc["ds"].dt.tz_localize(None) == ref["ds"]).all()
 
 
 def test_sarimax_uses_event_regressors_given_for_the_horizon():
@@ -212,7 +213,7 @@ def daily_office_history(years: int = 5, *, surge_year: int | None = None, seed:
 
 def daily_context() -> Context:
     open_days = WEEKDAY > 0
-    return Context(freq="D", per_day=1, season_lengths=(7, 365), weekday_open=open_days,
+    return Context(freq="D", per_day=1, weekday_open=open_days,
                    open_slots=open_days[:, None].copy())
 
 

@@ -12,7 +12,7 @@ from .mstl import MSTL, PlainMSTL
 from .naive import SeasonalNaive
 from .profile import Profile
 from .sarimax import SARIMAX
-from .topdown import TopDown
+from .theta import Theta
 from .yearly import YearlyProfile
 
 MODELS: dict[str, type[Model]] = {
@@ -21,11 +21,11 @@ MODELS: dict[str, type[Model]] = {
     "ets": ETS,
     "sarimax": SARIMAX,
     "mstl": MSTL,
-    "topdown": TopDown,
+    "theta": Theta,
     "yearly": YearlyProfile,
     "mstl_plain": PlainMSTL,
 }
-AUTO_CANDIDATES: tuple[str, ...] = ("seasonal_naive", "profile", "ets", "sarimax", "mstl", "topdown", "yearly")
+AUTO_CANDIDATES: tuple[str, ...] = ("seasonal_naive", "profile", "ets", "sarimax", "mstl", "theta", "yearly")
 
 __all__ = ["AUTO_CANDIDATES", "MODELS", "Context", "Model", "ETS", "MSTL", "PlainMSTL", "Profile",
-           "SARIMAX", "SeasonalNaive", "TopDown", "YearlyProfile"]
+           "SARIMAX", "SeasonalNaive", "Theta", "YearlyProfile"]

@@ -30,7 +30,6 @@ class Context:
     """What a model may know besides the series itself.
 
     ``freq`` grid step (``"30min"``, ``"D"``); ``per_day`` grid steps per day (1 for daily data);
-    ``season_lengths`` natural seasons in grid steps (``(48, 336)`` at 30 min, ``(7, 365)`` daily);
     ``weekday_open`` (7,) bool, Monday = 0; ``open_slots`` (7, per_day) bool hours of operation;
     ``holidays`` frozenset of dates (history and horizon); ``events`` optional DataFrame of event
     regressors indexed by day (covering history and horizon), used by SARIMAX.
@@ -38,7 +37,6 @@ class Context:
 
     freq: str
     per_day: int
-    season_lengths: tuple[int, ...]
     weekday_open: np.ndarray
     open_slots: np.ndarray
     holidays: frozenset = field(default_factory=frozenset)
@@ -93,24 +91,41 @@ def daily_totals(y: pd.Series, context: Context) -> pd.Series:
     return pd.Series(vals, index=y.index[:: context.per_day].normalize())
 
 
-def intraday_shares(y: pd.Series, context: Context, weeks: int | None = None) -> np.ndarray:
+def intraday_shares(y: pd.Series, context: Context, weeks: int | None = None, trim: float = 0.0,
+                    keep: np.ndarray | None = None) -> np.ndarray:
     """Weekday-specific intraday shares, shape (7, per_day); each open weekday's row sums to 1.
 
-    Computed from the last ``weeks`` weeks of the (cleaned) series; slots outside opening hours get 0.
+    Computed from the last ``weeks`` weeks of the (cleaned) series, on the days ``keep`` marks (a
+    bool per day of ``y``; all when None): the weekday's volume in each slot over its total volume,
+    or with ``trim > 0`` the trimmed mean (``trim`` cut at each end) of each day's own shares, so
+    one odd day (an outage, a surge) cannot bend the profile. Slots outside opening hours get 0; a
+    weekday without volume gets uniform shares over its opening hours (0 if it has none).
     """
+    from scipy import stats
+
     weeks = SHARE_WEEKS if weeks is None else weeks
     P = context.per_day
-    mat = y.to_numpy(dtype=float).reshape(-1, P)[-7 * weeks:]
-    wd = y.index[:: P][-7 * weeks:].day_of_week.to_numpy()
+    mat = y.to_numpy(dtype=float).reshape(-1, P)
+    wd = y.index[:: P].day_of_week.to_numpy()
+    if keep is not None:
+        mat, wd = mat[keep], wd[keep]
+    recent = y.index[:: P][keep if keep is not None else slice(None)] > y.index[-1] - pd.Timedelta(weeks=weeks)
+    mat, wd = mat[recent], wd[recent]
     shares = np.zeros((7, P))
     for w in range(7):
         rows = mat[wd == w]
-        tot = rows.sum()
-        if tot > 0:
-            shares[w] = rows.sum(axis=0) / tot
-        elif context.open_slots[w].any():
-            shares[w] = context.open_slots[w] / context.open_slots[w].sum()
-    return shares * context.open_slots
+        tot = rows.sum(axis=1)
+        if tot.sum() <= 0:
+            if context.open_slots[w].any():
+                shares[w] = context.open_slots[w] / context.open_slots[w].sum()
+            continue
+        if trim > 0 and (tot > 0).sum() >= 3:
+            shares[w] = stats.trim_mean(rows[tot > 0] / tot[tot > 0, None], trim, axis=0)
+        else:
+            shares[w] = rows.sum(axis=0) / tot.sum()
+    shares = shares * context.open_slots
+    total = shares.sum(axis=1, keepdims=True)
+    return np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
 
 
 def open_day_series(daily: pd.Series, context: Context) -> pd.Series:

@@ -7,8 +7,7 @@ cycle.
 * :class:`MSTL` (``"mstl"``) works on ``log1p`` daily totals of the open weekdays (robust Loess) with
   periods one week of open days and, when the last three or four years have similar levels (each month's
   median within a factor 1.5 across the years), one year; intraday data is spread with weekday intraday shares
-  (top-down). Tried and rejected: when the years differ in level, the yearly model's robust pattern as a fixed
-  yearly component (MSTL alone better, 0.65 -> 0.53 MASE at 90 days, but auto at 90 days 0.81 -> 0.85).
+  (top-down).
 * :class:`PlainMSTL` (``"mstl_plain"``) is the peer the benchmark compares with: MSTL on the raw grid
   with the standard periods (one day and one week for intraday data on the last 8 weeks, one week
   and one year for daily data), without holiday or closure handling. Not part of ``auto``.

@@ -23,12 +23,6 @@ already replaced by a typical same-weekday day), so every effect is multiplicati
 
 For intraday data the daily forecast is spread over the day with weekday intraday shares (top-down),
 as the other daily models do.
-
-Tried and rejected (passport calls, auto / seasonal naive at 90 days, 0.809 with this model; 14 days 0.765):
-recency-weighted medians across years (half-life 2-4 years: 0.85-0.88), year weights by how normal the year's
-level was (0.90), the pattern scaled by its least-squares fit to the last 365 days (0.79 but 0.78 at 14 days and
-0.80-0.88 for other windows), std / IQR spread in the shrinkage (0.90, 0.82), a damped Theil-Sen trend on the
-level (0.86), a 40-day level (0.90).
 """
 from __future__ import annotations
 

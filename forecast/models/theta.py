@@ -1,11 +1,12 @@
-"""Top-down: daily totals from a daily model times weekday-specific intraday profiles.
+"""Theta: the Theta method (statsmodels ``ThetaModel``) on daily totals, spread top-down.
 
-The daily model forecasts each future day's total; the day is spread over its slots with the
-intraday shares of the same weekday over the last 8 weeks. Intraday values therefore sum exactly to
-the daily forecast (before a closure or rebound factor, which scales the whole day). The default
-daily model is the Theta method (statsmodels ``ThetaModel``) on ``log1p`` daily totals of the open
-weekdays, deseasonalised over one week of open days: fast and robust to level shifts. Any
-:class:`~forecast.models._base.DailyTopDown` (``ETS``, the daily SARIMAX or MSTL) can be plugged in.
+The Theta method forecasts each future day's total on ``log1p`` daily totals of the open weekdays,
+deseasonalised over one week of open days: simple exponential smoothing plus half the series'
+linear drift, fast and robust to level shifts (the log forecast is capped at three times the
+largest day seen, as for every daily model). For intraday data each day is spread over its slots
+with the intraday shares of the same weekday over recent weeks
+(:func:`~forecast.models._base.intraday_shares`), so intraday values sum exactly to the daily
+forecast (before a closure or rebound factor, which scales the whole day).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from ._base import Context, DailyTopDown, Model, quiet_fit, seasonal_repeat
 
-__all__ = ["TopDown", "DailyTheta"]
+__all__ = ["Theta", "DailyTheta"]
 
 
 class DailyTheta(DailyTopDown):
@@ -41,16 +42,13 @@ class DailyTheta(DailyTopDown):
         return fc if np.all(np.isfinite(fc)) else seasonal_repeat(self.train_, max(self.season_, 1), n)
 
 
-class TopDown(Model):
-    """``daily_model``: a :class:`DailyTopDown` subclass (default :class:`DailyTheta`)."""
+class Theta(Model):
+    """The Theta method on daily totals (top-down for intraday data); see the module docstring."""
 
-    name = "topdown"
+    name = "theta"
 
-    def __init__(self, daily_model: type[DailyTopDown] = DailyTheta) -> None:
-        self.daily_model = daily_model
-
-    def fit(self, y: pd.Series, context: Context) -> TopDown:
-        self.inner_ = self.daily_model().fit(y, context)
+    def fit(self, y: pd.Series, context: Context) -> Theta:
+        self.inner_ = DailyTheta().fit(y, context)
         return self
 
     def predict(self, h: int) -> np.ndarray:
