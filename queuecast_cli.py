@@ -294,7 +294,7 @@ def _add_forecast(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--horizon", default="14D", help="duration ('14D', '7D') or a number of intervals (default 14D)")
     p.add_argument("--freq", default=None, help="grid step such as 30min or D (default: inferred)")
     p.add_argument("--model", default="auto", help="auto (default), seasonal_naive, profile, ets, sarimax, mstl, "
-                                                   "topdown, yearly or mstl_plain")
+                                                   "theta, yearly or mstl_plain")
     p.add_argument("--holidays", default=None, help="holidays country/subdivision code, e.g. CA, CA-QC, US, IL")
     p.add_argument("--series", default=None, help="forecast only this series")
     p.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
