@@ -782,6 +782,12 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
         else:
             pt = type_pat[c]
             dl = q + _unit(pat_unit[j], pat_exp and first) * pt if pt < _INF else _INF
+            kq = min(int(q // interval_s), n_int - 1)
+            if agents[kq] == 0 and (q >= t_end or closed[kq]):  # joins while closed, nobody on duty: let go
+                outcome[j] = OUTCOME_ABANDONED
+                wait[j] = 0.0
+                fail_t = q
+                continue
             if last_flush > q:  # on hold when the centre closed, already past
                 outcome[j] = OUTCOME_ABANDONED
                 fail_t = dl if dl < last_flush else last_flush
