@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulate.demand import Demand, _error, _seconds_since_midnight, as_demand, interval_of
+from simulate.demand import Demand, _error, _seconds_since_midnight, _shown, as_demand, interval_of
 
 if TYPE_CHECKING:
     from simulate.scenario import Scenario
@@ -64,9 +64,9 @@ _WINDOW = re.compile(r"^\s*(?P<days>[A-Za-zéû.,\- ]+?)\s+(?P<start>\d{1,2}(?::
 def _agents_value(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(float(value)) or float(value) < 0 or not float(value).is_integer():
-        raise ValueError(f"{what} must be a whole number of agents >= 0, got {value!r}")
+        raise ValueError(f"{what} must be a whole number of agents >= 0, got {_shown(value)!r}")
     if float(value) > _MAX_AGENTS:
-        raise ValueError(f"{what} is {value!r}; at most {_MAX_AGENTS:,} agents per interval")
+        raise ValueError(f"{what} is {_shown(value)!r}; at most {_MAX_AGENTS:,} agents per interval")
     return int(value)
 
 
@@ -164,12 +164,12 @@ class StaffingPlan:
         ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce"))
         if ds.hasnans:
             r = int(np.flatnonzero(ds.isna())[0])
-            raise _error(f"staffing table: row {r + 1}: 'ds' is not a timestamp, got {df['ds'].iloc[r]!r}")
+            raise _error(f"staffing table: row {r + 1}: 'ds' is not a timestamp, got {_shown(df['ds'].iloc[r])!r}")
         raw = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=np.float64)
         for r, v in enumerate(raw):
             if not (math.isfinite(v) and v >= 0 and float(v).is_integer() and v <= _MAX_AGENTS):
                 raise _error(f"staffing table: row {r + 1}, column {column!r}: expected a whole number of agents "
-                             f"from 0 to {_MAX_AGENTS:,}, got {df[column].iloc[r]!r}")
+                             f"from 0 to {_MAX_AGENTS:,}, got {_shown(df[column].iloc[r])!r}")
         if ds.has_duplicates:
             r = int(np.flatnonzero(ds.duplicated())[0])
             raise _error(f"staffing table: row {r + 1}: timestamp {ds[r]} appears twice")
