@@ -161,7 +161,10 @@ class StaffingPlan:
             raise _error(f"staffing table: expected columns 'ds' and {column!r}, got {list(frame.columns)}")
         if len(df) == 0:
             raise _error("staffing table: no rows")
-        ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce"))
+        try:
+            ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce"))
+        except ValueError:  # UTC offsets that change (daylight saving): the instants are exact in UTC
+            ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce", utc=True))
         if ds.hasnans:
             r = int(np.flatnonzero(ds.isna())[0])
             raise _error(f"staffing table: row {r + 1}: 'ds' is not a timestamp, got {_shown(df['ds'].iloc[r])!r}")
@@ -340,7 +343,8 @@ class StaffingPlan:
             ds = pd.DatetimeIndex(np.asarray(ns, dtype=f"datetime64[{unit}]"))
             if tz is not None:
                 ds = ds.tz_localize("UTC").tz_convert(tz)
-            return {"table": [[d.isoformat(), a] for d, a in zip(ds, agents)], "interval_s": step}
+            return {"table": [[d.isoformat(), a] for d, a in zip(ds, agents)], "interval_s": step,
+                    **({"tz": tz} if tz is not None else {})}
         if k == "sized":
             return {"sized": s[0], **({"options": dict(s[1])} if s[1] else {})}
         base, factor, add = s
@@ -356,11 +360,13 @@ class StaffingPlan:
             return cls.constant(data["agents"])
         if keys == {"pattern"}:
             return cls.pattern(data["pattern"])
-        if keys in ({"table"}, {"table", "interval_s"}):
+        if "table" in keys and keys <= {"table", "interval_s", "tz"}:
             rows = data["table"]
             if not isinstance(rows, list) or not all(isinstance(r, (list, tuple)) and len(r) == 2 for r in rows):
                 raise ValueError("staffing plan 'table' must be a list of [timestamp, agents] pairs")
             frame = pd.DataFrame(rows, columns=["ds", "agents"])
+            if data.get("tz") is not None:  # the zone by name: offsets alone lose it (and change with DST)
+                frame["ds"] = pd.to_datetime(frame["ds"], errors="coerce", utc=True).dt.tz_convert(data["tz"])
             return cls.table(frame, interval=data.get("interval_s"))
         if keys in ({"sized"}, {"sized", "options"}):
             options = data.get("options", {})
