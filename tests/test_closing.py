@@ -126,3 +126,21 @@ def test_both_engines_close_the_same_way_call_for_call(scenario, at_close):
         a = engine_simpy.simulate_replication(work, s, np.random.SeedSequence(seed))
         b = engine_fast.simulate_replication(work, s, np.random.SeedSequence(seed))
         assert_call_for_call(a, b, f"{s.name}, {at_close}, seed {seed}")
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_serve_with_nobody_on_duty_at_closing_lets_the_callers_on_hold_go_rather_than_keep_them_overnight(engine):
+    # the plan stops half an hour before the calls do: the 11:30 interval has callers and no agent
+    agents = np.where(OPEN & (np.arange(N) % 48 != 23), 8, 0)
+    s = Scenario(aht=300.0, patience=None)
+    work = workload(CALLS, agents, L, s)
+    assert work.let_go.tolist() == (np.arange(N) % 48 == 24).tolist()  # both noons, nobody stays on duty
+    rec = ENGINES[engine](work, s, np.random.SeedSequence(2))
+    held = on_hold_at_closing(rec, s)
+    assert held.sum() > 20 and (rec.outcome[held] == OUTCOME_ABANDONED).all()
+    np.testing.assert_allclose((rec.arrival_s + rec.wait_s)[held] % (48 * L), 24 * L)  # let go at noon
+    answered = rec.outcome == OUTCOME_ANSWERED
+    assert OPEN[interval_of_answer(rec)[answered]].all() and rec.wait_s[answered].max() < 4 * 3600
+    # with agents at closing, the same policy keeps serving (the rule above is only for nobody on duty)
+    assert not workload(CALLS, AGENTS, L, s).let_go.any()
+    assert workload(CALLS, AGENTS, L, s.replace(at_close="drop")).let_go.sum() == 2
