@@ -190,7 +190,8 @@ def test_agents_and_lines_are_never_exceeded():
 
 
 def test_urgent_calls_wait_less_than_low_priority_calls():
-    scenario = Scenario(aht=300.0, call_types=(CallType("status", 0.5, priority=1), CallType("urgent", 0.5, priority=0)))
+    scenario = Scenario(aht=300.0, call_types=(CallType("status", 0.5, priority=1),
+                                               CallType("urgent", 0.5, priority=0)))
     rec = _records(np.full(6, 58.0), scenario, 10, seed=7)  # 9.7 Erlangs on 10 agents
     ans = rec.outcome == OUTCOME_ANSWERED
     assert ans.all()

@@ -70,7 +70,8 @@ def test_call_types_in_a_dict_are_a_mapping_from_name():
 
 
 @pytest.mark.parametrize("changes, field", [
-    ({"aht": 0}, "aht"), ({"aht": -5.0}, "aht"), ({"at_close": "keep"}, "at_close"), ({"patience": 0}, "patience"), ({"lines": 0}, "lines"),
+    ({"aht": 0}, "aht"), ({"aht": -5.0}, "aht"), ({"at_close": "keep"}, "at_close"), ({"patience": 0}, "patience"),
+    ({"lines": 0}, "lines"),
     ({"redial_prob": 1.2}, "redial_prob"), ({"max_attempts": 0}, "max_attempts"),
     ({"ivr_containment": -0.1}, "ivr_containment"), ({"shrinkage": 1.0}, "shrinkage"),
     ({"aht_dist": "gamma"}, "aht_dist"), ({"patience_dist": "normal"}, "patience_dist"),
