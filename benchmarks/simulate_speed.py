@@ -25,6 +25,7 @@ import numpy as np
 
 from simulate import Scenario
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED
+from simulate.workload import Workload
 
 AHT = 300.0
 PATIENCE = 600.0
@@ -32,16 +33,18 @@ LOAD_PER_AGENT = 0.95
 
 
 @functools.lru_cache
-def _scenario(agents: int) -> Scenario:
-    """The scenario is an input built once, not part of what is timed."""
-    return Scenario(name="mmc+m", agents=agents, aht=AHT, patience=PATIENCE)
+def _inputs(agents: int, hours: float) -> tuple[Workload, Scenario]:
+    """The policy and the workload (one interval of ``hours`` with ``agents`` on duty) are inputs
+    built once, not part of what is timed."""
+    scenario = Scenario(name="mmc+m", aht=AHT, patience=PATIENCE)
+    horizon = hours * 3600.0
+    rate = LOAD_PER_AGENT * agents / AHT
+    return Workload.from_arrays(np.array([rate * horizon]), agents, horizon, scenario), scenario
 
 
 def _run_engine(simulate_replication: Callable, agents: int, hours: float, seed: int) -> tuple[int, float]:
-    horizon = hours * 3600.0
-    rate = LOAD_PER_AGENT * agents / AHT
-    rec = simulate_replication(np.array([rate * horizon]), np.array([agents]), horizon, _scenario(agents),
-                               np.random.SeedSequence(seed))
+    work, scenario = _inputs(agents, hours)
+    rec = simulate_replication(work, scenario, np.random.SeedSequence(seed))
     ab, ans = (rec.outcome == OUTCOME_ABANDONED).sum(), (rec.outcome == OUTCOME_ANSWERED).sum()
     return len(rec), ab / (ab + ans)
 

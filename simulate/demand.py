@@ -49,6 +49,11 @@ def _error(msg: str) -> ValueError:
     return DataError(msg)
 
 
+def _shown(value: Any) -> Any:
+    """A value as a message shows it: numpy scalars as plain Python numbers (-1.0, not np.float64(-1.0))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _seconds(value: Any, what: str) -> float:
     """A duration in seconds from seconds (number), a pandas offset string ("30min") or a Timedelta."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
@@ -171,7 +176,7 @@ class Demand:
             raise ValueError(f"Demand.calls must have one value per interval ({n}), got shape {calls.shape}")
         bad = np.flatnonzero(~np.isfinite(calls) | (calls < 0))
         if bad.size:
-            raise _error(f"demand: calls at {ds[bad[0]]} must be a finite number >= 0, got {calls[bad[0]]!r}")
+            raise _error(f"demand: calls at {ds[bad[0]]} must be a finite number >= 0, got {_shown(calls[bad[0]])!r}")
         calls.flags.writeable = False
         object.__setattr__(self, "calls", calls)
         object.__setattr__(self, "interval_s", _seconds(self.interval_s, "Demand.interval_s"))
@@ -249,7 +254,7 @@ class Demand:
         if bad.size:
             r = int(bad[0])
             raise _error(f"demand: column {col!r} at row {r + 1} ({ds[r]}) must be a finite number >= 0, got "
-                         f"{df[col].iloc[r]!r}")
+                         f"{_shown(df[col].iloc[r])!r}")
         aht = None
         if "aht_s" in df.columns:
             aht = pd.to_numeric(df["aht_s"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -257,7 +262,7 @@ class Demand:
             if badv.size:
                 r = int(badv[0])
                 raise _error(f"demand: column 'aht_s' at row {r + 1} ({ds[r]}) must be a handle time in seconds "
-                             f"> 0 (or empty), got {df['aht_s'].iloc[r]!r}")
+                             f"> 0 (or empty), got {_shown(df['aht_s'].iloc[r])!r}")
         types: list[str] = []
         ctype = None
         if "call_type" in df.columns:
@@ -482,7 +487,7 @@ def _check_aht(aht: np.ndarray, ds: pd.DatetimeIndex, what: str) -> None:
     if bad.size:
         r = np.unravel_index(int(bad[0]), aht.shape)[0]
         raise _error(f"demand: {what} at {ds[r]} must be a handle time in seconds > 0 (or empty), "
-                     f"got {aht.flat[bad[0]]!r}")
+                     f"got {_shown(aht.flat[bad[0]])!r}")
     try:
         from forecast import limits
         hi = float(getattr(limits, "MAX_AHT_S", 36_000.0))
@@ -525,7 +530,7 @@ def _timestamps(values: pd.Series) -> pd.DatetimeIndex:
     if ds.hasnans:
         r = int(np.flatnonzero(ds.isna())[0])
         raise _error(f"demand: column 'ds' at row {r + 1} is empty or not a timestamp, got "
-                     f"{values.iloc[r] if hasattr(values, 'iloc') else values[r]!r}")
+                     f"{_shown(values.iloc[r] if hasattr(values, 'iloc') else values[r])!r}")
     return ds
 
 

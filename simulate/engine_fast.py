@@ -558,8 +558,8 @@ def _kernel(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, closed
 @_jit(inline="always")
 def _cross_boundary(k, target, ended, agents, let_go, interval_s, t_end):
     """The end of interval ``k``: returns (k, target, next boundary, ended, flushed), where
-    ``flushed`` says callers on hold are let go now (the centre closes with ``at_close = "drop"``,
-    or the horizon ends with no agent on duty); the event loop's rules at a boundary."""
+    ``flushed`` says callers on hold are let go now (the centre closes and ``Workload.let_go`` says
+    so, or the horizon ends with no agent on duty); the event loop's rules at a boundary."""
     n_int = agents.shape[0]
     if k + 1 >= n_int:
         return k, target, _INF, True, target == 0
@@ -782,6 +782,13 @@ def _kernel_fcfs(first_t, svc_unit, pat_unit, ivr_u, rows, interval_s, agents, c
         else:
             pt = type_pat[c]
             dl = q + _unit(pat_unit[j], pat_exp and first) * pt if pt < _INF else _INF
+            if ivr_time > 0.0:  # out of the IVR into a closed centre with nobody on duty: let go at once
+                kq = min(int(q // interval_s), n_int - 1)
+                if agents[kq] == 0 and (q >= t_end or closed[kq]):
+                    outcome[j] = OUTCOME_ABANDONED
+                    wait[j] = 0.0
+                    fail_t = q
+                    continue
             if last_flush > q:  # on hold when the centre closed, already past
                 outcome[j] = OUTCOME_ABANDONED
                 fail_t = dl if dl < last_flush else last_flush
@@ -997,7 +1004,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     calls = work.calls
     agents = work.on_duty
     closed = np.ascontiguousarray(work.closed, dtype=np.bool_)
-    let_go = closed & ~np.r_[True, closed[:-1]] if work.drop_at_close else np.zeros(len(closed), np.bool_)
+    let_go = np.ascontiguousarray(work.let_go, dtype=np.bool_)
     interval_s = float(work.interval_s)
     n_int = len(calls)
     rngs = spawn_streams(seed)
@@ -1034,7 +1041,10 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
         first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
     ctype, arrival = out[2], out[4]
     arrival[:m] = first_t
-    first_interval = np.minimum((first_t // interval_s).astype(np.int64), n_int - 1)
+    # the interval of each first call, only when the type mix or handle time is read here (a full
+    # pass over the calls: an eighth of a plain replication's time)
+    first_interval = np.minimum((first_t // interval_s).astype(np.int64), n_int - 1) if (
+        (work.replay_type is None and work.n_types > 1) or (not svc_raw and (not fcfs or work.is_replay))) else None
     # streams a scenario does not use are not drawn (each stream has its own generator, so the
     # others are unaffected)
     if work.replay_type is not None:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulate.demand import Demand, _error, _seconds_since_midnight, as_demand, interval_of
+from simulate.demand import Demand, _error, _seconds_since_midnight, _shown, as_demand, interval_of
 
 if TYPE_CHECKING:
     from simulate.scenario import Scenario
@@ -64,9 +64,9 @@ _WINDOW = re.compile(r"^\s*(?P<days>[A-Za-zéû.,\- ]+?)\s+(?P<start>\d{1,2}(?::
 def _agents_value(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(float(value)) or float(value) < 0 or not float(value).is_integer():
-        raise ValueError(f"{what} must be a whole number of agents >= 0, got {value!r}")
+        raise ValueError(f"{what} must be a whole number of agents >= 0, got {_shown(value)!r}")
     if float(value) > _MAX_AGENTS:
-        raise ValueError(f"{what} is {value!r}; at most {_MAX_AGENTS:,} agents per interval")
+        raise ValueError(f"{what} is {_shown(value)!r}; at most {_MAX_AGENTS:,} agents per interval")
     return int(value)
 
 
@@ -161,15 +161,18 @@ class StaffingPlan:
             raise _error(f"staffing table: expected columns 'ds' and {column!r}, got {list(frame.columns)}")
         if len(df) == 0:
             raise _error("staffing table: no rows")
-        ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce"))
+        try:
+            ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce"))
+        except ValueError:  # UTC offsets that change (daylight saving): the instants are exact in UTC
+            ds = pd.DatetimeIndex(pd.to_datetime(df["ds"], errors="coerce", utc=True))
         if ds.hasnans:
             r = int(np.flatnonzero(ds.isna())[0])
-            raise _error(f"staffing table: row {r + 1}: 'ds' is not a timestamp, got {df['ds'].iloc[r]!r}")
+            raise _error(f"staffing table: row {r + 1}: 'ds' is not a timestamp, got {_shown(df['ds'].iloc[r])!r}")
         raw = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=np.float64)
         for r, v in enumerate(raw):
             if not (math.isfinite(v) and v >= 0 and float(v).is_integer() and v <= _MAX_AGENTS):
                 raise _error(f"staffing table: row {r + 1}, column {column!r}: expected a whole number of agents "
-                             f"from 0 to {_MAX_AGENTS:,}, got {df[column].iloc[r]!r}")
+                             f"from 0 to {_MAX_AGENTS:,}, got {_shown(df[column].iloc[r])!r}")
         if ds.has_duplicates:
             r = int(np.flatnonzero(ds.duplicated())[0])
             raise _error(f"staffing table: row {r + 1}: timestamp {ds[r]} appears twice")
@@ -347,7 +350,8 @@ class StaffingPlan:
             ds = pd.DatetimeIndex(np.asarray(ns, dtype=f"datetime64[{unit}]"))
             if tz is not None:
                 ds = ds.tz_localize("UTC").tz_convert(tz)
-            return {"table": [[d.isoformat(), a] for d, a in zip(ds, agents)], "interval_s": step}
+            return {"table": [[d.isoformat(), a] for d, a in zip(ds, agents)], "interval_s": step,
+                    **({"tz": tz} if tz is not None else {})}
         if k == "sized":
             return {"sized": s[0], **({"options": dict(s[1])} if s[1] else {})}
         base, factor, add = s
@@ -363,11 +367,13 @@ class StaffingPlan:
             return cls.constant(data["agents"])
         if keys == {"pattern"}:
             return cls.pattern(data["pattern"])
-        if keys in ({"table"}, {"table", "interval_s"}):
+        if "table" in keys and keys <= {"table", "interval_s", "tz"}:
             rows = data["table"]
             if not isinstance(rows, list) or not all(isinstance(r, (list, tuple)) and len(r) == 2 for r in rows):
                 raise ValueError("staffing plan 'table' must be a list of [timestamp, agents] pairs")
             frame = pd.DataFrame(rows, columns=["ds", "agents"])
+            if data.get("tz") is not None:  # the zone by name: offsets alone lose it (and change with DST)
+                frame["ds"] = pd.to_datetime(frame["ds"], errors="coerce", utc=True).dt.tz_convert(data["tz"])
             return cls.table(frame, interval=data.get("interval_s"))
         if keys in ({"sized"}, {"sized", "options"}):
             options = data.get("options", {})

@@ -110,9 +110,9 @@ def sweep(demand: Any, scenarios: Sequence[Scenario] | Mapping[str, Scenario], s
         raise ValueError("address is only used with backend='dask'")
     n_workers = int(workers) if workers is not None else (os.cpu_count() or 1)
     demand = as_demand(demand)
-    if isinstance(staffing, Mapping) and set(staffing) >= {name for name, _ in named} \
-            and all(isinstance(k, str) and k in {n for n, _ in named} for k in staffing):
-        plans = dict(staffing)
+    names = {name for name, _ in named}
+    if isinstance(staffing, Mapping) and staffing and all(isinstance(k, str) and k in names for k in staffing):
+        plans = dict(staffing)  # one plan per scenario name (every key names a scenario)
     else:
         plans = {name: staffing for name, _ in named}
     missing = [name for name, _ in named if name not in plans]

@@ -1,5 +1,10 @@
 """The compiled engine: exact queue theory, the same statistics as the SimPy engine, determinism,
-conservation of calls, and the rules of the contract (closing, lines, redials, priorities)."""
+conservation of calls, and the rules of the contract (closing, lines, redials, priorities, handle
+time and call-type mix per interval).
+
+Both engines simulate a :class:`simulate.workload.Workload`; ``workload(calls, agents, interval_s,
+scenario)`` of conftest builds one from arrays, and ``simulate.run(demand, scenario, staffing)``
+builds one from a demand frame and a staffing plan."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +13,7 @@ import pytest
 from scipy import stats
 
 import simulate
+from conftest import assert_call_for_call, demand_frame, same_records, workload
 from simulate import CallType, Scenario, engine_fast, engine_simpy
 from simulate.scenario import duration_quantile
 from simulate.records import (
@@ -15,43 +21,44 @@ from simulate.records import (
     OUTCOME_ANSWERED,
     OUTCOME_BLOCKED,
     OUTCOME_CONTAINED,
-    RECORD_FIELDS,
 )
 
 
 def _arrivals(calls, freq: str = "30min", start: str = "2026-01-05 08:00") -> pd.DataFrame:
-    calls = np.asarray(calls, dtype=np.float64)
-    return pd.DataFrame({"ds": pd.date_range(start, periods=len(calls), freq=freq), "calls": calls})
+    return demand_frame(calls, start=start, freq=freq)
 
 
-def _records(calls, scenario: Scenario, seed: int = 0, interval_s: float = 1800.0):
-    calls = np.asarray(calls, dtype=np.float64)
-    return engine_fast.simulate_replication(calls, scenario.agents_for(len(calls)), interval_s, scenario,
+def _table(arrivals: pd.DataFrame, agents) -> pd.DataFrame:
+    """A staffing table by timestamp for ``arrivals`` (agents: a number or one per row)."""
+    return pd.DataFrame({"ds": arrivals["ds"], "agents": np.broadcast_to(agents, len(arrivals))})
+
+
+def _records(calls, scenario: Scenario, agents, seed: int = 0, interval_s: float = 1800.0):
+    return engine_fast.simulate_replication(workload(calls, agents, interval_s, scenario), scenario,
                                             np.random.SeedSequence(seed))
 
 
-def _same_records(a, b) -> bool:
-    return all(np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True) for f in (*RECORD_FIELDS, "staffed_s"))
+_same_records = same_records
 
-
+SURGE_AGENTS = (4, 6, 10, 14, 14, 12, 10, 6, 4, 3)
 SURGE = Scenario(
-    name="surge", agents=(4, 6, 10, 14, 14, 12, 10, 6, 4, 3), aht=240.0, patience=300.0, lines=25,
+    name="surge", aht=240.0, patience=300.0, lines=25,
     redial_prob=0.5, redial_delay=600.0, max_attempts=4, ivr_containment=0.2, ivr_time=30.0,
     residual_aht_factor=1.1,
     call_types=(CallType("status", 0.7, aht=200.0, priority=1),
                 CallType("urgent", 0.3, aht=360.0, patience=600.0, priority=0)),
 )
 SURGE_CALLS = [20, 40, 80, 120, 150, 120, 80, 40, 20, 10]
-# three days of 3-hour intervals: open 06:00-18:00, closed nights; busy enough to queue and redial
-DAY_CALLS = [0, 0, 140, 160, 160, 140, 0, 0]
-DAY_AGENTS = [0, 0, 8, 9, 9, 8, 0, 0]
-MULTIDAY = Scenario(name="multiday", agents=tuple(DAY_AGENTS * 3), aht=600.0, patience=500.0, redial_prob=0.6,
-                    redial_delay=3600.0, max_attempts=5)
+# three days of hourly intervals: open 06:00-18:00, closed nights; busy enough to queue and redial
+DAY_CALLS = np.repeat([0.0, 0.0, 140 / 3, 160 / 3, 160 / 3, 140 / 3, 0.0, 0.0], 3).tolist()
+DAY_AGENTS = np.repeat([0, 0, 8, 9, 9, 8, 0, 0], 3).tolist()
+MULTIDAY = Scenario(name="multiday", aht=600.0, patience=500.0, redial_prob=0.6, redial_delay=3600.0, max_attempts=5)
 
-EQUIVALENCE_CASES = {
-    "stationary M/M/c+M": (_arrivals(np.full(8, 60.0)), Scenario(name="mmcm", agents=10, aht=240.0, patience=180.0)),
-    "surge day": (_arrivals(SURGE_CALLS), SURGE),
-    "three days with closed nights": (_arrivals(DAY_CALLS * 3, freq="3h", start="2026-01-05 00:00"), MULTIDAY),
+EQUIVALENCE_CASES = {  # demand, policy, agents per interval (the closed nights use the default at_close="serve")
+    "stationary M/M/c+M": (_arrivals(np.full(8, 60.0)), Scenario(name="mmcm", aht=240.0, patience=180.0), 10),
+    "surge day": (_arrivals(SURGE_CALLS), SURGE, SURGE_AGENTS),
+    "three days with closed nights": (_arrivals(DAY_CALLS * 3, freq="1h", start="2026-01-05 00:00"), MULTIDAY,
+                                      tuple(DAY_AGENTS * 3)),
 }
 
 
@@ -63,9 +70,10 @@ def _ci99(x: np.ndarray) -> tuple[float, float]:
 
 @pytest.mark.parametrize("case", list(EQUIVALENCE_CASES))
 def test_every_metric_of_the_fast_engine_lies_in_the_simpy_99pct_interval_and_vice_versa(case):
-    arrivals, scenario = EQUIVALENCE_CASES[case]
-    simpy_res = simulate.run(arrivals, scenario, replications=30, seed=11, engine="simpy")
-    fast_res = simulate.run(arrivals, scenario, replications=30, seed=11, engine="fast")
+    arrivals, scenario, agents = EQUIVALENCE_CASES[case]
+    staffing = _table(arrivals, agents)
+    simpy_res = simulate.run(arrivals, scenario, staffing, replications=30, seed=11, engine="simpy")
+    fast_res = simulate.run(arrivals, scenario, staffing, replications=30, seed=11, engine="fast")
     assert (simpy_res.engine, fast_res.engine) == ("simpy", "fast")
     failures = []
     for metric in simulate.METRICS:
@@ -83,11 +91,11 @@ def test_every_metric_of_the_fast_engine_lies_in_the_simpy_99pct_interval_and_vi
 
 
 def test_the_scenarios_of_the_equivalence_test_exercise_every_supported_rule():
-    rec = _records(SURGE_CALLS, SURGE, seed=1)
+    rec = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=1)
     assert {OUTCOME_BLOCKED, OUTCOME_CONTAINED, OUTCOME_ABANDONED, OUTCOME_ANSWERED} <= set(np.unique(rec.outcome))
     assert rec.attempt.max() > 1 and set(np.unique(rec.call_type)) == {0, 1}
-    multi = _records(DAY_CALLS * 3, MULTIDAY, seed=1, interval_s=3 * 3600.0)
-    closed = np.isin(multi.interval % 8, [0, 1, 6, 7])
+    multi = _records(DAY_CALLS * 3, MULTIDAY, DAY_AGENTS * 3, seed=1, interval_s=3600.0)
+    closed = (multi.interval % 24 < 6) | (multi.interval % 24 >= 18)
     assert np.any(closed) and np.all(multi.outcome[closed] == OUTCOME_BLOCKED)  # redials into the night
     assert multi.attempt.max() > 1
 
@@ -102,9 +110,8 @@ def test_fast_engine_matches_exact_erlang_c_and_erlang_a_for_a_stationary_queue(
     ea = simulate.erlang_a(rate, aht, agents, 120.0, 20.0)
     exact_a = {"abandon_rate": float(ea["p_abandon"]), "service_level": float(ea["service_level"]),
                "asa_s": float(ea["asa_s"])}
-    for scenario, exact in ((Scenario(agents=agents, aht=aht), exact_c),
-                            (Scenario(agents=agents, aht=aht, patience=120.0), exact_a)):
-        res = simulate.run(arrivals, scenario, replications=8, seed=3, engine="fast")
+    for scenario, exact in ((Scenario(aht=aht), exact_c), (Scenario(aht=aht, patience=120.0), exact_a)):
+        res = simulate.run(arrivals, scenario, agents, replications=8, seed=3, engine="fast")
         for metric, value in exact.items():
             lo, hi = _ci99(res.per_replication[metric].to_numpy(dtype=float))
             assert lo <= value <= hi, (scenario.patience, metric, value, lo, hi)
@@ -113,30 +120,29 @@ def test_fast_engine_matches_exact_erlang_c_and_erlang_a_for_a_stationary_queue(
 
 def test_same_seed_gives_identical_records_and_the_seed_object_is_not_consumed():
     seed = np.random.SeedSequence(42)
-    calls = np.asarray(SURGE_CALLS, dtype=float)
-    a = engine_fast.simulate_replication(calls, SURGE.agents_for(10), 1800.0, SURGE, seed)
-    b = engine_fast.simulate_replication(calls, SURGE.agents_for(10), 1800.0, SURGE, seed)
+    work = workload(SURGE_CALLS, SURGE_AGENTS, 1800.0, SURGE)
+    a = engine_fast.simulate_replication(work, SURGE, seed)
+    b = engine_fast.simulate_replication(work, SURGE, seed)
     assert _same_records(a, b)
-    c = _records(SURGE_CALLS, SURGE, seed=43)
+    c = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=43)
     assert not _same_records(a, c)
 
 
 def test_result_does_not_depend_on_how_many_redial_rows_were_drawn_in_advance(monkeypatch):
     # two lines for 360 callers: most attempts are blocked and redialled, far more failures than
     # one block of 1024 pre-drawn redial rows
-    scenario = Scenario(agents=2, aht=600.0, patience=60.0, lines=2, redial_prob=0.9, redial_delay=120.0,
-                        max_attempts=8)
+    scenario = Scenario(aht=600.0, patience=60.0, lines=2, redial_prob=0.9, redial_delay=120.0, max_attempts=8)
     calls = np.full(6, 60.0)
-    normal = _records(calls, scenario, seed=5)
+    normal = _records(calls, scenario, 2, seed=5)
     assert len(normal) > 1024 + 360  # more redials than the first block of rows: a rerun happened
     monkeypatch.setattr(engine_fast, "_initial_blocks", lambda m: 8)  # no rerun needed
-    regrown = _records(calls, scenario, seed=5)
+    regrown = _records(calls, scenario, 2, seed=5)
     assert len(normal) > 2 * len(np.unique(normal.caller))
     assert _same_records(normal, regrown)
 
 
 def test_every_attempt_has_one_outcome_and_callers_redial_in_order():
-    rec = _records(SURGE_CALLS, SURGE, seed=2)
+    rec = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=2)
     assert set(np.unique(rec.outcome)) <= {OUTCOME_BLOCKED, OUTCOME_CONTAINED, OUTCOME_ABANDONED, OUTCOME_ANSWERED}
     first = rec.attempt == 1
     assert np.array_equal(np.sort(rec.caller[first]), np.arange(first.sum()))  # one first call per caller
@@ -153,7 +159,7 @@ def test_every_attempt_has_one_outcome_and_callers_redial_in_order():
 
 
 def test_waits_answers_and_service_times_are_consistent_with_outcomes():
-    rec = _records(SURGE_CALLS, SURGE, seed=4)
+    rec = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=4)
     ans = rec.outcome == OUTCOME_ANSWERED
     ab = rec.outcome == OUTCOME_ABANDONED
     quiet = ~(ans | ab)
@@ -165,8 +171,8 @@ def test_waits_answers_and_service_times_are_consistent_with_outcomes():
 
 
 def test_agents_and_lines_are_never_exceeded():
-    rec = _records(SURGE_CALLS, SURGE, seed=6)
-    agents = np.asarray(SURGE.agents)
+    rec = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=6)
+    agents = np.asarray(SURGE_AGENTS)
     ans = rec.outcome == OUTCOME_ANSWERED
     start, end = rec.answer_s[ans], rec.answer_s[ans] + rec.service_s[ans]
     # agents on a call just after each call starts <= agents on shift in that interval
@@ -184,9 +190,9 @@ def test_agents_and_lines_are_never_exceeded():
 
 
 def test_urgent_calls_wait_less_than_low_priority_calls():
-    scenario = Scenario(agents=10, aht=300.0, call_types=(CallType("status", 0.5, priority=1),
-                                                          CallType("urgent", 0.5, priority=0)))
-    rec = _records(np.full(6, 58.0), scenario, seed=7)  # 9.7 Erlangs on 10 agents
+    scenario = Scenario(aht=300.0, call_types=(CallType("status", 0.5, priority=1),
+                                               CallType("urgent", 0.5, priority=0)))
+    rec = _records(np.full(6, 58.0), scenario, 10, seed=7)  # 9.7 Erlangs on 10 agents
     ans = rec.outcome == OUTCOME_ANSWERED
     assert ans.all()
     urgent = rec.wait_s[ans & (rec.call_type == 1)].mean()
@@ -194,9 +200,10 @@ def test_urgent_calls_wait_less_than_low_priority_calls():
     assert urgent < 0.5 * status
 
 
-def test_callers_waiting_at_closing_time_hang_up_at_closing_and_nobody_is_served_at_night():
-    scenario = Scenario(agents=(3, 0, 3), aht=900.0, patience=None)
-    rec = _records([40, 0, 40], scenario, seed=8)
+def test_with_drop_at_close_callers_waiting_at_closing_time_hang_up_at_closing_and_nobody_is_served_at_night():
+    # (the default, at_close="serve", is specified in test_closing.py)
+    scenario = Scenario(aht=900.0, patience=None, at_close="drop")
+    rec = _records([40, 0, 40], scenario, (3, 0, 3), seed=8)
     ab = rec.outcome == OUTCOME_ABANDONED
     assert ab.any()
     np.testing.assert_allclose(rec.arrival_s[ab] + rec.wait_s[ab], 1800.0)
@@ -208,14 +215,17 @@ def test_callers_waiting_at_closing_time_hang_up_at_closing_and_nobody_is_served
 
 
 def test_supports_says_no_to_callbacks_and_auto_falls_back_to_simpy():
-    scenario = Scenario(agents=5, aht=300.0, callback_threshold=60.0)
+    scenario = Scenario(aht=300.0, callback_threshold=60.0)
     ok, reason = engine_fast.supports(scenario)
     assert not ok and "callback" in reason
     assert engine_fast.supports(SURGE) == (True, "")
-    res = simulate.run(_arrivals([30, 30]), scenario, replications=2, engine="auto")
+    assert engine_fast.supports(SURGE.replace(at_close="drop")) == (True, "")
+    res = simulate.run(_arrivals([30, 30]), scenario, 5, replications=2, engine="auto")
     assert res.engine == "simpy"
     with pytest.raises(ValueError, match="callback"):
-        _records([30, 30], scenario)
+        _records([30, 30], scenario, 5)
+    with pytest.raises(ValueError, match="callback"):
+        simulate.run(_arrivals([30, 30]), scenario, 5, replications=1, engine="fast")
 
 
 @pytest.mark.parametrize("dist, cv", [("exponential", 1.0), ("lognormal", 0.6), ("weibull", 0.6)])
@@ -227,16 +237,30 @@ def test_unit_quantile_is_the_scenario_duration_quantile_with_mean_one(dist, cv)
     assert x.std() / x.mean() == pytest.approx(cv, abs=0.03)
 
 
-CALL_FOR_CALL_CASES = {
-    **EQUIVALENCE_CASES,
+AFTERNOON_AHT = np.where(np.arange(10) < 5, 200.0, 400.0)  # handle time doubles in the afternoon
+MIXED = Scenario(name="mixed", aht=240.0, patience=300.0, redial_prob=0.4, max_attempts=3,
+                 call_types=(CallType("status", 0.7, aht=200.0), CallType("urgent", 0.3, aht=360.0, patience=600.0)))
+# per interval: the urgent share falls from 60% to 10% over the day
+MIX = np.asarray(SURGE_CALLS, float)[:, None] * np.column_stack([np.linspace(0.4, 0.9, 10), np.linspace(0.6, 0.1, 10)])
+
+CALL_FOR_CALL_CASES = {  # workload and policy
+    **{name: (workload(a["calls"], np.broadcast_to(ag, len(a)), (a["ds"][1] - a["ds"][0]).total_seconds(), sc), sc)
+       for name, (a, sc, ag) in EQUIVALENCE_CASES.items()},
     "lognormal handle times, weibull patience, lines, IVR without containment": (
-        _arrivals(SURGE_CALLS),
-        Scenario(name="dists", agents=SURGE.agents, aht=240.0, aht_dist="lognormal", aht_cv=1.3, patience=200.0,
-                 patience_dist="weibull", patience_cv=0.7, lines=22, ivr_time=45.0, redial_prob=0.3,
-                 max_attempts=3)),
-    "callers who never hang up, agents leaving mid-queue": (
-        _arrivals([80, 80, 80, 0, 0, 60]),
-        Scenario(name="patient", agents=(14, 9, 5, 0, 0, 8), aht=300.0)),
+        workload(SURGE_CALLS, SURGE_AGENTS, 1800.0, s := Scenario(
+            name="dists", aht=240.0, aht_dist="lognormal", aht_cv=1.3, patience=200.0, patience_dist="weibull",
+            patience_cv=0.7, lines=22, ivr_time=45.0, redial_prob=0.3, max_attempts=3)), s),
+    "callers who never hang up, agents leaving mid-queue, served at closing": (
+        workload([80, 80, 80, 0, 0, 60], (14, 9, 5, 0, 0, 8), 1800.0, s := Scenario(name="patient", aht=300.0)), s),
+    "callers who never hang up, let go at closing": (
+        workload([80, 80, 80, 0, 0, 60], (14, 9, 5, 0, 0, 8), 1800.0,
+                 s := Scenario(name="patient", aht=300.0, at_close="drop")), s),
+    "three days with closed nights, let go at closing": (
+        workload(DAY_CALLS * 3, DAY_AGENTS * 3, 3600.0, s := MULTIDAY.replace(at_close="drop")), s),
+    "handle time per interval (doubles in the afternoon), lines and priorities": (
+        workload(SURGE_CALLS, SURGE_AGENTS, 1800.0, SURGE, aht_s=AFTERNOON_AHT), SURGE),
+    "call-type mix per interval, redials": (workload(MIX.sum(axis=1), SURGE_AGENTS, 1800.0, MIXED, type_calls=MIX),
+                                            MIXED),
 }
 
 
@@ -244,26 +268,43 @@ CALL_FOR_CALL_CASES = {
 def test_fast_engine_reproduces_the_simpy_engine_call_for_call_on_the_same_seed(case):
     # both engines draw the same callers and redial values from the same streams, so the same
     # rules give the same attempts with the same outcomes and times
-    arrivals, scenario = CALL_FOR_CALL_CASES[case]
-    ds, calls, step = simulate.arrivals_from_frame(arrivals)
-    agents = scenario.agents_for(len(calls))
+    work, scenario = CALL_FOR_CALL_CASES[case]
     for seed in (0, 1):
-        a = engine_simpy.simulate_replication(calls, agents, step, scenario, np.random.SeedSequence(seed))
-        b = engine_fast.simulate_replication(calls, agents, step, scenario, np.random.SeedSequence(seed))
-        ia, ib = np.lexsort((a.attempt, a.caller)), np.lexsort((b.attempt, b.caller))
-        for field in ("caller", "attempt", "call_type", "interval", "outcome"):
-            np.testing.assert_array_equal(getattr(a, field)[ia], getattr(b, field)[ib], err_msg=field)
-        for field in ("arrival_s", "wait_s", "answer_s", "service_s"):
-            np.testing.assert_allclose(getattr(a, field)[ia], getattr(b, field)[ib], rtol=1e-9, atol=1e-6,
-                                       err_msg=field)
+        a = engine_simpy.simulate_replication(work, scenario, np.random.SeedSequence(seed))
+        b = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(seed))
+        assert_call_for_call(a, b, f"{case}, seed {seed}")
+
+
+def test_the_per_interval_cases_use_the_interval_handle_time_and_mix():
+    work, _ = CALL_FOR_CALL_CASES["handle time per interval (doubles in the afternoon), lines and priorities"]
+    # x 1.1 after the IVR; the call types keep their 200:360 ratio around the interval's mean
+    np.testing.assert_allclose(work.mean_aht_s, AFTERNOON_AHT * 1.1)
+    np.testing.assert_allclose(work.aht_s[:, 1] / work.aht_s[:, 0], 360.0 / 200.0)
+    rec = engine_fast.simulate_replication(work, SURGE, np.random.SeedSequence(0))
+    served = rec.outcome == OUTCOME_ANSWERED
+    # each answered call's handle time over the mean of its interval and type: exponential, mean one
+    # in the morning and in the afternoon alike (a mean of the whole day's 264 s would give 1.2 and 0.6)
+    unit = rec.service_s[served] / work.aht_s[rec.interval[served], rec.call_type[served]]
+    for part in (unit[rec.interval[served] < 5], unit[rec.interval[served] >= 5]):
+        assert len(part) > 100 and abs(part.mean() - 1.0) < 4 / np.sqrt(len(part))
+    mixed, _ = CALL_FOR_CALL_CASES["call-type mix per interval, redials"]
+    np.testing.assert_allclose(mixed.cum_share[:, 0], np.linspace(0.4, 0.9, 10))
+    rec = engine_fast.simulate_replication(mixed, MIXED, np.random.SeedSequence(0))
+    first = rec.attempt == 1
+    urgent, k = rec.call_type[first] == 1, rec.interval[first]
+    # the urgent share of the first calls, before and after the fifth interval, is the demand's (44% and
+    # 27%) within 4 standard errors; the scenario's fixed 30% would be 5 standard errors off before
+    for part in (slice(0, 5), slice(5, 10)):
+        expected = MIX[part, 1].sum() / MIX[part].sum()
+        got = urgent[(k >= part.start) & (k < part.stop)]
+        assert abs(got.mean() - expected) < 4 * np.sqrt(expected * (1 - expected) / len(got)), (part, got.mean())
 
 
 def test_first_callers_are_drawn_exactly_as_the_simpy_engine_draws_them():
-    calls = np.asarray(SURGE_CALLS, dtype=float)
+    work = workload(SURGE_CALLS, SURGE_AGENTS, 1800.0, SURGE, aht_s=AFTERNOON_AHT)
     seed = np.random.SeedSequence(12)
-    first = engine_simpy.draw_first_attempts(calls, 1800.0, SURGE,
-                                                      engine_simpy.spawn_streams(seed))
-    rec = engine_fast.simulate_replication(calls, SURGE.agents_for(10), 1800.0, SURGE, seed)
+    first = engine_simpy.draw_first_attempts(work, SURGE, engine_simpy.spawn_streams(seed))
+    rec = engine_fast.simulate_replication(work, SURGE, seed)
     n = len(first["arrival_s"])
     np.testing.assert_array_equal(rec.arrival_s[:n], first["arrival_s"])
     np.testing.assert_array_equal(rec.interval[:n], first["interval"])
@@ -272,25 +313,30 @@ def test_first_callers_are_drawn_exactly_as_the_simpy_engine_draws_them():
 
 
 def test_bad_inputs_raise_value_errors_naming_the_problem():
-    sc = Scenario(agents=2)
-    with pytest.raises(ValueError, match="same non-zero length"):
-        engine_fast.simulate_replication(np.ones(3), np.ones(2, np.int64), 1800.0, sc, np.random.SeedSequence(0))
+    sc = Scenario()
+    with pytest.raises(ValueError, match="Workload"):
+        engine_fast.simulate_replication(np.ones(3), sc, np.random.SeedSequence(0))
+    with pytest.raises(ValueError, match="agents"):
+        workload(np.ones(3), np.ones(2, np.int64), 1800.0, sc)
     with pytest.raises(ValueError, match="interval_s"):
-        engine_fast.simulate_replication(np.ones(2), np.ones(2, np.int64), 0.0, sc, np.random.SeedSequence(0))
+        workload(np.ones(2), 1, 0.0, sc)
     with pytest.raises(ValueError, match="calls"):
-        engine_fast.simulate_replication(np.array([1.0, -1.0]), np.ones(2, np.int64), 60.0, sc,
-                                         np.random.SeedSequence(0))
+        workload(np.array([1.0, -1.0]), 1, 60.0, sc)
 
 
-def _random_fcfs_case(rng: np.random.Generator):
-    """A scenario the first-come-first-served recursion handles (one priority class, no lines), with
-    what makes it hard: agents changing, intervals with no agents, closed intervals, an IVR with or
-    without delay, two call types, non-exponential patience, redials (some into closed hours)."""
-    n_int = int(rng.integers(1, 40))
+def _random_case(rng: np.random.Generator, fcfs: bool, at_close: str | None = None, mixed: bool | None = None):
+    """A random workload and policy with what makes the rules hard: agents changing, intervals with no
+    agents, closed intervals (served or let go at closing), an IVR with or without delay, two call
+    types with a mix that changes by interval, handle time per interval, non-exponential patience,
+    redials (some into closed hours). ``fcfs``: only what the first-come-first-served recursion
+    handles (one priority class, no lines); else also priorities and lines. ``at_close`` and ``mixed``
+    (two call types whose mix changes by interval) are drawn when not given. Returns (work, scenario)."""
+    n_int = int(rng.integers(1, 40 if fcfs else 16))
     interval_s = float(rng.choice([60.0, 900.0, 1800.0, 3600.0]))
-    calls = rng.uniform(0, 60, n_int) * rng.choice([0, 1, 1, 1], n_int)
+    calls = rng.uniform(0, 60 if fcfs else 30, n_int) * rng.choice([0, 1, 1, 1], n_int)
     agents = rng.integers(0, 15, n_int) * rng.choice([0, 1, 1, 1, 1], n_int)
-    kw = {"agents": tuple(int(a) for a in agents), "aht": float(rng.choice([60.0, 300.0, 1200.0]))}
+    kw = {"aht": float(rng.choice([60.0, 300.0, 1200.0])),
+          "at_close": at_close or str(rng.choice(["serve", "drop"]))}
     patience = rng.choice([np.nan, 30.0, 200.0, 900.0])
     if np.isfinite(patience):
         kw.update(patience=float(patience), patience_dist=str(rng.choice(["exponential", "weibull"])),
@@ -299,12 +345,24 @@ def _random_fcfs_case(rng: np.random.Generator):
         kw.update(ivr_time=float(rng.choice([0.0, 30.0, 600.0])), ivr_containment=float(rng.choice([0.0, 0.3])))
     if rng.random() < 0.3:
         kw.update(aht_dist="lognormal", aht_cv=1.4)
-    if rng.random() < 0.3:
-        kw["call_types"] = (CallType("a", 0.6, aht=200.0, patience=100.0), CallType("b", 0.4, aht=500.0))
+    if mixed or (mixed is None and rng.random() < 0.3):
+        prio = 0 if fcfs else int(rng.integers(-1, 2))
+        kw["call_types"] = (CallType("a", 0.6, aht=200.0, patience=100.0), CallType("b", 0.4, aht=500.0, priority=prio))
     if rng.random() < 0.5:
         kw.update(redial_prob=float(rng.choice([0.3, 0.8, 1.0])), max_attempts=int(rng.integers(2, 6)),
                   redial_delay=float(rng.choice([30.0, 600.0, 7200.0])))
-    return calls, np.asarray(agents, np.int64), interval_s, Scenario(name="fcfs", **kw)
+    if not fcfs and rng.random() < 0.4:
+        kw["lines"] = int(rng.integers(1, 20))
+    aht_s = None
+    if rng.random() < 0.5:
+        aht_s = rng.uniform(60.0, 1200.0, n_int)
+        aht_s[rng.random(n_int) < 0.2] = np.nan  # the scenario's handle time there
+    type_calls = None
+    if mixed or ("call_types" in kw and mixed is None and rng.random() < 0.6):
+        type_calls = calls[:, None] * rng.dirichlet([1.0, 1.0], n_int)
+        calls = type_calls.sum(axis=1)
+    scenario = Scenario(name="random", **kw)
+    return workload(calls, agents, interval_s, scenario, aht_s=aht_s, type_calls=type_calls), scenario
 
 
 @pytest.mark.parametrize("block", range(4))
@@ -312,13 +370,25 @@ def test_fcfs_recursion_gives_exactly_the_event_loops_records(block, monkeypatch
     # the recursion is the default for these scenarios; the event loop is the reference
     rng = np.random.default_rng(1000 + block)
     for i in range(40):
-        calls, agents, interval_s, scenario = _random_fcfs_case(rng)
+        work, scenario = _random_case(rng, fcfs=True)
         seed = np.random.SeedSequence([block, i])
         monkeypatch.setattr(engine_fast, "USE_RECURSION", True)
-        fast = engine_fast.simulate_replication(calls, agents, interval_s, scenario, seed)
+        fast = engine_fast.simulate_replication(work, scenario, seed)
         monkeypatch.setattr(engine_fast, "USE_RECURSION", False)
-        loop = engine_fast.simulate_replication(calls, agents, interval_s, scenario, seed)
+        loop = engine_fast.simulate_replication(work, scenario, seed)
         assert _same_records(fast, loop), (block, i, scenario)
+
+
+def test_random_workloads_give_the_same_records_on_both_engines():
+    # half served at closing, half let go; every other one with a call-type mix changing by interval;
+    # either recursion-friendly (one queue) or with priorities and lines (the event loop)
+    rng = np.random.default_rng(77)
+    for i in range(24):
+        work, scenario = _random_case(rng, fcfs=bool(i & 4), at_close=("serve", "drop")[i & 1], mixed=bool(i & 2))
+        seed = np.random.SeedSequence([77, i])
+        a = engine_simpy.simulate_replication(work, scenario, seed)
+        b = engine_fast.simulate_replication(work, scenario, seed)
+        assert_call_for_call(a, b, f"case {i}: {scenario}")
 
 
 def test_the_recursion_is_used_when_the_scenario_allows_and_only_then(monkeypatch):
@@ -331,10 +401,10 @@ def test_the_recursion_is_used_when_the_scenario_allows_and_only_then(monkeypatc
         return real(*args)
 
     monkeypatch.setattr(engine_fast, "_kernel_fcfs", spy)
-    _records(calls, Scenario(name="plain", agents=8, aht=300.0, patience=200.0))
+    _records(calls, Scenario(name="plain", aht=300.0, patience=200.0), 8)
     assert used == [True]
-    _records(calls, Scenario(name="redials", agents=8, aht=300.0, patience=200.0, redial_prob=0.5, max_attempts=3))
+    _records(calls, Scenario(name="redials", aht=300.0, patience=200.0, redial_prob=0.5, max_attempts=3), 8)
     assert used == [True, True]
-    for scenario in (Scenario(name="lines", agents=8, aht=300.0, patience=200.0, lines=12), SURGE):
-        _records(calls if scenario is not SURGE else SURGE_CALLS, scenario)  # lines: the event loop
+    _records(calls, Scenario(name="lines", aht=300.0, patience=200.0, lines=12), 8)  # lines: the event loop
+    _records(SURGE_CALLS, SURGE, SURGE_AGENTS)  # priorities: the event loop
     assert used == [True, True]

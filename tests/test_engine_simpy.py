@@ -6,18 +6,24 @@ Erlang C from B, and Erlang A (M/M/n+M) from the birth-death chain with abandonm
 answered within t from the chain of "callers ahead" (matrix exponential). Long single-interval
 runs (first 10 handle times dropped as warm-up) must agree within a 99% replication interval
 plus a small absolute tolerance.
+
+The engine simulates a :class:`simulate.workload.Workload` (demand, policy and agents aligned per
+interval); ``workload(calls, agents, interval_s, scenario)`` of conftest builds one from arrays.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from scipy.linalg import expm
 
-from simulate import Scenario
+from conftest import workload
+from simulate import Demand, Scenario
 from simulate.engine_simpy import simulate_replication
+from simulate.workload import build_workload
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -69,13 +75,16 @@ def exact_erlang_a(n: int, lam: float, mu: float, theta: float, t: float) -> dic
 
 
 # ----------------------------------------------------------------------------- stationary runs
-def stationary_kpis(scenario: Scenario, rate: float, horizon_s: float, replications: int, seed: int) -> dict:
-    """Per-replication KPIs of one long interval at ``rate`` calls/s, after a warm-up of 10 aht."""
+def stationary_kpis(scenario: Scenario, agents: int, rate: float, horizon_s: float, replications: int,
+                    seed: int) -> dict:
+    """Per-replication KPIs of one long interval at ``rate`` calls/s with ``agents`` on duty, after a
+    warm-up of 10 aht."""
     warmup = 10 * scenario.aht
     out: dict[str, list[float]] = {"service_level": [], "asa_s": [], "abandon_rate": [], "blocking": [],
                                    "p_wait": []}
+    work = workload([rate * horizon_s], agents, horizon_s, scenario)
     for child in np.random.SeedSequence(seed).spawn(replications):
-        rec = simulate_replication(np.array([rate * horizon_s]), scenario.agents_for(1), horizon_s, scenario, child)
+        rec = simulate_replication(work, scenario, child)
         keep = rec.arrival_s >= warmup
         o, w = rec.outcome[keep], rec.wait_s[keep]
         answered, abandoned = o == OUTCOME_ANSWERED, o == OUTCOME_ABANDONED
@@ -105,9 +114,9 @@ ERLANG_C_CASES = [  # agents, offered load (Erlang), sl_threshold s, horizon s p
 
 @pytest.mark.parametrize("agents, load, threshold, horizon", ERLANG_C_CASES, ids=["5", "50", "500"])
 def test_erlang_c_matches_exact_for_small_medium_large_centres(agents, load, threshold, horizon):
-    s = Scenario(agents=agents, aht=AHT, sl_threshold=threshold)
+    s = Scenario(aht=AHT, sl_threshold=threshold)
     rate = load / AHT
-    kpi = stationary_kpis(s, rate, horizon, replications=8, seed=agents)
+    kpi = stationary_kpis(s, agents, rate, horizon, replications=8, seed=agents)
     c = exact_erlang_c(agents, load)
     decay = agents / AHT - rate
     assert_matches(kpi["p_wait"], c, 0.01, f"P(wait>0) for {agents} agents")
@@ -129,9 +138,9 @@ ERLANG_A_CASES = [  # agents, offered load, mean patience s, sl_threshold s, hor
 
 @pytest.mark.parametrize("agents, load, patience, threshold, horizon", ERLANG_A_CASES, ids=["5", "50", "500"])
 def test_erlang_a_matches_exact_for_small_medium_large_centres(agents, load, patience, threshold, horizon):
-    s = Scenario(agents=agents, aht=AHT, patience=patience, sl_threshold=threshold)
+    s = Scenario(aht=AHT, patience=patience, sl_threshold=threshold)
     rate = load / AHT
-    kpi = stationary_kpis(s, rate, horizon, replications=8, seed=1000 + agents)
+    kpi = stationary_kpis(s, agents, rate, horizon, replications=8, seed=1000 + agents)
     exact = exact_erlang_a(agents, rate, 1 / AHT, 1 / patience, threshold)
     assert_matches(kpi["abandon_rate"], exact["abandon_rate"], 0.005, f"abandon rate for {agents} agents")
     assert_matches(kpi["service_level"], exact["service_level"], 0.01, f"SL for {agents} agents")
@@ -142,8 +151,8 @@ def test_erlang_a_matches_exact_for_small_medium_large_centres(agents, load, pat
 @pytest.mark.parametrize("agents, load, horizon", [(5, 4.0, 60_000.0), (50, 45.0, 12_000.0), (500, 500.0, 2_000.0)],
                          ids=["5", "50", "500"])
 def test_erlang_b_blocking_matches_exact_when_lines_equal_agents(agents, load, horizon):
-    s = Scenario(agents=agents, aht=AHT, lines=agents, max_attempts=1)
-    kpi = stationary_kpis(s, load / AHT, horizon, replications=8, seed=2000 + agents)
+    s = Scenario(aht=AHT, lines=agents, max_attempts=1)
+    kpi = stationary_kpis(s, agents, load / AHT, horizon, replications=8, seed=2000 + agents)
     assert_matches(kpi["blocking"], exact_erlang_b(agents, load), 0.004, f"blocking for {agents} agents")
     assert np.all(kpi["p_wait"] == 0)
 
@@ -171,21 +180,27 @@ def surge_inputs():
         calls[idx] = 40 + 60 * shape
         agents[idx] = np.where(np.arange(24) % 6 < 3, 8, 12) + 4 * day
     scenario = Scenario(
-        name="surge", agents=tuple(agents.tolist()), aht=400.0, aht_dist="lognormal", aht_cv=0.8,
+        name="surge", aht=400.0, aht_dist="lognormal", aht_cv=0.8,
         patience=240.0, patience_dist="weibull", patience_cv=0.7, lines=30, redial_prob=0.6, redial_delay=1800.0,
-        max_attempts=4, ivr_containment=0.15, ivr_time=30.0, residual_aht_factor=1.2, callback_threshold=300.0,
-        callback_accept=0.5, callback_deadline=3600.0,
+        max_attempts=4, ivr_containment=0.15, ivr_time=30.0, residual_aht_factor=1.2,
+        # the offer announces (on hold + 1) x the interval's mean handle time (516 s: the 70/30 mix of
+        # 400 and 500 s, x 1.2 after the IVR) / agents; 387 s offers a callback where an estimate of 400 s
+        # per call would exceed 300 s: a busy surge where callbacks relieve the queue without emptying it
+        callback_threshold=387.0, callback_accept=0.5, callback_deadline=3600.0,
         call_types={"status": {"share": 0.7}, "urgent": {"share": 0.3, "aht": 500.0, "patience": 400.0,
                                                           "priority": -1}},
     )
     return calls, agents, scenario
 
 
-@pytest.fixture(scope="module")
-def surge():
+@pytest.fixture(scope="module", params=["serve", "drop"])
+def surge(request):
+    """The two-day surge under each closing rule: (calls, workload, scenario, records)."""
     calls, agents, scenario = surge_inputs()
-    rec = simulate_replication(calls, agents, L, scenario, np.random.SeedSequence(42))
-    return calls, agents, scenario, rec
+    scenario = scenario.replace(at_close=request.param)
+    work = workload(calls, agents, L, scenario)
+    rec = simulate_replication(work, scenario, np.random.SeedSequence(42))
+    return calls, work, scenario, rec
 
 
 def test_every_attempt_has_exactly_one_outcome(surge):
@@ -216,8 +231,9 @@ def test_redials_follow_a_blocked_or_abandoned_attempt_of_the_same_caller(surge)
 
 
 def test_attempts_in_a_closed_interval_are_blocked_and_no_one_arrives_after_the_horizon(surge):
-    calls, agents, _, rec = surge
-    closed = (calls == 0) & (agents == 0)
+    calls, work, _, rec = surge
+    closed = (calls == 0) & (work.agents == 0)
+    np.testing.assert_array_equal(work.closed, closed)
     assert (rec.outcome[closed[rec.interval]] == OUTCOME_BLOCKED).all()
     assert closed[rec.interval].sum() > 0  # some redials did land at night
     assert rec.arrival_s.max() < len(calls) * L
@@ -225,22 +241,30 @@ def test_attempts_in_a_closed_interval_are_blocked_and_no_one_arrives_after_the_
 
 
 def test_nobody_waits_through_a_closed_night(surge):
-    calls, agents, scenario, rec = surge
-    closed_before = np.concatenate([[0], np.cumsum((calls == 0) & (agents == 0))])
-    # callers who reach the queue at closing (after the IVR) are let go at once, without waiting
+    calls, work, scenario, rec = surge
+    closed = work.closed
+    closed_before = np.concatenate([[0], np.cumsum(closed)])
     queued = np.isin(rec.outcome, [OUTCOME_ANSWERED, OUTCOME_ABANDONED]) & (rec.wait_s > 0)
     join = rec.arrival_s[queued] + scenario.ivr_time
     leave = join + rec.wait_s[queued]
     k_join = np.minimum((join // L).astype(int), len(calls) - 1)
     k_leave = np.minimum(((leave - 1e-6) // L).astype(int), len(calls) - 1)
-    assert (closed_before[k_leave + 1] - closed_before[k_join] == 0).all()
+    if scenario.at_close == "drop":
+        # callers who reach the queue at closing (after the IVR) are let go at once, without waiting
+        assert (closed_before[k_leave + 1] - closed_before[k_join] == 0).all()
+    else:
+        # the closing interval's agents serve the callers still inside: some leave the queue after
+        # closing time, but none is still waiting when the centre opens again
+        assert (closed[k_leave] & ~closed[k_join]).sum() > 0
+        reopen = np.concatenate([[0], np.cumsum(~closed[1:] & closed[:-1])])  # openings up to interval k
+        assert (reopen[k_leave] == reopen[k_join]).all()
 
 
-def test_callbacks_are_carried_to_the_next_day_and_made_only_while_staffed(surge):
-    _, agents, _, rec = surge
+def test_callbacks_are_carried_to_the_next_day_and_made_only_while_open(surge):
+    _, work, _, rec = surge
     cb = (rec.outcome == OUTCOME_CALLBACK) & ~np.isnan(rec.answer_s)
-    made_k = (rec.answer_s[cb] // L).astype(int)
-    assert (agents[np.minimum(made_k, len(agents) - 1)] > 0).all()
+    made_k = np.minimum((rec.answer_s[cb] // L).astype(int), work.n - 1)
+    assert (work.agents[made_k] > 0).all() and not work.closed[made_k].any()
     overnight = (rec.interval[cb] < PER_DAY) & (made_k >= PER_DAY)
     assert overnight.sum() > 0
 
@@ -267,13 +291,15 @@ def test_lines_are_never_exceeded(surge):
     assert level.max() == scenario.lines  # the surge does fill the lines
 
 
-def test_no_call_starts_while_every_agent_on_shift_is_busy(surge):
-    _, agents, _, rec = surge
+def test_no_call_starts_while_every_agent_on_duty_is_busy(surge):
+    _, work, _, rec = surge
     served = ~np.isnan(rec.service_s)
     start, end = rec.answer_s[served], rec.answer_s[served] + rec.service_s[served]
     t, level = _peak_concurrency(start, end)
-    k = np.minimum((t // L).astype(int), len(agents) - 1)
-    assert (level <= agents[k]).all()
+    k = np.minimum((t // L).astype(int), work.n - 1)
+    assert (level <= work.on_duty[k]).all()
+    if work.drop_at_close:
+        np.testing.assert_array_equal(work.on_duty, work.agents)  # nobody on duty while closed
 
 
 def test_priority_callers_wait_less(surge):
@@ -289,20 +315,21 @@ def test_priority_callers_wait_less(surge):
 # ----------------------------------------------------------------------------- determinism and CRN
 def test_same_seed_gives_identical_records():
     calls, agents, scenario = surge_inputs()
-    a = simulate_replication(calls, agents, L, scenario, np.random.SeedSequence(7))
-    b = simulate_replication(calls, agents, L, scenario, np.random.SeedSequence(7))
+    work = workload(calls, agents, L, scenario)
+    a = simulate_replication(work, scenario, np.random.SeedSequence(7))
+    b = simulate_replication(work, scenario, np.random.SeedSequence(7))
     for name in ("caller", "attempt", "call_type", "interval", "arrival_s", "outcome", "wait_s", "answer_s",
                  "service_s", "staffed_s"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
-    c = simulate_replication(calls, agents, L, scenario, np.random.SeedSequence(8))
+    c = simulate_replication(work, scenario, np.random.SeedSequence(8))
     assert len(c) != len(a) or not np.array_equal(c.arrival_s, a.arrival_s)
 
 
 def test_different_scenarios_share_the_first_attempts_of_a_seed():
     calls, agents, scenario = surge_inputs()
-    other = scenario.replace(agents=tuple((agents * 2).tolist()), lines=None, patience=900.0, redial_prob=0.1)
-    a = simulate_replication(calls, agents, L, scenario, np.random.SeedSequence(3))
-    b = simulate_replication(calls, agents * 2, L, other, np.random.SeedSequence(3))
+    other = scenario.replace(lines=None, patience=900.0, redial_prob=0.1)
+    a = simulate_replication(workload(calls, agents, L, scenario), scenario, np.random.SeedSequence(3))
+    b = simulate_replication(workload(calls, agents * 2, L, other), other, np.random.SeedSequence(3))
     first_a, first_b = a.attempt == 1, b.attempt == 1
     np.testing.assert_array_equal(a.arrival_s[first_a], b.arrival_s[first_b])
     np.testing.assert_array_equal(a.call_type[first_a], b.call_type[first_b])
@@ -314,10 +341,11 @@ def test_more_agents_never_lowers_service_level_on_common_random_numbers(base, m
     load = 0.97 * base
     sl = {}
     for n in (base, more):
-        s = Scenario(agents=n, aht=300.0, patience=patience)
+        s = Scenario(aht=300.0, patience=patience)
+        work = workload([load / 300.0 * horizon], n, horizon, s)
         vals = []
         for child in np.random.SeedSequence(11).spawn(3):
-            rec = simulate_replication(np.array([load / 300.0 * horizon]), np.array([n]), horizon, s, child)
+            rec = simulate_replication(work, s, child)
             ans, ab = rec.outcome == OUTCOME_ANSWERED, rec.outcome == OUTCOME_ABANDONED
             vals.append((ans & (rec.wait_s <= 20)).sum() / (ans.sum() + ab.sum()))
         sl[n] = np.array(vals)
@@ -329,7 +357,7 @@ def test_calls_in_service_at_a_shift_change_finish_and_leavers_take_no_new_call(
     calls = np.array([150.0, 20.0])
     agents = np.array([10, 2])
     s = Scenario(aht=300.0)
-    rec = simulate_replication(calls, agents, 3600.0, s, np.random.SeedSequence(5))
+    rec = simulate_replication(workload(calls, agents, 3600.0, s), s, np.random.SeedSequence(5))
     assert (rec.outcome == OUTCOME_ANSWERED).all()
     start, end = rec.answer_s, rec.answer_s + rec.service_s
     t, level = _peak_concurrency(start, end)
@@ -339,7 +367,12 @@ def test_calls_in_service_at_a_shift_change_finish_and_leavers_take_no_new_call(
 
 def test_inputs_are_checked():
     s = Scenario()
+    with pytest.raises(ValueError, match="Workload"):
+        simulate_replication(np.ones(3), s, np.random.SeedSequence(0))
     with pytest.raises(ValueError, match="agents"):
-        simulate_replication(np.ones(3), np.ones(2, dtype=np.int64), 60.0, s, np.random.SeedSequence(0))
+        workload(np.ones(3), np.ones(2, dtype=np.int64), 60.0, s)
+    two = Demand(ds=pd.date_range("2026-01-05", periods=2, freq="min"), calls=[1.0, 1.0], interval_s=60.0)
+    with pytest.raises(ValueError, match="agents"):
+        build_workload(two, s, np.array([1, -1]))
     with pytest.raises(ValueError, match="calls"):
-        simulate_replication(np.array([-1.0]), np.ones(1, dtype=np.int64), 60.0, s, np.random.SeedSequence(0))
+        workload(np.array([-1.0]), 1, 60.0, s)

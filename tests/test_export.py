@@ -23,8 +23,13 @@ def arrivals() -> pd.DataFrame:
     return pd.DataFrame({"ds": ds, "calls": [20.0, 40.0, 40.0, 20.0]})
 
 
+def staffing(agents=(5, 8, 8, 5)) -> pd.DataFrame:
+    """A staffing table by timestamp for :func:`arrivals`."""
+    return pd.DataFrame({"ds": arrivals()["ds"], "agents": list(agents)})
+
+
 def scenario(name: str = "baseline", **changes) -> simulate.Scenario:
-    base = dict(name=name, aht=300.0, patience=120.0, agents=(5, 8, 8, 5), shrinkage=0.3, hourly_cost=30.0,
+    base = dict(name=name, aht=300.0, patience=120.0, shrinkage=0.3, hourly_cost=30.0,
                 call_types=(simulate.CallType(name=HOSTILE_TYPE, share=0.5),
                             simulate.CallType(name="status", share=0.5, priority=1)))
     base.update(changes)
@@ -33,22 +38,22 @@ def scenario(name: str = "baseline", **changes) -> simulate.Scenario:
 
 @pytest.fixture(scope="module")
 def result() -> simulate.SimulationResult:
-    return simulate.run(arrivals(), scenario(HOSTILE_NAME), replications=3, seed=1, engine="simpy")
+    return simulate.run(arrivals(), scenario(HOSTILE_NAME), staffing(), replications=3, seed=1, engine="simpy")
 
 
 @pytest.fixture(scope="module")
 def other_result() -> simulate.SimulationResult:
-    return simulate.run(arrivals(), scenario("more agents", agents=(7, 10, 10, 7)), replications=3, seed=1,
+    return simulate.run(arrivals(), scenario("more agents"), staffing((7, 10, 10, 7)), replications=3, seed=1,
                         engine="simpy")
 
 
 @pytest.fixture(scope="module")
-def plan() -> simulate.StaffingPlan:
+def plan() -> simulate.StaffingRecommendation:
     return simulate.staff(arrivals(), scenario(HOSTILE_NAME), method="erlang_a")
 
 
 @pytest.fixture(scope="module")
-def plan_with_schedule(plan) -> simulate.StaffingPlan:
+def plan_with_schedule(plan) -> simulate.StaffingRecommendation:
     return dataclasses.replace(plan, schedule=simulate.schedule(plan.requirements, shift_lengths=("2h",)))
 
 
@@ -240,7 +245,8 @@ def test_report_of_a_result_has_headline_numbers_an_accessible_svg_and_no_extern
 
 
 def test_report_escapes_hostile_names(tmp_path):
-    res = simulate.run(arrivals(), scenario('<script>alert("x")</script>'), replications=2, seed=3, engine="simpy")
+    res = simulate.run(arrivals(), scenario('<script>alert("x")</script>'), staffing(), replications=2, seed=3,
+                       engine="simpy")
     text = export.to_report(res, tmp_path / "r.html", title="<b>Week 23</b>").read_text(encoding="utf-8")
     assert "<script" not in text and "&lt;script&gt;" in text
     assert "<b>Week" not in text and "&lt;b&gt;Week 23&lt;/b&gt;" in text

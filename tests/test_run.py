@@ -1,4 +1,4 @@
-"""simulate.run: replications, intervals, engines, workers, and the metric table."""
+"""simulate.run(demand, scenario, staffing): replications, intervals, engines, workers, and the metric table."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import simulate
+from conftest import workload
 from simulate import METRICS, Scenario, SimulationResult, compare, run
 from simulate.metrics import busy_seconds_per_interval, metrics_table, t_interval
 
@@ -15,9 +16,11 @@ def arrivals(n: int = 6, calls: float = 150.0) -> pd.DataFrame:
 
 
 def test_run_returns_summary_intervals_and_replications():
-    s = Scenario(agents=(8, 10, 12, 12, 10, 8), aht=300.0, patience=400.0)
-    res = run(arrivals(), s, replications=4, seed=1, keep_calls=True)
+    s = Scenario(aht=300.0, patience=400.0)
+    table = pd.DataFrame({"ds": arrivals()["ds"], "agents": [8, 10, 12, 12, 10, 8]})
+    res = run(arrivals(), s, table, replications=4, seed=1, keep_calls=True, engine="simpy")
     assert isinstance(res, SimulationResult) and res.engine == "simpy" and res.replications == 4 and res.seed == 1
+    assert res.staffing == simulate.StaffingPlan.table(table) and res.demand.interval_s == res.interval_s == 1800.0
     assert list(res.summary.columns) == ["mean", "lo", "hi"] and list(res.summary.index) == list(METRICS)
     sl = res.summary.loc["service_level"]
     assert sl["lo"] <= sl["mean"] <= sl["hi"] and 0 < sl["mean"] < 1
@@ -30,7 +33,7 @@ def test_run_returns_summary_intervals_and_replications():
 
 
 def test_one_replication_has_a_zero_width_interval():
-    res = run(arrivals(), Scenario(agents=12), replications=1, seed=3)
+    res = run(arrivals(), Scenario(), 12, replications=1, seed=3)
     assert (res.summary["lo"] == res.summary["mean"]).all() or res.summary["mean"].isna().any()
     assert res.calls is None
 
@@ -39,44 +42,66 @@ def test_replication_r_uses_the_r_th_spawned_seed():
     from simulate.engine_simpy import simulate_replication
     from simulate.metrics import summarize
 
-    s = Scenario(agents=12, patience=300.0)
-    res = run(arrivals(), s, replications=3, seed=9)
+    s = Scenario(patience=300.0)
+    res = run(arrivals(), s, 12, replications=3, seed=9, engine="simpy")
     child = np.random.SeedSequence(9).spawn(3)[2]
-    rec = simulate_replication(np.full(6, 150.0), s.agents_for(6), 1800.0, s, child)
+    rec = simulate_replication(workload(np.full(6, 150.0), 12, 1800.0, s), s, child)
     assert res.per_replication.loc[2, "answered"] == summarize(rec, 1800.0, s.sl_threshold)["answered"]
 
 
 def test_workers_give_the_same_result_as_serial():
-    s = Scenario(agents=12, patience=300.0, redial_prob=0.3)
-    serial = run(arrivals(), s, replications=4, seed=5, keep_calls=True)
-    parallel = run(arrivals(), s, replications=4, seed=5, workers=2, keep_calls=True)
+    s = Scenario(patience=300.0, redial_prob=0.3)
+    serial = run(arrivals(), s, 12, replications=4, seed=5, keep_calls=True)
+    parallel = run(arrivals(), s, 12, replications=4, seed=5, workers=2, keep_calls=True)
     pd.testing.assert_frame_equal(serial.summary, parallel.summary)
     pd.testing.assert_frame_equal(serial.intervals, parallel.intervals)
     pd.testing.assert_frame_equal(serial.calls, parallel.calls)
 
 
 def test_same_seed_same_result_and_a_forecast_frame_with_yhat_works():
-    s = Scenario(agents=11, patience=300.0)
-    a = run(arrivals(), s, replications=2, seed=4)
-    b = run(arrivals().rename(columns={"calls": "yhat"}), s, replications=2, seed=4)
+    s = Scenario(patience=300.0)
+    a = run(arrivals(), s, 11, replications=2, seed=4)
+    b = run(arrivals().rename(columns={"calls": "yhat"}), s, 11, replications=2, seed=4)
     pd.testing.assert_frame_equal(a.summary, b.summary)
+    c = run(simulate.Demand.from_frame(arrivals()), s, simulate.StaffingPlan.constant(11), replications=2, seed=4)
+    pd.testing.assert_frame_equal(a.summary, c.summary)
 
 
 def test_engine_choice():
-    s = Scenario(agents=12)
+    s = Scenario()
     with pytest.raises(ValueError, match="engine"):
-        run(arrivals(), s, replications=1, engine="gpss")
-    auto = run(arrivals(), s, replications=1, engine="auto")
-    assert auto.engine in ("simpy", "fast")
+        run(arrivals(), s, 12, replications=1, engine="gpss")
+    assert run(arrivals(), s, 12, replications=1, engine="auto").engine == "fast"  # the fast engine supports it
+    assert run(arrivals(), s.replace(callback_threshold=60.0), 12, replications=1).engine == "simpy"
     with pytest.raises(ValueError, match="replications"):
-        run(arrivals(), s, replications=0)
-    with pytest.raises(ValueError, match="agents"):
-        run(arrivals(), Scenario(agents=(1, 2)), replications=1)
+        run(arrivals(), s, 12, replications=0)
+    with pytest.raises(ValueError, match="workers"):
+        run(arrivals(), s, 12, replications=2, workers=0)
+
+
+def test_staffing_is_required_and_a_plan_that_misses_an_open_interval_is_refused_naming_it():
+    s = Scenario()
+    with pytest.raises(TypeError):
+        run(arrivals(), s, replications=1)  # who is on duty is not part of the scenario
+    short = pd.DataFrame({"ds": arrivals()["ds"][:4], "agents": 12})
+    with pytest.raises(ValueError, match="2022-06-01 10:00"):
+        run(arrivals(), s, short, replications=1)
+    with pytest.raises(ValueError, match="staffing"):
+        run(arrivals(), s, "12", replications=1)  # text is for the command line: StaffingPlan.parse
+    with pytest.raises(ValueError, match="scenario"):
+        run(arrivals(), {"aht": 300.0}, 12, replications=1)
+
+
+def test_an_open_interval_without_agents_is_simulated_with_a_warning():
+    res = run(arrivals(), Scenario(patience=120.0), {"Wed 08:00-10:00": 12}, replications=1, seed=0)
+    assert res.intervals["agents"].tolist() == [12, 12, 12, 12, 0, 0]
+    assert any("no agent on duty" in w and "2022-06-01 10:00" in w for w in res.warnings)
+    assert res.intervals["answered"].iloc[4:].sum() == 0 and res.intervals["abandoned"].iloc[4:].sum() > 0
 
 
 def test_compare_names_the_best_scenario_per_metric():
-    low = run(arrivals(), Scenario(name="low", agents=10, patience=300.0), replications=3, seed=2)
-    high = run(arrivals(), Scenario(name="high", agents=14, patience=300.0), replications=3, seed=2)
+    low = run(arrivals(), Scenario(name="low", patience=300.0), 10, replications=3, seed=2)
+    high = run(arrivals(), Scenario(name="high", patience=300.0), 14, replications=3, seed=2)
     table = compare({"low": low, "high": high})
     assert {"low", "low_lo", "low_hi", "high", "high_lo", "high_hi", "best"} <= set(table.columns)
     assert table.loc["service_level", "best"] == "high"
@@ -110,8 +135,29 @@ def test_cli_simulate_reads_a_history_file_and_writes_intervals_and_summary(tmp_
     hist = tmp_path / "hist.csv"
     pd.DataFrame({"ds": pd.date_range("2022-06-01 08:00", periods=4, freq="30min"),
                   "y": [100.0, 150.0, 150.0, 100.0]}).to_csv(hist, index=False)
-    scen = Scenario(name="cli", agents=(10, 14, 14, 10), patience=300.0).save(tmp_path / "s.toml")
+    scen = Scenario(name="cli", patience=300.0).save(tmp_path / "s.toml")
+    plan = tmp_path / "plan.csv"
+    pd.DataFrame({"ds": pd.date_range("2022-06-01 08:00", periods=4, freq="30min"),
+                  "agents": [10, 14, 14, 10]}).to_csv(plan, index=False)
     out = tmp_path / "sim.csv"
-    assert main(["simulate", str(hist), "--scenario", str(scen), "--replications", "2", "--out", str(out)]) == 0
-    assert len(pd.read_csv(out)) == 4 and "wrote" in capsys.readouterr().out
-    assert main(["simulate", str(hist), "--scenario", str(tmp_path / "missing.toml"), "--out", str(out)]) == 2
+    assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", str(plan), "--replications", "2",
+                 "--out", str(out)]) == 0
+    written = pd.read_csv(out)
+    assert len(written) == 4 and "wrote" in capsys.readouterr().out
+    assert written.filter(like="gents").iloc[:, 0].tolist() == [10, 14, 14, 10]
+    assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", "Wed 08:00-10:00=12 x 1.25",
+                 "--out", str(out)]) == 0
+    assert pd.read_csv(out).filter(like="gents").iloc[:, 0].tolist() == [15, 15, 15, 15]
+    assert main(["simulate", str(hist), "--scenario", str(tmp_path / "missing.toml"), "--staffing", "12",
+                 "--out", str(out)]) == 2
+    capsys.readouterr()
+    assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", "Wed 08:00-09:00=12",
+                 "--out", str(out)]) == 0  # a pattern staffs 0 outside its windows: a note, not an error
+    assert "no agent on duty (first 2022-06-01 09:00" in capsys.readouterr().err
+    pd.read_csv(plan).iloc[:2].to_csv(plan, index=False)
+    assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", str(plan),
+                 "--out", str(out)]) == 2  # a table that misses open intervals: a sentence, status 2
+    err = capsys.readouterr().err
+    assert "does not cover 2022-06-01 09:00" in err and "Traceback" not in err
+    with pytest.raises(SystemExit):
+        main(["simulate", str(hist), "--scenario", str(scen), "--out", str(out)])  # --staffing is required

@@ -1,17 +1,20 @@
-"""Scenario: validation naming the field, hashability, round trips, agents broadcasting, arrivals."""
+"""Scenario (the policy): validation naming the field, hashability, round trips, no staffing inside,
+and the policy files shipped in data/scenarios/ and examples/."""
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import numpy as np
-import pandas as pd
 import pytest
 
-from simulate import CallType, Scenario, arrivals_from_frame
+from simulate import CallType, Scenario, StaffingPlan
 from simulate.scenario import duration_quantile, weibull_shape_for_cv
 
 
 def surge_scenario() -> Scenario:
     return Scenario(
-        name="passport surge", agents=[20, 40, 40, 20], aht=420.0, aht_dist="lognormal", aht_cv=0.8,
+        name="passport surge", aht=420.0, aht_dist="lognormal", aht_cv=0.8,
         patience=300.0, patience_dist="weibull", patience_cv=0.7, lines=120, redial_prob=0.4,
         ivr_containment=0.1, ivr_time=45.0, residual_aht_factor=1.1, callback_threshold=600.0,
         callback_deadline=7200.0, sl_threshold=30.0, max_abandon_rate=0.1, shrinkage=0.3, hourly_cost=32.5,
@@ -22,14 +25,24 @@ def surge_scenario() -> Scenario:
 def test_default_scenario_is_plain_erlang_c():
     s = Scenario()
     assert s.patience is None and s.lines is None and s.call_types == ()
-    assert s.agents == 10 and s.aht == 300.0 and s.sl_threshold == 20.0
+    assert s.aht == 300.0 and s.sl_threshold == 20.0 and s.at_close == "serve"
+    assert not hasattr(s, "agents")  # who is on duty is a StaffingPlan, not part of the policy
 
 
-def test_agents_given_as_list_or_array_become_a_tuple_and_the_scenario_is_hashable():
-    a = Scenario(agents=[3, 4, 5])
-    b = Scenario(agents=np.array([3, 4, 5]))
-    assert a.agents == (3, 4, 5) and a == b and hash(a) == hash(b)
+def test_a_scenario_is_hashable_and_equal_scenarios_hash_alike():
+    a = surge_scenario()
+    b = Scenario.from_dict(a.to_dict())
+    assert a == b and hash(a) == hash(b)
     assert {a: 1}[b] == 1
+    assert a != a.replace(at_close="drop")
+
+
+def test_agents_are_refused_with_a_sentence_pointing_to_the_staffing_plan():
+    with pytest.raises(TypeError):
+        Scenario(agents=10)
+    for load in (Scenario.from_dict, lambda d: Scenario.from_toml(__import__("tomli_w").dumps(d))):
+        with pytest.raises(ValueError, match="StaffingPlan"):
+            load({"name": "old", "agents": [1, 2, 3]})
 
 
 @pytest.mark.parametrize("fmt", ["dict", "toml", "json"])
@@ -53,12 +66,12 @@ def test_save_and_load_by_suffix(tmp_path):
 def test_call_types_in_a_dict_are_a_mapping_from_name():
     d = surge_scenario().to_dict()
     assert d["call_types"]["urgent"] == {"share": 0.3, "aht": 600.0, "patience": None, "priority": -1}
-    assert d["agents"] == [20, 40, 40, 20]
+    assert "agents" not in d and d["at_close"] == "serve"
 
 
 @pytest.mark.parametrize("changes, field", [
-    ({"aht": 0}, "aht"), ({"aht": -5.0}, "aht"), ({"agents": -1}, "agents"), ({"agents": [2, 1.5]}, r"agents\[1\]"),
-    ({"agents": []}, "agents"), ({"patience": 0}, "patience"), ({"lines": 0}, "lines"),
+    ({"aht": 0}, "aht"), ({"aht": -5.0}, "aht"), ({"at_close": "keep"}, "at_close"), ({"patience": 0}, "patience"),
+    ({"lines": 0}, "lines"),
     ({"redial_prob": 1.2}, "redial_prob"), ({"max_attempts": 0}, "max_attempts"),
     ({"ivr_containment": -0.1}, "ivr_containment"), ({"shrinkage": 1.0}, "shrinkage"),
     ({"aht_dist": "gamma"}, "aht_dist"), ({"patience_dist": "normal"}, "patience_dist"),
@@ -79,20 +92,14 @@ def test_from_dict_refuses_unknown_fields():
 
 def test_replace_validates_and_keeps_the_rest():
     s = surge_scenario()
-    t = s.replace(agents=50)
-    assert t.agents == 50 and t.aht == s.aht
+    t = s.replace(patience=500.0)
+    assert t.patience == 500.0 and t.aht == s.aht and t.call_types == s.call_types
     with pytest.raises(ValueError, match="aht"):
         s.replace(aht=0)
     with pytest.raises(ValueError, match="no field"):
         s.replace(staff=3)
-
-
-def test_agents_for_broadcasts_a_scalar_and_checks_a_tuple_length():
-    assert Scenario(agents=7).agents_for(3).tolist() == [7, 7, 7]
-    assert Scenario(agents=7).agents_for(3).dtype == np.int64
-    assert surge_scenario().agents_for(4).tolist() == [20, 40, 40, 20]
-    with pytest.raises(ValueError, match="agents"):
-        surge_scenario().agents_for(5)
+    with pytest.raises(ValueError, match="no field"):
+        s.replace(agents=50)
 
 
 def test_type_table_resolves_inheritance():
@@ -120,24 +127,65 @@ def test_infinite_mean_patience_means_never():
     assert np.isinf(duration_quantile(np.array([0.0, 0.5]), np.inf, "exponential")).all()
 
 
-def test_arrivals_from_frame_reads_calls_yhat_or_y():
-    ds = pd.date_range("2022-06-01 08:00", periods=3, freq="30min", tz="America/Toronto")
-    for col in ("calls", "yhat", "y"):
-        got_ds, calls, step = arrivals_from_frame(pd.DataFrame({"ds": ds, col: [1.0, 2.0, 0.0]}))
-        assert step == 1800.0 and calls.tolist() == [1.0, 2.0, 0.0] and len(got_ds) == 3
+# ----------------------------------------------------------------------------- the files shipped
+REPO = Path(__file__).resolve().parents[1]
+TOML_FILES = sorted(p for d in ("data/scenarios", "examples") for p in (REPO / d).glob("*.toml"))
 
 
-def test_arrivals_from_frame_refuses_irregular_negative_or_missing_values():
-    ds = pd.date_range("2022-06-01", periods=4, freq="h")
-    with pytest.raises(ValueError, match="'ds'.*row 2"):
-        arrivals_from_frame(pd.DataFrame({"ds": ds.delete(2).insert(2, ds[2] + pd.Timedelta("1min")),
-                                          "calls": 1.0}))
-    with pytest.raises(ValueError, match="'calls' at row 1"):
-        arrivals_from_frame(pd.DataFrame({"ds": ds, "calls": [1.0, -1.0, 2.0, 3.0]}))
-    with pytest.raises(ValueError, match="'yhat' at row 3"):
-        arrivals_from_frame(pd.DataFrame({"ds": ds, "yhat": [1.0, 1.0, 2.0, np.nan]}))
-    with pytest.raises(ValueError, match="calls"):
-        arrivals_from_frame(pd.DataFrame({"ds": ds, "volume": 1.0}))
-    with pytest.raises(ValueError, match="interval_s"):
-        arrivals_from_frame(pd.DataFrame({"ds": ds[:1], "calls": 1.0}))
-    assert arrivals_from_frame(pd.DataFrame({"ds": ds[:1], "calls": 1.0}), interval_s=900)[2] == 900.0
+def _kind(path: Path) -> str:
+    """'ready' (the app's list of ready scenarios), 'plan' (a staffing plan) or 'policy' (a scenario)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return "ready" if "scenario" in data else "plan" if "staffing" in data else "policy"
+
+
+POLICY_FILES = [p for p in TOML_FILES if _kind(p) == "policy"]
+
+
+def _arrays(value, where: str = "") -> list[str]:
+    """Paths of every list (a per-interval array) inside a parsed TOML value."""
+    if isinstance(value, list):
+        return [where or "."]
+    if isinstance(value, dict):
+        return [w for k, v in value.items() for w in _arrays(v, f"{where}.{k}")]
+    return []
+
+
+def test_the_shipped_policy_files_are_found():
+    names = {f"{p.parent.name}/{p.name}" for p in POLICY_FILES}
+    assert {"scenarios/current_staffing.toml", "scenarios/status_line_callbacks.toml", "examples/current.toml",
+            "examples/status_line_callbacks.toml"} <= names
+    assert not (REPO / "data/scenarios/more_agents.toml").exists()  # "+25%" is a staffing rule now
+    assert not (REPO / "examples/more_agents.toml").exists()
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_policy_files_hold_no_per_interval_array_and_round_trip_exactly(path):
+    text = path.read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    assert _arrays(raw) == [], f"{path.name} holds arrays {_arrays(raw)}: a policy has no per-interval values"
+    assert "agents" not in raw
+    s = Scenario.load(path)
+    assert s.to_toml() == text  # written by Scenario.save: the text itself round-trips
+    assert Scenario.from_toml(s.to_toml()) == s and Scenario.from_json(s.to_json()) == s
+    assert Scenario.from_dict(s.to_dict()) == s
+
+
+def test_the_staffing_plan_file_and_the_ready_scenarios_name_valid_rules():
+    (plan_file,) = [p for p in TOML_FILES if _kind(p) == "plan"]
+    plan = StaffingPlan.from_dict(tomllib.loads(plan_file.read_text(encoding="utf-8"))["staffing"])
+    assert plan.kind == "pattern" and StaffingPlan.from_dict(plan.to_dict()) == plan
+    (ready,) = [p for p in TOML_FILES if _kind(p) == "ready"]
+    seen: list[str] = []
+    for entry in tomllib.loads(ready.read_text(encoding="utf-8"))["scenario"]:
+        Scenario.load(ready.parent / entry["policy"])
+        assert set(entry["name"]) == {"en", "fr"}
+        rule = dict(entry["staffing"])
+        base = rule.pop("relative_to", None)
+        if base is not None:
+            assert base in seen, f"{entry['name']['en']} is relative to {base!r}, not an earlier scenario"
+            StaffingPlan.relative(StaffingPlan.constant(10), rule.pop("factor", 1.0), rule.pop("add", 0))
+            assert rule == {}
+        else:
+            StaffingPlan.from_dict(rule)
+        seen.append(entry["name"]["en"])
+
