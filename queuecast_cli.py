@@ -499,9 +499,9 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
                "  queuecast calibrate examples/call_log_2024-11-13.csv --out calibrated.toml\n"
                "  queuecast calibrate examples/call_log_2024-11-13.csv --out calibrated2.toml --staffing-out staffing.csv "
                "--demand-out demand.csv --validate 20\n"
-               "  queuecast calibrate acd_export.xlsx --out calibrated.toml --tz America/Toronto "
-               "--columns arrival=StartTime,queue_exit=AnswerOrHangup,end=EndTime,agent=AgentId "
-               "--outcomes ANS=answered,ABN=abandoned,IVR=contained\n"
+               "  queuecast calibrate examples/acd_export_2024-11-13.csv --out calibrated3.toml --tz America/Toronto "
+               "--columns arrival=StartTime,queue_exit=AnswerOrHangup,end=EndTime,outcome=Result,agent=AgentId,"
+               "caller=CallerId --outcomes ANS=answered,ABN=abandoned,IVR=contained,BSY=blocked\n"
                "Then: queuecast simulate demand.csv --scenario calibrated.toml --staffing staffing.csv --out kpis.csv\n"
                "Exit status 2 with a message naming the file, line, column and value when the log is refused.",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -132,8 +132,27 @@ def _check_simulate(argv, out, tmp_path):
     assert "service_level" in out or "Service level" in out
 
 
+def _check_calibrate(argv, out, tmp_path):
+    sc = simulate.Scenario.load(tmp_path / _option(argv, "--out"))
+    assert 400 < sc.aht < 700 and sc.patience is not None  # the example log: 540 s handle time, 600 s patience
+    staffing = _option(argv, "--staffing-out")
+    if staffing is not None:
+        table = pd.read_csv(tmp_path / staffing)
+        assert {"ds", "agents"} <= set(table.columns) and table["agents"].max() > 0
+    assert "patience" in out and "wrote" in out
+
+
+def _check_capacity(argv, out, tmp_path):
+    path = tmp_path / _option(argv, "--out")
+    weeks = pd.read_excel(path, sheet_name="Weeks") if path.suffix == ".xlsx" else pd.read_csv(path)
+    assert len(weeks) > 0 and {"required", "available", "hires", "shortfall", "cost"} <= set(weeks.columns)
+    assert (weeks["available"] + weeks["shortfall"] >= weeks["required"] - 1e-6).all()
+    assert "cost" in out and "wrote" in out
+
+
 CHECKS = {"validate": _check_validate, "forecast": _check_forecast, "backtest": _check_backtest,
-          "staff": _check_staff, "schedule": _check_schedule, "sweep": _check_sweep, "simulate": _check_simulate}
+          "staff": _check_staff, "schedule": _check_schedule, "sweep": _check_sweep, "simulate": _check_simulate,
+          "calibrate": _check_calibrate, "capacity": _check_capacity}
 
 
 # --- the tests ---------------------------------------------------------------------------------
