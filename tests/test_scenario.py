@@ -133,9 +133,14 @@ TOML_FILES = sorted(p for d in ("data/scenarios", "examples") for p in (REPO / d
 
 
 def _kind(path: Path) -> str:
-    """'ready' (the app's list of ready scenarios), 'plan' (a staffing plan) or 'policy' (a scenario)."""
+    """'ready' (the app's list of ready scenarios), 'plan' (a staffing plan), 'supply' (a capacity plan's
+    supply assumptions) or 'policy' (a scenario)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return "ready" if "scenario" in data else "plan" if "staffing" in data else "policy"
+    if "scenario" in data:
+        return "ready"
+    if "staffing" in data:
+        return "plan"
+    return "supply" if "groups" in data or "plan" in data else "policy"
 
 
 POLICY_FILES = [p for p in TOML_FILES if _kind(p) == "policy"]

@@ -261,7 +261,9 @@ def test_as_plan_takes_a_number_a_pattern_a_table_or_a_plan():
     assert as_plan({"Mon 08:00-20:00": 4}) == StaffingPlan.pattern({"Mon 08:00-20:00": 4})
     table = pd.DataFrame({"ds": d.ds, "agents": 5})
     assert as_plan(table) == StaffingPlan.table(table)
-    for bad in ("12", 12.0, True, None, [1, 2]):
+    assert as_plan("12") == StaffingPlan.constant(12)  # a short text is read by StaffingPlan.parse
+    assert as_plan("erlang_a x 1.25") == StaffingPlan.relative(StaffingPlan.sized("erlang_a"), 1.25)
+    for bad in (12.0, True, None, [1, 2]):
         with pytest.raises(ValueError, match="staffing must be"):
             as_plan(bad)
 
