@@ -214,6 +214,12 @@ _SCENARIO_FIELDS: dict[str, tuple[str | None, str, str, str]] = {
                           "Rappel effectué dans ce délai après acceptation"),
     "call_types": (None, "text", "Kinds of call (share, handle time, patience, priority)",
                    "Types d'appels (part, durée, patience, priorité)"),
+    "agent_groups": (None, "text", "Agent groups (skills served, hourly cost)",
+                     "Groupes d'agents (compétences servies, coût horaire)"),
+    "pick": (None, "text", "A free agent takes: the most urgent type (priority) or the longest wait (oldest)",
+             "Un agent libre prend : le type le plus urgent (priority) ou la plus longue attente (oldest)"),
+    "overflow_after": ("u_seconds", "sec", "Other groups may answer after this wait (none = at once)",
+                       "Les autres groupes peuvent répondre après cette attente (aucun = tout de suite)"),
     "at_close": (None, "text", "At closing: serve the callers still inside, or let them go",
                  "À la fermeture : servir les appelants encore en ligne, ou les libérer"),
     "sl_threshold": ("u_seconds", "sec", "Service standard: answer within", "Norme de service : répondre en"),
@@ -386,8 +392,13 @@ def _scenario_rows(scenario: Any, language: str) -> list[tuple[str, str, str, An
                 f"{ct.name}: share {ct.share:.0%}, "
                 f"aht {f'{ct.aht:g} s' if ct.aht is not None else 'as scenario'}, "
                 f"patience {f'{ct.patience:g} s' if ct.patience is not None else 'as scenario'}, "
-                f"priority {ct.priority}"
+                f"priority {ct.priority}" + (f", skill {ct.skill}" if ct.skill is not None else "")
                 for ct in value) or _t("none", language)
+        if name == "agent_groups":
+            value = "; ".join(
+                f"{g.name}: {', '.join(g.skills)}"
+                + (f", {g.hourly_cost:g}/h" if g.hourly_cost is not None else "")
+                for g in value) or _t("none", language)
         if value is None or isinstance(value, str):
             kind = "text"
         rows.append((name, _t(unit_key, language) if unit_key else "", kind, _plain(value, language),

@@ -292,3 +292,14 @@ def test_a_one_type_one_pool_run_has_no_breakdown_and_the_gap_says_why():
     assert res.by_type is None and res.by_group is None
     with pytest.raises(ValueError, match="per-skill breakdown"):
         service_gap(res)
+
+
+def test_a_bilingual_result_exports_with_its_groups_in_the_assumptions(tmp_path):
+    from simulate import export
+
+    res = simulate.run(demand(), BILINGUAL.replace(patience=300.0), {"en": 12, "fr": 3, "bilingual": 3},
+                       replications=2)
+    export.to_excel(res, tmp_path / "run.xlsx")
+    rows = {r[0]: r[3] for r in export._scenario_rows(res.scenario, "en")}
+    assert rows["agent_groups"] == "en: en; fr: fr; bilingual: en, fr, 40/h"
+    assert "skill fr" in rows["call_types"] and rows["pick"] == "priority"
