@@ -14,7 +14,7 @@ from simulate import Demand, Scenario, StaffingPlan, as_plan
 from simulate.engine_fast import simulate_replication as fast_replication
 from simulate.engine_simpy import simulate_replication
 from simulate.metrics import service_gap
-from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, RECORD_FIELDS, CallRecords
+from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, OUTCOME_CALLBACK, RECORD_FIELDS, CallRecords
 from simulate.run import resolve_engine
 from simulate.scenario import AgentGroup
 from simulate.workload import Workload
@@ -303,3 +303,20 @@ def test_a_bilingual_result_exports_with_its_groups_in_the_assumptions(tmp_path)
     rows = {r[0]: r[3] for r in export._scenario_rows(res.scenario, "en")}
     assert rows["agent_groups"] == "en: en; fr: fr; bilingual: en, fr, 40/h"
     assert "skill fr" in rows["call_types"] and rows["pick"] == "priority"
+
+
+@pytest.mark.parametrize("extra", [{}, {"at_close": "drop"}, {"pick": "oldest", "overflow_after": 10.0}])
+def test_no_call_reaches_a_group_without_its_skill_whatever_else_is_on(extra):
+    types = {**TYPES, "English": {**TYPES["English"], "share": 0.7},
+             "Urgent": {"share": 0.1, "skill": "fr", "priority": -1, "aht": 500.0}}
+    s = Scenario(aht=300.0, patience=240.0, redial_prob=0.5, redial_delay=600.0, lines=40, ivr_time=20.0,
+                 ivr_containment=0.1, callback_threshold=120.0, callback_deadline=900.0, agent_groups=GROUPS,
+                 call_types=types, **extra)
+    work = Workload.from_arrays(np.array([0, 50, 120, 150, 0, 60, 0.0]), {
+        "en": [0, 5, 9, 10, 0, 4, 0], "fr": [0, 1, 2, 3, 0, 0, 0], "bilingual": [0, 1, 2, 2, 0, 2, 0]}, 1800.0, s)
+    rec = simulate_replication(work, s, np.random.SeedSequence(5))
+    served = ~np.isnan(rec.service_s)
+    assert (rec.outcome >= 0).all() and ((rec.group >= 0) == served).all()
+    assert not ((rec.call_type >= 1) & (rec.group == 0)).any()  # French or urgent French at an English agent
+    assert not ((rec.call_type == 0) & (rec.group == 1)).any()
+    assert (served & (rec.outcome == OUTCOME_CALLBACK)).sum() > 0 and (rec.group == 2).sum() > 0  # callbacks made, bilingual used
