@@ -19,10 +19,11 @@ staffing of agent groups beats analytic heuristics (Cezik & L'Ecuyer 2008, Manag
    between intervals), with common random numbers (replications from ``seed``, as
    :func:`simulate.run`):
 
-   a. *Add* while some (interval, language) misses its target: one agent in that interval to the
+   a. *Add* while some (interval, language) misses its target: agents in that interval to the
       group with the lowest hourly cost per missing language it serves (ties: fewer skills, then
       group order): a French specialist when only French misses, a bilingual agent when both do
-      and one costs less than two specialists.
+      and one costs less than two specialists; one agent, then 2, 4, ... while the interval keeps
+      missing (the moves below take back what is too much).
    b. *Reduce cost*: moves tried in order of saving, each in every interval at once: remove one
       agent of a group; replace an agent serving several languages by a specialist; replace one
       specialist of each language by one agent serving them all. A move is kept in the intervals
@@ -417,13 +418,16 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     sim = simulate(agents)
     miss = _misses(sim, scenario, safety_margin, safety_z)
     rounds = 0
+    step = np.ones(len(demand), dtype=np.int64)  # doubles while an interval keeps missing
     while miss.any() and rounds < max_add_rounds:
         rounds += 1
-        for k in np.flatnonzero(miss.any(axis=1)):
+        missing = miss.any(axis=1)
+        for k in np.flatnonzero(missing):
             g = _best_group(miss[k], st, free)
             if g < 0:
                 continue  # nothing left to add for this language (every group serving it is fixed)
-            agents[k, g] += 1
+            agents[k, g] += step[k]
+        step = np.where(missing, step * 2, 1)
         sim = simulate(agents)
         miss = _misses(sim, scenario, safety_margin, safety_z)
     converged = not miss.any()
