@@ -24,11 +24,13 @@ staffing of agent groups beats analytic heuristics (Cezik & L'Ecuyer 2008, Manag
       group order): a French specialist when only French misses, a bilingual agent when both do
       and one costs less than two specialists; one agent, then 2, 4, ... while the interval keeps
       missing (the moves below take back what is too much).
-   b. *Reduce cost*: moves tried in order of saving, each in every interval at once: remove one
+   b. *Reduce cost*: moves tried in order of saving, each in every interval at once: remove an
       agent of a group; replace an agent serving several languages by a specialist; replace one
       specialist of each language by one agent serving them all. A move is kept in the intervals
       where every language still meets its target (and the next interval still does: queues carry
-      over); the others are undone and the result re-simulated. Passes repeat until no move is kept.
+      over); the others are undone and the result re-simulated. Where a move is kept it is tried
+      twice as big next pass; where undone, half as big, and no more once undone at size one (until
+      that interval changes). Passes repeat until nothing changes.
 
    An (interval, language) meets its target when its simulated service level (answered within
    ``sl_threshold`` / answered + abandoned, the language's calls arriving in the interval) minus
@@ -434,16 +436,20 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     # b. cost-reducing moves, kept where every language still meets its target
     passes = 0
     moves = _moves(st, free)
-    failed = np.zeros((len(moves), len(demand)), dtype=bool)  # move undone there, nothing changed since
+    failed = np.zeros((len(moves), len(demand)), dtype=bool)  # undone at step 1, nothing changed there since
+    steps = np.ones((len(moves), len(demand)), dtype=np.int64)  # doubles where kept, halves where undone
     while converged and passes < max_passes:
         passes += 1
-        kept_any = False
+        progress = False
         for m, (_, delta, _) in enumerate(moves):
-            cand = open_ & ((agents + delta[None, :]) >= 0).all(axis=1) & ~failed[m]
+            step = steps[m].copy()
+            for g in np.flatnonzero(delta < 0):  # never below zero agents
+                step = np.minimum(step, agents[:, g] // -delta[g])
+            cand = open_ & (step >= 1) & ~failed[m]
             if not cand.any():
                 continue
             trial = agents.copy()
-            trial[cand] += delta
+            trial[cand] += step[cand, None] * delta[None, :]
             while True:
                 trial_sim = simulate(trial)
                 fails = _misses(trial_sim, scenario, safety_margin, safety_z).any(axis=1)
@@ -452,20 +458,23 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
                 # undo where a language fails, and just before (the queue it left carries over)
                 changed = (trial != agents).any(axis=1)
                 bad = changed & (fails | np.r_[fails[1:], False])
-                if not bad.any():  # a failure further on: give the move up
+                if not bad.any():  # a failure further on: give the move up this time
                     trial = agents.copy()
                     break
                 trial[bad] = agents[bad]
                 if not (trial != agents).any():
                     break
             kept = (trial != agents).any(axis=1)
-            failed[m] |= cand & ~kept
+            undone = cand & ~kept
+            failed[m] |= undone & (step <= 1)
+            steps[m] = np.where(kept, step * 2, np.where(undone, np.maximum(step // 2, 1), steps[m]))
+            progress |= bool((undone & (step > 1)).any())
             if not kept.any():
                 continue
             failed[:, kept] = False
             agents, sim = trial, trial_sim
-            kept_any = True
-        if not kept_any:
+            progress = True
+        if not progress:
             break
     verification = by_skill = None
     if verify:
