@@ -125,7 +125,8 @@ class CallType:
     name: label; share: share of first calls of this type (the shares of a scenario sum to 1);
     aht: mean handle time in seconds (None = the scenario's ``aht``); patience: mean patience in
     seconds (None = the scenario's ``patience``); priority: lower number is answered first;
-    skill: what an agent needs to answer it, e.g. "fr" (None = the type's own name).
+    skill: what an agent needs to answer it, e.g. "fr" (None = the type's own name; scenario files
+    may say ``language = "fr"``, read as the skill).
     """
 
     name: str
@@ -204,6 +205,7 @@ def _call_types(value: Any) -> tuple[CallType, ...]:
             if isinstance(spec, CallType):
                 items.append(dataclasses.replace(spec, name=str(name)))
             elif isinstance(spec, Mapping):
+                spec = _language_as_skill(spec, name)
                 unknown = set(spec) - {"share", "aht", "patience", "priority", "skill"}
                 if unknown:
                     raise ValueError(f"Scenario.call_types[{name!r}]: unknown keys {sorted(unknown)}")
@@ -220,10 +222,20 @@ def _call_types(value: Any) -> tuple[CallType, ...]:
         if isinstance(spec, CallType):
             items.append(spec)
         elif isinstance(spec, Mapping):
-            items.append(CallType(**dict(spec)))
+            items.append(CallType(**_language_as_skill(spec, spec.get("name"))))
         else:
             raise ValueError(f"Scenario.call_types entries must be CallType or mappings, got {spec!r}")
     return tuple(items)
+
+
+def _language_as_skill(spec: Mapping[str, Any], name: Any) -> dict[str, Any]:
+    """A call type's ``language`` (e.g. ``language = "fr"``) is its skill."""
+    spec = dict(spec)
+    if "language" in spec:
+        if "skill" in spec:
+            raise ValueError(f"Scenario.call_types[{name!r}]: give 'skill' or 'language' (the same thing), not both")
+        spec["skill"] = spec.pop("language")
+    return spec
 
 
 def _agent_groups(value: Any) -> tuple[AgentGroup, ...]:

@@ -39,6 +39,14 @@ def test_skills_and_groups_round_trip_through_toml_json_and_dicts():
     assert "[agent_groups.bilingual]" in s.to_toml() and 'skill = "fr"' in s.to_toml()
 
 
+def test_a_call_types_language_is_its_skill():
+    s = Scenario.from_toml('[call_types.French]\nshare = 1.0\nlanguage = "fr"\n'
+                           '[agent_groups.fr]\nskills = ["fr"]\n')
+    assert s.call_types[0].skill == "fr" and 'skill = "fr"' in s.to_toml()
+    with pytest.raises(ValueError, match="give 'skill' or 'language'"):
+        Scenario(call_types={"French": {"share": 1.0, "language": "fr", "skill": "fr"}})
+
+
 def test_a_scenario_without_groups_is_one_pool_serving_every_type():
     s = Scenario(call_types=TYPES)
     g = s.group_table()
