@@ -19,6 +19,7 @@ import statistics
 import time
 
 import numpy as np
+import pandas as pd
 
 from simulate import Scenario
 from simulate.engine_fast import simulate_replication as fast
@@ -28,19 +29,19 @@ from simulate.staffing_groups import erlang_split
 from simulate.workload import Workload
 
 AHT, PATIENCE, LOAD_PER_AGENT, INTERVAL_S = 300.0, 600.0, 0.92, 1800.0
-TYPES = {"English": {"share": 0.8, "skill": "en", "priority": 1}, "French": {"share": 0.2, "skill": "fr", "priority": 0}}
+TYPES = {"English": {"share": 0.8, "skill": "en", "priority": 1},
+         "French": {"share": 0.2, "skill": "fr", "priority": 0}}
 GROUPS = {"en": {"skills": ["en"]}, "fr": {"skills": ["fr"]}, "bilingual": {"skills": ["en", "fr"]}}
 
 
-def cases(agents: int, hours: float) -> dict[str, tuple]:
-    """name -> (engine function, workload, scenario); the workloads are inputs, built before timing."""
+def cases(agents: int, hours: float) -> tuple[dict[str, tuple], np.ndarray]:
+    """(name -> (engine function, workload, scenario), agents per group in the first interval); the
+    workloads are inputs, built before timing."""
     n = int(round(hours * 3600 / INTERVAL_S))
     calls = np.full(n, LOAD_PER_AGENT * agents / AHT * INTERVAL_S)
     pool = Scenario(name="one pool", aht=AHT, patience=PATIENCE, call_types=TYPES, sl_threshold=60.0)
     groups = pool.replace(name="three groups", agent_groups=GROUPS)
     work_pool = Workload.from_arrays(calls, agents, INTERVAL_S, pool)
-    import pandas as pd
-
     demand = pd.DataFrame({"ds": pd.date_range("2026-01-05 08:00", periods=n, freq="30min"), "calls": calls})
     split = erlang_split(demand, groups, "erlang_a")
     split = np.floor(split * agents / split.sum(axis=1, keepdims=True)).astype(np.int64)  # the same total
