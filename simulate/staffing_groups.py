@@ -27,8 +27,8 @@ staffing of agent groups beats analytic heuristics (Cezik & L'Ecuyer 2008, Manag
    b. *Reduce cost*: moves tried in order of saving, each in every interval at once: remove an
       agent of a group; replace an agent serving several languages by a specialist; replace one
       specialist of each language by one agent serving them all. A move is kept in the intervals
-      where every language still meets its target (and the next interval still does: queues carry
-      over); the others are undone and the result re-simulated. Where a move is kept it is tried
+      where every language still meets its target; where one fails, the change in that interval (or
+      the closest one before it: queues carry over) is undone and the result re-simulated. Where a move is kept it is tried
       twice as big next pass; where undone, half as big, and no more once undone at size one (until
       that interval changes). Passes repeat until nothing changes.
 
@@ -374,6 +374,22 @@ def _moves(st: dict[str, Any], free: np.ndarray) -> list[tuple[str, np.ndarray, 
     return sorted(moves, key=lambda m: -m[2])
 
 
+def _to_undo(fails: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """Changed intervals to undo after a trial, for each failing interval: its own change, else the
+    next interval's (its late callers wait into it), else the closest change before it (the queue it
+    left carries over). bool (n,)."""
+    undo = np.zeros_like(changed)
+    before = np.maximum.accumulate(np.where(changed, np.arange(len(changed)), -1))
+    for k in np.flatnonzero(fails):
+        if changed[k]:
+            undo[k] = True
+        elif k + 1 < len(changed) and changed[k + 1]:
+            undo[k + 1] = True
+        elif before[k] >= 0:
+            undo[before[k]] = True
+    return undo
+
+
 def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed: int = 0,
                  safety_margin: float = 0.0, safety_z: float = 1.0, max_passes: int = 12, max_add_rounds: int = 40,
                  verify: bool = True, verify_replications: int | None = None, fixed: dict[str, int] | None = None,
@@ -455,14 +471,10 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
                 fails = _misses(trial_sim, scenario, safety_margin, safety_z).any(axis=1)
                 if not fails.any():
                     break
-                # undo where a language fails, and just before (the queue it left carries over)
-                changed = (trial != agents).any(axis=1)
-                bad = changed & (fails | np.r_[fails[1:], False])
-                if not bad.any():  # a failure further on: give the move up this time
+                undo = _to_undo(fails, (trial != agents).any(axis=1))
+                trial[undo] = agents[undo]
+                if not undo.any() or not (trial != agents).any():
                     trial = agents.copy()
-                    break
-                trial[bad] = agents[bad]
-                if not (trial != agents).any():
                     break
             kept = (trial != agents).any(axis=1)
             undone = cand & ~kept
