@@ -27,10 +27,11 @@ staffing of agent groups beats analytic heuristics (Cezik & L'Ecuyer 2008, Manag
    b. *Reduce cost*: moves tried in order of saving, each in every interval at once: remove an
       agent of a group; replace an agent serving several languages by a specialist; replace one
       specialist of each language by one agent serving them all. A move is kept in the intervals
-      where every language still meets its target; where one fails, the change in that interval (or
-      the closest one before it: queues carry over) is undone and the result re-simulated. Where a move is kept it is tried
-      twice as big next pass; where undone, half as big, and no more once undone at size one (until
-      that interval changes). Passes repeat until nothing changes.
+      where every language still meets its target; where one fails, the change in that interval is
+      undone (else the next interval's, where its late callers wait, else the closest one before
+      it, whose queue carries over) and the result re-simulated. Where a move is kept it is tried
+      twice as big next pass; where undone, half as big, and no more once undone at size one
+      (until that interval changes). Passes repeat until nothing changes.
 
    An (interval, language) meets its target when its simulated service level (answered within
    ``sl_threshold`` / answered + abandoned, the language's calls arriving in the interval) minus
