@@ -12,7 +12,7 @@ everywhere in this package. This package never imports Streamlit.
 from __future__ import annotations
 
 from simulate.demand import Demand, as_demand
-from simulate.scenario import CallType, Scenario
+from simulate.scenario import AgentGroup, CallType, Scenario
 from simulate.staffing_plan import StaffingPlan, as_plan
 from simulate.metrics import METRICS, compare
 from simulate.result import SimulationResult
@@ -29,6 +29,7 @@ from simulate.staffing import (
     staffing_by_quantile,
     workforce_totals,
 )
+from simulate.staffing_groups import compare_pools, staff_groups
 from simulate.sweep import sweep
 from simulate import capacity  # capacity plans across months: simulate.capacity.plan
 from simulate.empirical import Empirical
@@ -36,11 +37,11 @@ from simulate.calibrate import Calibration, calibrate, to_call_log
 from simulate.validate import Validation, validate
 
 __all__ = [
-    "Demand", "as_demand", "Scenario", "CallType", "StaffingPlan", "as_plan",
+    "Demand", "as_demand", "Scenario", "CallType", "AgentGroup", "StaffingPlan", "as_plan",
     "METRICS", "compare", "SimulationResult", "run",
     "erlang", "erlang_b", "erlang_c", "erlang_a", "service_level_c", "asa_c", "occupancy",
     "Schedule", "schedule", "export",
     "StaffingRecommendation", "required_agents", "staff", "staffing_by_quantile", "risk_of_missing",
-    "workforce_totals", "sweep", "capacity",
+    "workforce_totals", "sweep", "capacity", "staff_groups", "compare_pools",
     "Empirical", "Calibration", "calibrate", "to_call_log", "Validation", "validate",
 ]

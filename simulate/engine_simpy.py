@@ -33,6 +33,36 @@ interval with no calls expected and no agents is *closed* (nights, weekends).
    ``redial_delay`` seconds), up to ``max_attempts`` tries, possibly the next day. A redial into
    a closed centre is blocked.
 
+9. **Agent groups (routing by skill).** A centre may have several groups of agents, e.g. English,
+   French and bilingual (``Scenario.agent_groups``); each call type needs one skill (``"en"``,
+   ``"fr"``). A group is *eligible* for a call when it serves the call's skill; the call's
+   *preferred* groups are its eligible groups with the fewest skills (the specialists). Its other
+   eligible groups may answer it at once, or, with ``overflow_after`` set, only once it has waited
+   ``overflow_after`` seconds; until then they are *not yet open* to it.
+
+   - *An arriving caller* (after the menu) takes an idle agent of the group with the fewest skills
+     among the groups open to it, ties by group order (specialists first, bilingual agents last);
+     when no such agent is idle: the callback offer, else the queue of its call type.
+   - *A free agent* (one who finishes a call, agents coming on duty at a shift change, or a waiting
+     caller whose overflow delay ends) takes work, groups in order of fewest skills then group
+     order, one agent at a time: an overdue callback of its skills (the first accepted); else a
+     caller on hold in a queue it serves and open to its group: with ``pick = "priority"`` the
+     caller of the most urgent call type (lowest ``priority``; e.g. French first at bilingual
+     agents), then the longest-waiting; with ``pick = "oldest"`` the longest-waiting caller among
+     its skills; else a callback of its skills (the first accepted). Ties in waiting time go to the
+     caller who joined first.
+   - Callbacks may be made by any eligible group (the overflow delay applies to callers on hold).
+     The offer announces (callers on hold in the queues sharing a group with the call + 1) x the
+     interval's mean handle time / agents on duty in the call's eligible groups.
+   - Shift changes and closing apply group by group: each group's agents at closing stay for the
+     callers still inside. A caller joins the queue only while the centre is open or some eligible
+     group has agents on duty; after the horizon, callers whose eligible groups have nobody on duty
+     are let go.
+
+   Without agent groups there is one group serving every type, and these rules are the one-pool
+   rules of 5 and 7: answered at once when an agent is free; a free agent takes the most urgent
+   type, then the longest wait.
+
 Over several days the same rules repeat; callbacks not made by closing are carried to the next
 open interval. After the last interval no one new calls; calls already in the centre are served
 by the last interval's agents, and callbacks still not made stay unmade (``answer_s`` NaN). In a
@@ -41,9 +71,9 @@ replay the log's attempts are all arrivals, so no redial is generated.
 Every attempt ends with exactly one outcome and becomes a row of :class:`simulate.records.CallRecords`.
 
 Implementation notes: one SimPy process per attempt (:meth:`_Centre.attempt`) tells the story
-above; the agent pool is hand-managed (a heap of waiting calls keyed by (priority, queue-join
-time, sequence), a FIFO of callbacks, a busy count and the interval's target) because agent
-numbers change at interval boundaries with the "finish the call, then leave" rule. Random values
+above; the agents are hand-managed (per call type a FIFO of waiting calls and a FIFO of callbacks,
+per group a busy count and the interval's target) because agent numbers change at interval
+boundaries with the "finish the call, then leave" rule. Random values
 are drawn up front in numpy arrays from one generator per stream (arrivals, call type, IVR,
 service, patience, callback, redial), so two scenarios run with the same seed share common random
 numbers: same arrival times, types and draws for every first attempt. The per-interval inputs
@@ -51,7 +81,6 @@ numbers: same arrival times, types and draws for every first attempt. The per-in
 """
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
 
@@ -125,7 +154,8 @@ class _Call:
     """One attempt: what is known about it and how it ended."""
 
     __slots__ = ("caller", "attempt", "ctype", "interval", "arrival", "outcome", "wait", "answer",
-                 "service", "patience", "priority", "u_ivr", "u_cb", "event", "waiting", "join")
+                 "service", "patience", "priority", "u_ivr", "u_cb", "event", "waiting", "join", "seq",
+                 "group", "overflow_at")
 
     def __init__(self, caller, attempt, ctype, interval, arrival, service, patience, priority, u_ivr, u_cb):
         self.caller = caller
@@ -144,6 +174,9 @@ class _Call:
         self.event = None
         self.waiting = False
         self.join = _NAN
+        self.seq = 0
+        self.group = -1
+        self.overflow_at = _INF
 
 
 class _RedialDraws:
@@ -173,7 +206,7 @@ class _RedialDraws:
 
 
 class _Centre:
-    """The call centre of one replication: lines, the queue, the agent pool and the clock."""
+    """The call centre of one replication: lines, the queues, the agent groups and the clock."""
 
     def __init__(self, work: Workload, scenario: Scenario, seed):
         self.env = simpy.Environment()
@@ -181,7 +214,7 @@ class _Centre:
         self.L = float(work.interval_s)
         self.n = work.n
         self.T = self.n * self.L
-        self.on_duty = [int(a) for a in work.on_duty]  # agents on duty, closing rule applied
+        self.on_duty = work.group_on_duty.tolist()  # [interval][group] agents on duty, closing rule applied
         self.open = [not c for c in work.closed.tolist()]
         self.let_go = work.let_go.tolist()  # closings where everyone on hold is let go
         self.redials_on = not work.is_replay  # a replayed log holds every attempt already
@@ -190,23 +223,53 @@ class _Centre:
         self.aht = work.aht_s.tolist()  # [interval][type] mean handle time (s)
         self.mean_aht = work.mean_aht_s.tolist()
         self.staffed = np.asarray(work.agents, dtype=np.float64) * self.L  # agent-seconds scheduled
+        self.staffed_group = np.asarray(work.group_agents, dtype=np.float64) * self.L
         self.type_patience = table["patience"].tolist()
         self.type_priority = table["priority"].tolist()
         self.redials = _RedialDraws(self.rngs["redial"], scenario)
+        self._routing(scenario)
         # live state
         self.k = 0  # current interval
-        self.target = self.on_duty[0]  # agents on duty now
-        self.busy = 0  # agents talking to a caller
+        self.target = list(self.on_duty[0])  # agents on duty now, per group
+        self.busy = [0] * self.G  # agents talking to a caller, per group
         self.in_system = 0  # lines held (IVR + queue + service)
-        self.queue: list = []  # heap of (priority, join_s, seq, call); abandoned entries are skipped
-        self.n_waiting = 0
-        self.callbacks: deque = deque()  # (deadline_s, call, event) in acceptance order
-        self.seq = 0
+        self.queues = [deque() for _ in range(self.n_types)]  # per type, join order; hung-up entries skipped
+        self.n_wait = [0] * self.n_types  # callers on hold, per type
+        self.callbacks = [deque() for _ in range(self.n_types)]  # per type: (deadline_s, order, call, event)
+        self.n_callbacks = 0
+        self.seq = 0  # callers who joined a queue
+        self.cb_seq = 0  # callbacks accepted
         self.ended = False  # past the end of the horizon
         self.attempts: list[_Call] = []
         self.uses_ivr = scenario.uses_ivr
         self.cb_threshold = scenario.callback_threshold
         self.cb_deadline = _INF if scenario.callback_deadline is None else scenario.callback_deadline
+
+    def _routing(self, scenario: Scenario) -> None:
+        """Who may answer whom, resolved once (see rule 9 of the module docstring)."""
+        g = scenario.group_table()
+        eligible, preferred, n_skills = g["eligible"], g["preferred"], g["n_skills"].tolist()
+        self.G = len(n_skills)
+        self.n_types = eligible.shape[0]
+        order = sorted(range(self.G), key=lambda j: (n_skills[j], j))  # fewest skills, then group order
+        delay = scenario.overflow_after
+        self.overflow_after = delay if delay else None  # 0 s: every eligible group is open at once
+        self.by_skills = order
+        # groups open to a type on arrival, in the order an arriving caller tries them
+        self.open_groups = [[j for j in order if (preferred[t, j] if self.overflow_after else eligible[t, j])]
+                            for t in range(self.n_types)]
+        # groups open to a type only once its callers have waited overflow_after
+        self.late_groups = [[j for j in order if eligible[t, j] and not preferred[t, j]] if self.overflow_after
+                            else [] for t in range(self.n_types)]
+        self.eligible_groups = [[j for j in order if eligible[t, j]] for t in range(self.n_types)]
+        # per group: (type, waits for overflow) of the queues it serves
+        self.serves = [[(t, bool(self.overflow_after) and not preferred[t, j]) for t in range(self.n_types)
+                        if eligible[t, j]] for j in range(self.G)]
+        self.serves_types = [[t for t, _ in sv] for sv in self.serves]
+        # types sharing a group with each type (whose callers on hold the callback offer counts)
+        self.related = [[u for u in range(self.n_types) if (eligible[t] & eligible[u]).any()]
+                        for t in range(self.n_types)]
+        self.by_priority = scenario.pick == "priority"
 
     # ------------------------------------------------------------ the story of one attempt
     def attempt(self, call: _Call):
@@ -229,26 +292,31 @@ class _Centre:
                 self.in_system -= 1
                 return
         call.join = env.now
-        # An agent is free (so nobody is waiting): answered at once.
-        if self.busy < self.target:
-            self.busy += 1
+        # An agent of a group open to this caller is free: answered at once (rule 9).
+        group = self.idle_group(self.open_groups[call.ctype])
+        if group >= 0:
+            self.busy[group] += 1
+            call.group = group
             call.answer = call.join
             call.wait = 0.0
         else:
             # 4. The callback offer, when the wait looks long.
-            if self.cb_threshold is not None and self.estimated_wait() > self.cb_threshold \
+            if self.cb_threshold is not None and self.estimated_wait(call.ctype) > self.cb_threshold \
                     and call.u_cb < s.callback_accept:
                 call.outcome = OUTCOME_CALLBACK
                 call.wait = 0.0
                 self.in_system -= 1
                 called_back = env.event()
-                self.callbacks.append((call.join + self.cb_deadline, call, called_back))
+                self.cb_seq += 1
+                self.callbacks[call.ctype].append((call.join + self.cb_deadline, self.cb_seq, call, called_back))
+                self.n_callbacks += 1
+                self.dispatch()  # an idle agent not yet open to callers on hold may call back at once
                 yield called_back  # an agent calls back (dispatch set call.answer); never, past the horizon
                 yield env.timeout(call.service)
-                self.release()
+                self.release(call.group)
                 return
             # 5-6. On hold until an agent answers or patience runs out (or the centre closes).
-            if not self.serving():
+            if not self.serving(call.ctype):
                 call.outcome = OUTCOME_ABANDONED
                 call.wait = 0.0
                 self.in_system -= 1
@@ -257,10 +325,14 @@ class _Centre:
             call.event = env.event()
             call.waiting = True
             self.seq += 1
-            heapq.heappush(self.queue, (call.priority, call.join, self.seq, call))
-            self.n_waiting += 1
+            call.seq = self.seq
+            self.queues[call.ctype].append(call)
+            self.n_wait[call.ctype] += 1
             if call.patience < _INF:
                 env.timeout(call.patience, call).callbacks.append(self.patience_runs_out)
+            if self.late_groups[call.ctype]:
+                call.overflow_at = env.now + self.overflow_after  # the same float the timeout fires at
+                env.timeout(self.overflow_after, call).callbacks.append(self.overflow_due)
             answered = yield call.event
             if not answered:
                 call.outcome = OUTCOME_ABANDONED
@@ -272,70 +344,128 @@ class _Centre:
         call.outcome = OUTCOME_ANSWERED
         yield env.timeout(call.service)
         self.in_system -= 1
-        self.release()
+        self.release(call.group)
 
-    # ------------------------------------------------------------ agents and queue
-    def estimated_wait(self) -> float:
-        """What the centre announces: (callers on hold + 1) x the interval's mean handle time / agents
-        on duty (s)."""
-        if self.busy < self.target:
+    # ------------------------------------------------------------ agents and queues
+    def idle_group(self, groups: list[int]) -> int:
+        """The first of ``groups`` (already in routing order) with an idle agent on duty, else -1."""
+        busy, target = self.busy, self.target
+        for j in groups:
+            if busy[j] < target[j]:
+                return j
+        return -1
+
+    def estimated_wait(self, ctype: int) -> float:
+        """What the centre announces to a caller of type ``ctype``: (callers on hold in the queues
+        sharing a group with it + 1) x the interval's mean handle time / agents on duty in its
+        eligible groups (s). With one pool: (callers on hold + 1) x mean handle time / agents."""
+        groups = self.eligible_groups[ctype]
+        if self.idle_group(groups) >= 0:
             return 0.0
-        if self.target == 0:
+        agents = sum(self.target[j] for j in groups)
+        if agents == 0:
             return _INF
-        return (self.n_waiting + 1) * self.mean_aht[self.k] / self.target
+        waiting = sum(self.n_wait[u] for u in self.related[ctype])
+        return (waiting + 1) * self.mean_aht[self.k] / agents
 
-    def serving(self) -> bool:
-        """Whether a caller may join the queue now: the centre is open, or agents are on duty for the
-        callers still inside (closing with "serve", or past the horizon)."""
-        return self.target > 0 or (not self.ended and self.open[self.k])
+    def serving(self, ctype: int) -> bool:
+        """Whether a caller of type ``ctype`` may join the queue now: the centre is open, or agents of
+        its eligible groups are on duty for the callers still inside (closing with "serve", or past
+        the horizon)."""
+        return any(self.target[j] > 0 for j in self.eligible_groups[ctype]) or (not self.ended and self.open[self.k])
 
     def patience_runs_out(self, event) -> None:
         call = event._value
         if call.waiting:
             call.waiting = False
             call.wait = call.patience
-            self.n_waiting -= 1
-            if self.n_waiting == 0:
-                self.queue.clear()  # only hung-up entries are left
+            t = call.ctype
+            self.n_wait[t] -= 1
+            if self.n_wait[t] == 0:
+                self.queues[t].clear()  # only hung-up entries are left
             call.event.succeed(False)
 
-    def release(self) -> None:
-        self.busy -= 1
+    def overflow_due(self, event) -> None:
+        """A caller has waited ``overflow_after``: groups other than its preferred ones may answer it."""
+        if event._value.waiting:
+            self.dispatch()
+
+    def release(self, group: int) -> None:
+        self.busy[group] -= 1
         self.dispatch()
 
-    def dispatch(self) -> None:
-        """Give free agents work: overdue callbacks, then callers on hold, then callbacks."""
-        now = self.env.now
-        while self.busy < self.target:
-            if self.callbacks and not self.ended and self.open[self.k] and (
-                    self.n_waiting == 0 or now >= self.callbacks[0][0]):
-                _, call, called_back = self.callbacks.popleft()
-                self.busy += 1
-                call.answer = now
-                called_back.succeed()
+    def next_caller(self, group: int, now: float) -> _Call | None:
+        """The caller on hold an agent of ``group`` takes now (rule 9: by ``pick``), or None. Leaves
+        the caller in its queue."""
+        best = None
+        best_key = None
+        queues = self.queues
+        for t, late in self.serves[group]:
+            if not self.n_wait[t]:
                 continue
-            if self.n_waiting == 0:
-                return
-            call = heapq.heappop(self.queue)[3]
-            if not call.waiting:
-                continue  # hung up earlier
-            call.waiting = False
-            self.n_waiting -= 1
-            self.busy += 1
-            call.answer = now
-            call.event.succeed(True)
+            q = queues[t]
+            while not q[0].waiting:
+                q.popleft()  # hung up earlier
+            c = q[0]  # the longest-waiting caller of this type
+            if late and now < c.overflow_at:
+                continue  # not yet open to this group (nor are those who joined after it)
+            key = (c.priority, c.join, c.seq) if self.by_priority else (c.join, c.seq)
+            if best is None or key < best_key:
+                best, best_key = c, key
+        return best
 
-    def let_waiting_go(self) -> None:
-        """Closing time: everyone on hold hangs up now, in queue order (which caller goes first
-        decides which redial values each gets, so it must not depend on the heap's layout)."""
+    def next_callback(self, group: int) -> deque | None:
+        """The callback queue whose head is the first accepted callback ``group`` may make, or None."""
+        if not self.n_callbacks:
+            return None
+        best = None
+        for t in self.serves_types[group]:
+            q = self.callbacks[t]
+            if q and (best is None or q[0][1] < best[0][1]):
+                best = q
+        return best
+
+    def dispatch(self) -> None:
+        """Give free agents work, group by group (fewest skills first): overdue callbacks, then
+        callers on hold, then callbacks (rule 9)."""
         now = self.env.now
-        for _, _, _, call in sorted(self.queue):
-            if call.waiting:
+        busy, target = self.busy, self.target
+        for g in self.by_skills:
+            while busy[g] < target[g]:
+                call = self.next_caller(g, now)
+                cbq = self.next_callback(g) if not self.ended and self.open[self.k] else None
+                if cbq is not None and (call is None or now >= cbq[0][0]):
+                    _, _, cb_call, called_back = cbq.popleft()
+                    self.n_callbacks -= 1
+                    busy[g] += 1
+                    cb_call.group = g
+                    cb_call.answer = now
+                    called_back.succeed()
+                    continue
+                if call is None:
+                    break
+                self.queues[call.ctype].popleft()
                 call.waiting = False
-                call.wait = now - call.join
-                call.event.succeed(False)
-        self.queue.clear()
-        self.n_waiting = 0
+                self.n_wait[call.ctype] -= 1
+                busy[g] += 1
+                call.group = g
+                call.answer = now
+                call.event.succeed(True)
+
+    def let_waiting_go(self, types: list[int] | None = None) -> None:
+        """Everyone on hold (of ``types``; all types when None) hangs up now, in the one-pool queue order
+        (priority, join time, arrival order): which caller goes first decides which redial values
+        each gets, so it must not depend on how the queues are kept."""
+        now = self.env.now
+        types = range(self.n_types) if types is None else types
+        leaving = [c for t in types for c in self.queues[t] if c.waiting]
+        for call in sorted(leaving, key=lambda c: (c.priority, c.join, c.seq)):
+            call.waiting = False
+            call.wait = now - call.join
+            call.event.succeed(False)
+        for t in types:
+            self.queues[t].clear()
+            self.n_wait[t] = 0
 
     # ------------------------------------------------------------ arrivals, redials, the clock
     def maybe_redial(self, call: _Call) -> None:
@@ -378,15 +508,18 @@ class _Centre:
         for k in range(1, self.n):
             yield env.timeout(k * self.L - env.now)
             self.k = k
-            self.target = self.on_duty[k]
+            self.target = list(self.on_duty[k])
             if self.let_go[k]:
                 self.let_waiting_go()
             self.dispatch()
         yield env.timeout(self.T - env.now)
         self.ended = True
-        self.callbacks.clear()  # callbacks not made by the end of the horizon stay unmade
-        if self.target == 0:
-            self.let_waiting_go()
+        for q in self.callbacks:  # callbacks not made by the end of the horizon stay unmade
+            q.clear()
+        self.n_callbacks = 0
+        unserved = [t for t in range(self.n_types) if not any(self.target[j] for j in self.eligible_groups[t])]
+        if unserved:
+            self.let_waiting_go(unserved)
 
     def run(self, first: dict[str, np.ndarray]) -> CallRecords:
         self.env.process(self.source(first))
@@ -409,7 +542,9 @@ class _Centre:
             (columns["outcome"] == OUTCOME_CALLBACK) & ~np.isnan(columns["answer_s"]))
         service = np.fromiter((c.service for c in calls), np.float64, len(calls))
         columns["service_s"] = np.where(served, service, np.nan)
-        return CallRecords.from_columns(columns, self.staffed)
+        group = np.fromiter((c.group for c in calls), np.int16, len(calls))
+        columns["group"] = np.where(served, group, -1).astype(np.int16)
+        return CallRecords.from_columns(columns, self.staffed, self.staffed_group)
 
 
 def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.SeedSequence) -> CallRecords:

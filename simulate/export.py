@@ -77,6 +77,9 @@ _SCENARIO_FIELDS: dict[str, tuple[str | None, str]] = {
     "callback_accept": ("u_share", "pct"),
     "callback_deadline": ("u_seconds", "sec"),
     "call_types": (None, "text"),
+    "agent_groups": (None, "text"),
+    "pick": (None, "text"),
+    "overflow_after": ("u_seconds", "sec"),
     "at_close": (None, "text"),
     "sl_threshold": ("u_seconds", "sec"),
     "sl_target": ("u_share", "pct"),
@@ -262,8 +265,13 @@ def _scenario_rows(scenario: Any, language: str) -> list[tuple[str, str, str, An
                 f"{ct.name}: share {ct.share:.0%}, "
                 f"aht {f'{ct.aht:g} s' if ct.aht is not None else 'as scenario'}, "
                 f"patience {f'{ct.patience:g} s' if ct.patience is not None else 'as scenario'}, "
-                f"priority {ct.priority}"
+                f"priority {ct.priority}" + (f", skill {ct.skill}" if ct.skill is not None else "")
                 for ct in value) or _t("none", language)
+        if name == "agent_groups":
+            value = "; ".join(
+                f"{g.name}: {', '.join(g.skills)}"
+                + (f", {g.hourly_cost:g}/h" if g.hourly_cost is not None else "")
+                for g in value) or _t("none", language)
         if value is None or isinstance(value, str):
             kind = "text"
         rows.append((name, _t(unit_key, language) if unit_key else "", kind, _plain(value, language),

@@ -312,3 +312,158 @@ def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
     out["best"] = pd.Series(best, index=out.index, dtype=object)
     out.index.name = "metric"
     return out
+
+
+# --------------------------------------------------------------------------- per call type, skill and group
+# KPIs broken down by call type (and by skill, e.g. language: the types needing it together) and by
+# agent group. Counts come from one replication's records; rates are derived from the counts, so a
+# skill's rate is the rate of its types' calls together. The same definitions as METRICS where the
+# name is the same.
+BREAKDOWN_METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("calls", "calls", "neutral", "Attempts that reached the queue or an agent: answered + abandoned."),
+    Metric("answered", "calls", "higher", "Attempts answered by an agent (by a group: answered or called back by it)."),
+    Metric("abandoned", "calls", "lower", "Attempts that hung up while on hold."),
+    Metric("service_level", "share", "higher", "answered within sl_threshold / (answered + abandoned)."),
+    Metric("abandon_rate", "share", "lower", "abandoned / (answered + abandoned)."),
+    Metric("asa_s", "seconds", "lower", "Average speed of answer: mean wait of answered calls."),
+    Metric("p_wait", "share", "lower", "Share of answered + abandoned attempts that waited at all (wait > 0)."),
+    Metric("mean_wait_s", "seconds", "lower", "Mean wait of answered and abandoned attempts."),
+    Metric("sl_answered", "share", "higher",
+           "By group: its answered calls answered within sl_threshold / its answered calls."),
+    Metric("occupancy", "share", "neutral",
+           "By group: its agents' busy seconds / its staffed agent-seconds, over intervals it has agents on shift."),
+    Metric("agent_hours", "hours", "neutral", "By group: agent-hours on shift (as scheduled)."),
+)}
+TYPE_COUNTS = ("calls", "answered", "abandoned", "answered_within", "waited", "wait_answered_s", "wait_all_s")
+GROUP_COUNTS = ("answered", "answered_within", "wait_answered_s", "busy_s", "staffed_s")
+
+
+def type_counts(rec: CallRecords, sl_threshold: float, n_types: int) -> dict[str, np.ndarray]:
+    """One replication's counts per call type: {name in :data:`TYPE_COUNTS`: float64 (n_types,)}.
+
+    calls = answered + abandoned attempts; waited = those of them with a wait > 0; wait_answered_s
+    and wait_all_s are sums of waits (s) over answered, and over answered + abandoned."""
+    t = rec.call_type.astype(np.int64)
+    answered = rec.outcome == OUTCOME_ANSWERED
+    queued = answered | (rec.outcome == OUTCOME_ABANDONED)
+    wait = np.where(queued, rec.wait_s, 0.0)
+
+    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(t[mask], weights=None if weights is None else weights[mask],
+                           minlength=n_types).astype(np.float64)
+
+    return {
+        "calls": count(queued),
+        "answered": count(answered),
+        "abandoned": count(rec.outcome == OUTCOME_ABANDONED),
+        "answered_within": count(answered & (rec.wait_s <= sl_threshold)),
+        "waited": count(queued & (wait > 0)),
+        "wait_answered_s": count(answered, wait),
+        "wait_all_s": count(queued, wait),
+    }
+
+
+def type_rates(counts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """service_level, abandon_rate, asa_s, p_wait, mean_wait_s from :func:`type_counts` (or their sums
+    over the types of a skill); NaN where no call reached the queue."""
+    c = counts
+    return {
+        "service_level": _ratio(c["answered_within"], c["calls"]),
+        "abandon_rate": _ratio(c["abandoned"], c["calls"]),
+        "asa_s": _ratio(c["wait_answered_s"], c["answered"]),
+        "p_wait": _ratio(c["waited"], c["calls"]),
+        "mean_wait_s": _ratio(c["wait_all_s"], c["calls"]),
+    }
+
+
+def group_counts(rec: CallRecords, interval_s: float, sl_threshold: float) -> dict[str, np.ndarray]:
+    """One replication's counts per agent group: {name in :data:`GROUP_COUNTS`: float64 (G,)}.
+
+    answered: attempts the group's agents answered or called back; answered_within and
+    wait_answered_s: over its answered attempts (callbacks aside); busy_s: its agents' busy seconds
+    in the intervals where it has agents on shift (as :func:`summarize` counts occupancy);
+    staffed_s: its scheduled agent-seconds."""
+    n_groups = rec.n_groups
+    n = len(rec.staffed_s)
+    g = rec.group.astype(np.int64)
+    served = g >= 0
+    answered = served & (rec.outcome == OUTCOME_ANSWERED)
+    staffed = rec.staffed_group_s
+    busy = np.zeros(n_groups)
+    for j in range(n_groups):
+        mine = g == j
+        per_interval = busy_seconds_per_interval(rec.answer_s[mine], rec.service_s[mine], n, interval_s)
+        busy[j] = per_interval[staffed[:, j] > 0].sum()
+    return {
+        "answered": np.bincount(g[served], minlength=n_groups).astype(np.float64),
+        "answered_within": np.bincount(g[answered & (rec.wait_s <= sl_threshold)], minlength=n_groups).astype(
+            np.float64),
+        "wait_answered_s": np.bincount(g[answered], weights=rec.wait_s[answered], minlength=n_groups),
+        "busy_s": busy,
+        "staffed_s": staffed.sum(axis=0),
+    }
+
+
+def group_rates(counts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """sl_answered, asa_s, occupancy, agent_hours from :func:`group_counts`."""
+    c = counts
+    return {
+        "sl_answered": _ratio(c["answered_within"], c["answered"]),
+        "asa_s": _ratio(c["wait_answered_s"], c["answered"]),
+        "occupancy": _ratio(c["busy_s"], c["staffed_s"]),
+        "agent_hours": np.asarray(c["staffed_s"], dtype=np.float64) / 3600.0,
+    }
+
+
+def sum_by(counts: Mapping[str, np.ndarray], keys: np.ndarray) -> tuple[list, dict[str, np.ndarray]]:
+    """Counts per type summed by a key per type (e.g. the skill): (keys in first-seen order, counts)."""
+    order = list(dict.fromkeys(keys.tolist()))
+    idx = np.array([order.index(k) for k in keys.tolist()], dtype=np.int64)
+    return order, {name: np.bincount(idx, weights=v, minlength=len(order)) for name, v in counts.items()}
+
+
+def breakdown_frame(rows: list, per_rep: list[dict[str, np.ndarray]], label: str,
+                    extra: Mapping[str, list] | None = None) -> pd.DataFrame:
+    """A tidy breakdown: one row per item (call type, skill or group) named in ``rows``; for each
+    metric in the replications' dicts ``per_rep`` (each {metric: (len(rows),)}) the mean and its
+    95% interval across replications (``<m>``, ``<m>_lo``, ``<m>_hi``). ``label`` names the first
+    column; ``extra`` adds columns (e.g. the skill of each type)."""
+    out: dict[str, object] = {label: rows}
+    for key, values in (extra or {}).items():
+        out[key] = values
+    for name in per_rep[0]:
+        mean, lo, hi = t_interval(np.stack([r[name] for r in per_rep]))
+        out[name], out[f"{name}_lo"], out[f"{name}_hi"] = mean, lo, hi
+    return pd.DataFrame(out)
+
+
+def service_gap(by_skill: "pd.DataFrame | SimulationResult",
+                metrics: tuple[str, ...] = ("service_level", "asa_s", "abandon_rate")) -> pd.DataFrame:
+    """The "equal service" check: per metric, each skill's value (e.g. each language), the gap
+    (highest minus lowest) and the skill served worse.
+
+    by_skill: a result of :func:`simulate.run` (its ``by_skill``) or such a frame (column ``skill``
+    and the metrics). Returns one row per metric: ``metric``, one column per skill, ``gap`` (same
+    unit as the metric: a share for service_level and abandon_rate, seconds for asa_s) and
+    ``worse`` (the skill with the worse value given the metric's direction; "" when equal)."""
+    frame = getattr(by_skill, "by_skill", by_skill)
+    if not isinstance(frame, pd.DataFrame) or "skill" not in frame.columns:
+        raise ValueError("service_gap: expected a simulation result with a per-skill breakdown (a scenario with "
+                         "call types) or a frame with a 'skill' column")
+    skills = [str(s) for s in frame["skill"]]
+    rows = []
+    for m in metrics:
+        if m not in frame.columns:
+            raise ValueError(f"service_gap: no column {m!r} in the breakdown (has {list(frame.columns)})")
+        vals = frame[m].to_numpy(dtype=np.float64)
+        row: dict[str, object] = {"metric": m, **dict(zip(skills, vals))}
+        ok = ~np.isnan(vals)
+        if ok.sum() >= 2:
+            row["gap"] = float(np.nanmax(vals) - np.nanmin(vals))
+            higher_better = BREAKDOWN_METRICS[m].direction == "higher"
+            worst = int(np.nanargmin(vals) if higher_better else np.nanargmax(vals))
+            row["worse"] = skills[worst] if row["gap"] > 0 else ""
+        else:
+            row["gap"], row["worse"] = np.nan, ""
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["metric", *skills, "gap", "worse"])

@@ -23,10 +23,17 @@ Fields (one entry per attempt):
                              caller back (callback, NaN if never called back); else NaN
 ``service_s``      float64   agent handle time of the answered call or of the callback; NaN
                              when no agent served it
+``group``          int16     index into ``scenario.group_names`` of the agent group that served
+                             the call (answered, or called back); -1 when no agent served it
 =================  ========  ==============================================================
 
 Per replication, also ``staffed_s``: float64 array of length n_intervals, the agent-seconds
-on shift in each interval (agents x interval length, as scheduled).
+on shift in each interval (agents x interval length, as scheduled), and ``staffed_group_s``:
+float64 (n_intervals, G), the same per agent group.
+
+``group`` and ``staffed_group_s`` are optional when a record is built: an engine that simulates
+one pool of agents (the compiled engine) may leave them out; they are then filled trivially (group
+0 for every served call, -1 otherwise; ``staffed_s`` as the one column).
 """
 from __future__ import annotations
 
@@ -42,6 +49,7 @@ __all__ = [
     "OUTCOME_CALLBACK",
     "OUTCOME_NAMES",
     "RECORD_FIELDS",
+    "OPTIONAL_FIELDS",
     "CallRecords",
 ]
 
@@ -62,7 +70,9 @@ RECORD_FIELDS: dict[str, type] = {
     "wait_s": np.float64,
     "answer_s": np.float64,
     "service_s": np.float64,
+    "group": np.int16,
 }
+OPTIONAL_FIELDS = ("group",)  # filled from the other fields when an engine leaves them out
 
 
 _FIELD_DTYPES = tuple((name, np.dtype(dtype)) for name, dtype in RECORD_FIELDS.items())
@@ -82,9 +92,14 @@ class CallRecords:
     answer_s: np.ndarray
     service_s: np.ndarray
     staffed_s: np.ndarray
+    group: np.ndarray | None = None
+    staffed_group_s: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.caller)
+        if self.group is None:  # one pool: group 0 served every call an agent served
+            served = ~np.isnan(np.asarray(self.service_s, dtype=np.float64))
+            object.__setattr__(self, "group", np.where(served, 0, -1).astype(np.int16))
         for name, dtype in _FIELD_DTYPES:
             arr = getattr(self, name)
             if not (type(arr) is np.ndarray and arr.dtype == dtype):  # the engines' arrays need no copy
@@ -93,14 +108,29 @@ class CallRecords:
             if arr.ndim != 1 or len(arr) != n:
                 raise ValueError(f"CallRecords.{name}: expected a 1-D array of length {n}, got shape {arr.shape}")
         object.__setattr__(self, "staffed_s", np.asarray(self.staffed_s, dtype=np.float64))
+        if self.staffed_group_s is None:
+            object.__setattr__(self, "staffed_group_s", self.staffed_s[:, None])
+        else:
+            sg = np.asarray(self.staffed_group_s, dtype=np.float64)
+            if sg.ndim != 2 or sg.shape[0] != len(self.staffed_s):
+                raise ValueError(f"CallRecords.staffed_group_s: expected shape ({len(self.staffed_s)}, groups), "
+                                 f"got {sg.shape}")
+            object.__setattr__(self, "staffed_group_s", sg)
 
     def __len__(self) -> int:
         return len(self.caller)
 
+    @property
+    def n_groups(self) -> int:
+        return self.staffed_group_s.shape[1]
+
     @classmethod
-    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray) -> "CallRecords":
-        """Build from a mapping holding every name in :data:`RECORD_FIELDS`."""
-        missing = [k for k in RECORD_FIELDS if k not in columns]
+    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray,
+                     staffed_group_s: np.ndarray | None = None) -> "CallRecords":
+        """Build from a mapping holding every name in :data:`RECORD_FIELDS` (those in
+        :data:`OPTIONAL_FIELDS` may be left out: see the module docstring)."""
+        missing = [k for k in RECORD_FIELDS if k not in columns and k not in OPTIONAL_FIELDS]
         if missing:
             raise ValueError(f"CallRecords: missing fields {missing}")
-        return cls(**{k: columns[k] for k in RECORD_FIELDS}, staffed_s=staffed_s)
+        return cls(**{k: columns[k] for k in RECORD_FIELDS if k in columns}, staffed_s=staffed_s,
+                   staffed_group_s=staffed_group_s)

@@ -26,6 +26,11 @@ class SimulationResult:
     scenario, engine (the engine actually used: "simpy" or "fast"), seed, replications.
     demand: the :class:`simulate.Demand` simulated; staffing: the :class:`simulate.StaffingPlan`.
     warnings: plain sentences about the inputs (open intervals with no agent, data summed...).
+    by_type, by_skill, by_group: with several call types or agent groups, KPIs per call type (with
+        its ``skill``), per skill (e.g. per language: its types together) and per agent group (with
+        ``paid_hours`` and ``cost``); columns ``<m>``, ``<m>_lo``, ``<m>_hi`` for each metric of
+        :data:`simulate.metrics.BREAKDOWN_METRICS` they hold; else None.
+        :func:`simulate.metrics.service_gap` compares the skills (the "equal service" check).
     """
 
     summary: pd.DataFrame
@@ -39,6 +44,9 @@ class SimulationResult:
     demand: Demand | None = None
     staffing: StaffingPlan | None = None
     warnings: tuple[str, ...] = ()
+    by_type: pd.DataFrame | None = None
+    by_skill: pd.DataFrame | None = None
+    by_group: pd.DataFrame | None = None
 
     @property
     def interval_s(self) -> float:

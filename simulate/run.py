@@ -23,7 +23,7 @@ from simulate.scenario import Scenario
 from simulate.staffing_plan import StaffingPlan, as_plan
 from simulate.workload import Workload, build_workload
 
-__all__ = ["ENGINES", "replicate", "run", "resolve_engine", "prepare"]
+__all__ = ["ENGINES", "replicate", "run", "resolve_engine", "prepare", "has_breakdown"]
 
 ENGINES = ("simpy", "fast", "auto")
 
@@ -41,6 +41,8 @@ def resolve_engine(engine: str, scenario: Scenario) -> str:
     from simulate import engine_fast
 
     ok, reason = engine_fast.supports(scenario)
+    if ok and scenario.routes_by_skill:  # until engine_fast.supports says so itself
+        ok, reason = False, "agent groups and routing by skill are only simulated by the SimPy engine"
     if ok:
         return "fast"
     if engine == "fast":
@@ -56,26 +58,42 @@ def _engine_function(name: str) -> Callable[..., CallRecords]:
     return fast
 
 
+def has_breakdown(scenario: Scenario) -> bool:
+    """Whether a run reports KPIs per call type, skill and agent group (several types or groups)."""
+    return len(scenario.call_types) > 1 or len(scenario.agent_groups) > 1
+
+
 def replicate(engine: str, work: Workload, scenario: Scenario, seed: np.random.SeedSequence, keep_calls: bool):
-    """One replication: (summary dict, interval dict, records columns or None). Runs in workers too."""
+    """One replication: (summary dict, interval dict, records columns or None, (type counts, group
+    counts) or None). Runs in workers too."""
     rec = _engine_function(engine)(work, scenario, seed)
     summary = _metrics.summarize(rec, work.interval_s, scenario.sl_threshold)
     per_interval = _metrics.interval_metrics(rec, work.interval_s, scenario.sl_threshold)
     columns = {name: getattr(rec, name) for name in RECORD_FIELDS} if keep_calls else None
-    return summary, per_interval, columns
+    breakdown = None
+    if has_breakdown(scenario):
+        breakdown = (_metrics.type_counts(rec, scenario.sl_threshold, work.n_types),
+                     _metrics.group_counts(rec, work.interval_s, scenario.sl_threshold))
+    return summary, per_interval, columns, breakdown
 
 
 def prepare(demand: Any, scenario: Scenario, staffing: Any) -> tuple[Demand, StaffingPlan, np.ndarray, Workload,
                                                                      list[str]]:
     """Align demand, policy and staffing: (demand, plan, agents per interval, workload, warnings).
 
+    With agent groups, ``agents`` is all groups together and the workload holds each group's agents.
     Raises forecast.DataError when the plan does not cover an open interval of the demand."""
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a simulate.Scenario, got {type(scenario).__name__}")
     demand = as_demand(demand)
     plan = as_plan(staffing)
-    agents = plan.agents(demand, scenario)
-    work = build_workload(demand, scenario, agents)
+    if len(scenario.group_names) > 1 or plan.per_group:
+        group_agents = plan.group_agents(demand, scenario)  # (n, G): agents of each group
+        agents = group_agents.sum(axis=1)
+        work = build_workload(demand, scenario, group_agents)
+    else:
+        agents = plan.agents(demand, scenario)
+        work = build_workload(demand, scenario, agents)
     warnings = list(demand.notes)
     unstaffed = np.flatnonzero(demand.open & (agents == 0))
     if unstaffed.size:
@@ -145,6 +163,37 @@ def _assemble(outputs, demand, agents, scenario, engine, seed, replications, pla
             part.insert(0, "replication", np.full(len(part), r, dtype=np.int32))
             parts.append(part)
         calls_frame = pd.concat(parts, ignore_index=True)
+    by_type = by_skill = by_group = None
+    if outputs[0][3] is not None:
+        by_type, by_skill, by_group = _breakdowns([out[3] for out in outputs], scenario)
     return SimulationResult(summary=summary, intervals=intervals, per_replication=per_rep, calls=calls_frame,
                             scenario=scenario, engine=engine, seed=seed, replications=replications, demand=demand,
-                            staffing=plan, warnings=tuple(warnings))
+                            staffing=plan, warnings=tuple(warnings), by_type=by_type, by_skill=by_skill,
+                            by_group=by_group)
+
+
+def _breakdowns(counts: list[tuple[dict, dict]], scenario: Scenario
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """by_type, by_skill and by_group frames (see :class:`SimulationResult`) from each replication's counts."""
+    types = scenario.type_table()
+    groups = scenario.group_table()
+    by_type = _metrics.breakdown_frame(
+        [str(n) for n in types["names"]], [_metrics.type_rates(c) | _calls(c) for c, _ in counts], "call_type",
+        {"skill": [str(k) for k in types["skill"]]})
+    skills, _ = _metrics.sum_by(counts[0][0], types["skill"])
+    by_skill = _metrics.breakdown_frame(
+        [str(k) for k in skills],
+        [_metrics.type_rates(summed) | _calls(summed)
+         for summed in (_metrics.sum_by(c, types["skill"])[1] for c, _ in counts)], "skill")
+    by_group = _metrics.breakdown_frame(
+        [str(n) for n in groups["names"]], [_metrics.group_rates(g) | {"answered": g["answered"]} for _, g in counts],
+        "group", {"skills": [", ".join(g.skills) for g in scenario.agent_groups] or ["all"]})
+    paid_hours = by_group["agent_hours"].to_numpy() / (1.0 - scenario.shrinkage)
+    by_group["paid_hours"] = paid_hours
+    by_group["hourly_cost"] = groups["hourly_cost"]
+    by_group["cost"] = paid_hours * groups["hourly_cost"]
+    return by_type, by_skill, by_group
+
+
+def _calls(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: counts[k] for k in ("calls", "answered", "abandoned")}

@@ -13,8 +13,33 @@ The plainest scenario with a constant staffing of n agents is exactly M/M/n (Erl
 ``patience`` gives M/M/n+M (Erlang A); ``lines=n`` with ``patience=None`` and ``max_attempts=1``
 and a queue that can never form (``lines`` equal to the agents) gives Erlang B.
 
-A scenario is hashable (``call_types`` is a tuple), so it is a safe cache key. It round-trips
-through plain dicts, TOML and JSON::
+Skills and agent groups (both official languages). Each call type may name the ``skill`` it needs
+(e.g. ``"fr"``; by default its own name), and ``agent_groups`` lists who answers: each group has a
+name, the skills it serves and an hourly cost (a bilingual premium), in order of preference among
+equals. Routing between groups (``pick``, ``overflow_after``) is stated exactly in
+:mod:`simulate.engine_simpy`. Without ``agent_groups`` there is one pool of agents serving every
+call type, exactly as before groups existed. In TOML::
+
+    [call_types.English]
+    share = 0.8
+    skill = "en"
+    priority = 1
+
+    [call_types.French]
+    share = 0.2
+    skill = "fr"
+    priority = 0          # French first at bilingual agents (with pick = "priority")
+
+    [agent_groups.en]
+    skills = ["en"]
+    [agent_groups.fr]
+    skills = ["fr"]
+    [agent_groups.bilingual]
+    skills = ["en", "fr"]
+    hourly_cost = 38.41
+
+A scenario is hashable (``call_types`` and ``agent_groups`` are tuples), so it is a safe cache
+key. It round-trips through plain dicts, TOML and JSON::
 
     s = Scenario(name="surge", aht=420.0, patience=300.0)
     assert Scenario.from_toml(s.to_toml()) == s
@@ -46,6 +71,8 @@ __all__ = [
     "AHT_DISTS",
     "AT_CLOSE",
     "PATIENCE_DISTS",
+    "PICK_RULES",
+    "AgentGroup",
     "CallType",
     "Scenario",
     "duration_quantile",
@@ -55,6 +82,8 @@ __all__ = [
 AHT_DISTS = ("exponential", "lognormal", "empirical")
 PATIENCE_DISTS = ("exponential", "lognormal", "weibull", "empirical")
 AT_CLOSE = ("serve", "drop")
+PICK_RULES = ("priority", "oldest")
+DEFAULT_GROUP = "agents"  # the name of the one pool of a scenario without agent_groups
 
 
 def _is_number(value: Any) -> bool:
@@ -111,7 +140,9 @@ class CallType:
 
     name: label; share: share of first calls of this type (the shares of a scenario sum to 1);
     aht: mean handle time in seconds (None = the scenario's ``aht``); patience: mean patience in
-    seconds (None = the scenario's ``patience``); priority: lower number is answered first.
+    seconds (None = the scenario's ``patience``); priority: lower number is answered first;
+    skill: what an agent needs to answer it, e.g. "fr" (None = the type's own name; scenario files
+    may say ``language = "fr"``, read as the skill).
     """
 
     name: str
@@ -119,6 +150,7 @@ class CallType:
     aht: float | None = None
     patience: float | None = None
     priority: int = 0
+    skill: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -132,10 +164,52 @@ class CallType:
         if not _is_int(self.priority):
             raise ValueError(f"{owner}.priority must be an integer, got {self.priority!r}")
         object.__setattr__(self, "priority", int(self.priority))
+        if self.skill is not None and (not isinstance(self.skill, str) or not self.skill.strip()):
+            raise ValueError(f"{owner}.skill must be a non-empty string such as 'fr' (or None), got {self.skill!r}")
+
+    @property
+    def skill_name(self) -> str:
+        """The skill this type needs: ``skill``, else the type's own name."""
+        return self.name if self.skill is None else self.skill
 
     def to_dict(self) -> dict[str, Any]:
-        """``{share, aht, patience, priority}`` (the name is the key in a scenario's mapping)."""
-        return {"share": self.share, "aht": self.aht, "patience": self.patience, "priority": self.priority}
+        """``{share, aht, patience, priority, skill}`` (the name is the key in a scenario's mapping)."""
+        return {"share": self.share, "aht": self.aht, "patience": self.patience, "priority": self.priority,
+                "skill": self.skill}
+
+
+@dataclass(frozen=True)
+class AgentGroup:
+    """A group of interchangeable agents (e.g. "en", "fr", "bilingual").
+
+    name: label (unique in a scenario); skills: the skills its agents serve (call types' ``skill``),
+    a tuple of strings; hourly_cost: cost per paid agent-hour (None = the scenario's
+    ``hourly_cost``), e.g. with a bilingual premium.
+    """
+
+    name: str
+    skills: tuple[str, ...]
+    hourly_cost: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"AgentGroup.name must be a non-empty string, got {self.name!r}")
+        owner = f"AgentGroup({self.name!r})"
+        skills = (self.skills,) if isinstance(self.skills, str) else self.skills
+        if isinstance(skills, (bytes, Mapping)) or not isinstance(skills, Sequence) or not skills \
+                or not all(isinstance(k, str) and k.strip() for k in skills):
+            raise ValueError(f"{owner}.skills must be a non-empty list of skill names such as ['en', 'fr'], "
+                             f"got {self.skills!r}")
+        if len(set(skills)) != len(skills):
+            raise ValueError(f"{owner}.skills lists a skill twice: {list(skills)}")
+        object.__setattr__(self, "skills", tuple(str(k) for k in skills))
+        if self.hourly_cost is not None:
+            object.__setattr__(self, "hourly_cost", _positive(owner, "hourly_cost", self.hourly_cost,
+                                                              allow_zero=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{skills, hourly_cost}`` (the name is the key in a scenario's mapping)."""
+        return {"skills": list(self.skills), "hourly_cost": self.hourly_cost}
 
 
 def _call_types(value: Any) -> tuple[CallType, ...]:
@@ -147,7 +221,8 @@ def _call_types(value: Any) -> tuple[CallType, ...]:
             if isinstance(spec, CallType):
                 items.append(dataclasses.replace(spec, name=str(name)))
             elif isinstance(spec, Mapping):
-                unknown = set(spec) - {"share", "aht", "patience", "priority"}
+                spec = _language_as_skill(spec, name)
+                unknown = set(spec) - {"share", "aht", "patience", "priority", "skill"}
                 if unknown:
                     raise ValueError(f"Scenario.call_types[{name!r}]: unknown keys {sorted(unknown)}")
                 if "share" not in spec:
@@ -163,9 +238,51 @@ def _call_types(value: Any) -> tuple[CallType, ...]:
         if isinstance(spec, CallType):
             items.append(spec)
         elif isinstance(spec, Mapping):
-            items.append(CallType(**dict(spec)))
+            items.append(CallType(**_language_as_skill(spec, spec.get("name"))))
         else:
             raise ValueError(f"Scenario.call_types entries must be CallType or mappings, got {spec!r}")
+    return tuple(items)
+
+
+def _language_as_skill(spec: Mapping[str, Any], name: Any) -> dict[str, Any]:
+    """A call type's ``language`` (e.g. ``language = "fr"``) is its skill."""
+    spec = dict(spec)
+    if "language" in spec:
+        if "skill" in spec:
+            raise ValueError(f"Scenario.call_types[{name!r}]: give 'skill' or 'language' (the same thing), not both")
+        spec["skill"] = spec.pop("language")
+    return spec
+
+
+def _agent_groups(value: Any) -> tuple[AgentGroup, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        items = []
+        for name, spec in value.items():
+            if isinstance(spec, AgentGroup):
+                items.append(dataclasses.replace(spec, name=str(name)))
+            elif isinstance(spec, Mapping):
+                unknown = set(spec) - {"skills", "hourly_cost"}
+                if unknown:
+                    raise ValueError(f"Scenario.agent_groups[{name!r}]: unknown keys {sorted(unknown)} "
+                                     "(a group has skills and hourly_cost)")
+                if "skills" not in spec:
+                    raise ValueError(f"Scenario.agent_groups[{name!r}]: 'skills' is required, e.g. ['en', 'fr']")
+                items.append(AgentGroup(name=str(name), **dict(spec)))
+            else:
+                raise ValueError(f"Scenario.agent_groups[{name!r}] must be a mapping with skills, got {spec!r}")
+        return tuple(items)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ValueError(f"Scenario.agent_groups must be a sequence of AgentGroup or a mapping, got {value!r}")
+    items = []
+    for spec in value:
+        if isinstance(spec, AgentGroup):
+            items.append(spec)
+        elif isinstance(spec, Mapping):
+            items.append(AgentGroup(**dict(spec)))
+        else:
+            raise ValueError(f"Scenario.agent_groups entries must be AgentGroup or mappings, got {spec!r}")
     return tuple(items)
 
 
@@ -184,7 +301,13 @@ class Scenario:
     redial_prob / redial_delay (mean, exponential) / max_attempts: blocked or abandoned callers try again.
     ivr_containment / ivr_time / residual_aht_factor: the self-service menu.
     callback_threshold / callback_accept / callback_deadline: the callback offer.
-    call_types: kinds of call with share, aht, patience, priority (empty = one type).
+    call_types: kinds of call with share, aht, patience, priority, skill (empty = one type).
+    agent_groups: who answers which skills, with an hourly cost each (empty = one pool serving every
+    type); pick: what a freed agent takes among the queues it serves, "priority" (the call types'
+    priority, then the longest-waiting) or "oldest" (the longest-waiting caller among its skills);
+    overflow_after: seconds a caller waits before groups other than its preferred ones (the
+    eligible groups with the fewest skills) may answer it (None = any eligible group at once).
+    The routing rules are stated exactly in :mod:`simulate.engine_simpy`.
     at_close: "serve" (default: when an open period ends, callers already in the centre are served by
     the agents on duty at closing; nobody new gets in) or "drop" (everyone on hold is let go at closing).
     sl_threshold / sl_target: service standard (sl_target of calls answered within sl_threshold s).
@@ -212,6 +335,9 @@ class Scenario:
     callback_accept: float = 0.5
     callback_deadline: float | None = None
     call_types: tuple[CallType, ...] = field(default=())
+    agent_groups: tuple[AgentGroup, ...] = field(default=())
+    pick: str = "priority"
+    overflow_after: float | None = None
     at_close: str = "serve"
     sl_threshold: float = 20.0
     sl_target: float = 0.8
@@ -267,6 +393,34 @@ class Scenario:
             if abs(total - 1.0) > 1e-6:
                 raise ValueError(f"Scenario.call_types shares must sum to 1, got {total:.6g}")
         put("call_types", types)
+        groups = _agent_groups(self.agent_groups)
+        if groups:
+            gnames = [g.name for g in groups]
+            if len(set(gnames)) != len(gnames):
+                raise ValueError(f"Scenario.agent_groups names must be unique, got {gnames}")
+            if not types:
+                raise ValueError("Scenario.agent_groups needs call_types: give each kind of call a skill "
+                                 "(e.g. call_types = {English = {share = 0.8, skill = 'en'}, ...})")
+            served = {k for g in groups for k in g.skills}
+            for t in types:
+                if t.skill_name not in served:
+                    raise ValueError(f"Scenario.agent_groups: no group serves skill {t.skill_name!r} of call type "
+                                     f"{t.name!r}; add {t.skill_name!r} to a group's skills (groups: "
+                                     f"{ {g.name: list(g.skills) for g in groups} })")
+            needed = {t.skill_name for t in types}
+            for g in groups:
+                extra = [k for k in g.skills if k not in needed]
+                if extra:
+                    raise ValueError(f"Scenario.agent_groups[{g.name!r}] serves skill(s) {extra} that no call type "
+                                     f"needs (the call types' skills are {sorted(needed)})")
+        put("agent_groups", groups)
+        if self.pick not in PICK_RULES:
+            raise ValueError(f"Scenario.pick must be one of {PICK_RULES}, got {self.pick!r}")
+        if self.overflow_after is not None:
+            put("overflow_after", _positive(o, "overflow_after", self.overflow_after, allow_zero=True, unit="seconds"))
+            if not groups:
+                raise ValueError("Scenario.overflow_after only applies with agent_groups (it delays non-preferred "
+                                 "groups); remove it or add agent_groups")
         if self.at_close not in AT_CLOSE:
             raise ValueError(f"Scenario.at_close must be one of {AT_CLOSE}, got {self.at_close!r}")
         put("sl_threshold", _positive(o, "sl_threshold", self.sl_threshold, allow_zero=True, unit="seconds"))
@@ -283,14 +437,14 @@ class Scenario:
     def type_table(self) -> dict[str, np.ndarray]:
         """Per call type arrays (one entry when there are no call types), inheritance resolved.
 
-        Returns ``names`` (object), ``share``, ``aht`` (s), ``patience`` (s, ``inf`` = never
-        abandons) as float64 and ``priority`` as int64; all of shape (n_types,).
+        Returns ``names`` and ``skill`` (object), ``share``, ``aht`` (s), ``patience`` (s, ``inf`` =
+        never abandons) as float64 and ``priority`` as int64; all of shape (n_types,).
         """
         base_pat = math.inf if self.patience is None else self.patience
         if not self.call_types:
             return {"names": np.array([self.name], dtype=object), "share": np.ones(1),
                     "aht": np.array([self.aht]), "patience": np.array([base_pat]),
-                    "priority": np.zeros(1, dtype=np.int64)}
+                    "priority": np.zeros(1, dtype=np.int64), "skill": np.array([self.name], dtype=object)}
         ts = self.call_types
         return {
             "names": np.array([t.name for t in ts], dtype=object),
@@ -298,7 +452,46 @@ class Scenario:
             "aht": np.array([self.aht if t.aht is None else t.aht for t in ts], dtype=np.float64),
             "patience": np.array([base_pat if t.patience is None else t.patience for t in ts], dtype=np.float64),
             "priority": np.array([t.priority for t in ts], dtype=np.int64),
+            "skill": np.array([t.skill_name for t in ts], dtype=object),
         }
+
+    def group_table(self) -> dict[str, np.ndarray]:
+        """Per agent group arrays (one group, named "agents", serving every type when there are no
+        ``agent_groups``), with the routing relations the engines use.
+
+        Returns ``names`` (object, (G,)), ``n_skills`` (int64, (G,)), ``hourly_cost`` (float64, (G,);
+        the scenario's where a group has none), ``eligible`` (bool, (T, G): group g may answer type t)
+        and ``preferred`` (bool, (T, G): among the eligible groups of t, those with the fewest skills).
+        """
+        types = self.type_table()
+        n_types = len(types["names"])
+        if not self.agent_groups:
+            return {"names": np.array([DEFAULT_GROUP], dtype=object), "n_skills": np.ones(1, dtype=np.int64),
+                    "hourly_cost": np.array([self.hourly_cost]), "eligible": np.ones((n_types, 1), dtype=bool),
+                    "preferred": np.ones((n_types, 1), dtype=bool)}
+        gs = self.agent_groups
+        eligible = np.array([[t in g.skills for g in gs] for t in types["skill"]], dtype=bool).reshape(n_types, len(gs))
+        n_skills = np.array([len(g.skills) for g in gs], dtype=np.int64)
+        fewest = np.where(eligible, n_skills[None, :], np.iinfo(np.int64).max).min(axis=1)
+        return {
+            "names": np.array([g.name for g in gs], dtype=object),
+            "n_skills": n_skills,
+            "hourly_cost": np.array([self.hourly_cost if g.hourly_cost is None else g.hourly_cost for g in gs],
+                                    dtype=np.float64),
+            "eligible": eligible,
+            "preferred": eligible & (n_skills[None, :] == fewest[:, None]),
+        }
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """The agent groups' names in order (``("agents",)`` without agent_groups)."""
+        return tuple(g.name for g in self.agent_groups) or (DEFAULT_GROUP,)
+
+    @property
+    def routes_by_skill(self) -> bool:
+        """True when routing is more than one pool serving every call type by priority: several agent
+        groups, or ``pick = "oldest"`` (only the SimPy engine simulates these)."""
+        return len(self.agent_groups) > 1 or self.pick != "priority"
 
     @property
     def uses_ivr(self) -> bool:
@@ -314,11 +507,12 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict; ``call_types`` as name -> {share, aht, patience, priority}."""
+        """Plain JSON-able dict; ``call_types`` as name -> {share, aht, patience, priority, skill},
+        ``agent_groups`` as name -> {skills, hourly_cost}."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if f.name == "call_types":
+            if f.name in ("call_types", "agent_groups"):
                 v = {t.name: t.to_dict() for t in v}
             out[f.name] = v
         return out
@@ -344,10 +538,11 @@ class Scenario:
     def to_toml(self) -> str:
         """TOML text; fields that are None are left out (None is their default)."""
         d = {k: v for k, v in self.to_dict().items() if v is not None}
-        if d["call_types"]:
-            d["call_types"] = {n: {k: v for k, v in spec.items() if v is not None} for n, spec in d["call_types"].items()}
-        else:
-            del d["call_types"]
+        for key in ("call_types", "agent_groups"):
+            if d[key]:
+                d[key] = {n: {k: v for k, v in spec.items() if v is not None} for n, spec in d[key].items()}
+            else:
+                del d[key]
         return tomli_w.dumps(d)
 
     @classmethod

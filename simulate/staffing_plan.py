@@ -25,7 +25,15 @@ data set it covers:
 ``StaffingPlan.relative(plan, 1.25, 10)``     ``agents x factor`` rounded so the total stays exact
                                               (cumulative rounding), plus ``add`` only where the
                                               base plan has agents (nights stay closed)
+``StaffingPlan.groups({"en": 20, "fr": 6,     a plan per agent group (``Scenario.agent_groups``),
+"bilingual": plan})``, or a table             each value any of the above but sized; ``x 1.25``
+``ds, group, agents``                         scales every group
 ============================================  ==================================================
+
+With agent groups (English, French, bilingual...), :meth:`StaffingPlan.group_agents` gives the
+agents of each group per interval, (n, G); ``StaffingPlan.sized(...)`` sizes the groups together
+(:mod:`simulate.staffing_groups`). A scenario without agent groups has one pool, and its plans are
+exactly as above.
 
 A table that does not cover an open interval of the demand (one with calls expected) is an
 error naming the first uncovered interval; covering extra intervals is fine. A plan is frozen and
@@ -128,8 +136,9 @@ class StaffingPlan:
     """Agents on duty as a rule evaluated by timestamp (see the module docstring).
 
     Build one with the class methods; evaluate it with :meth:`agents` (an int64 array aligned to a
-    demand) or :meth:`frame`. ``kind`` is one of "constant", "pattern", "table", "sized",
-    "relative"; ``spec`` is its hashable description.
+    demand), :meth:`group_agents` (per agent group) or :meth:`frame`. ``kind`` is one of
+    "constant", "pattern", "table", "sized", "relative", "groups"; ``spec`` is its hashable
+    description.
     """
 
     kind: str
@@ -148,7 +157,9 @@ class StaffingPlan:
 
     @classmethod
     def table(cls, frame: pd.DataFrame, *, interval: Any = None, column: str = "agents") -> "StaffingPlan":
-        """A table of agents by timestamp: ``ds`` (column or DatetimeIndex) and ``agents`` (whole, >= 0).
+        """A table of agents by timestamp: ``ds`` (column or DatetimeIndex) and ``agents`` (whole, >= 0),
+        and optionally ``group`` (an agent group's name: the table is then a plan per group, see
+        :meth:`groups`; each group's rows must cover the open intervals).
 
         Each row covers ``[ds, ds + interval)``; ``interval`` (seconds or "30min") is inferred from
         ``ds`` when not given. A table finer than the demand's intervals is averaged over each
@@ -173,23 +184,65 @@ class StaffingPlan:
             if not (math.isfinite(v) and v >= 0 and float(v).is_integer() and v <= _MAX_AGENTS):
                 raise _error(f"staffing table: row {r + 1}, column {column!r}: expected a whole number of agents "
                              f"from 0 to {_MAX_AGENTS:,}, got {_shown(df[column].iloc[r])!r}")
-        if ds.has_duplicates:
+        group = None
+        if "group" in df.columns:
+            group = df["group"].to_numpy(dtype=object)
+            for r, g in enumerate(group):
+                if not isinstance(g, str) or not g.strip():
+                    raise _error(f"staffing table: row {r + 1}, column 'group': expected an agent group's name, "
+                                 f"got {g!r}")
+            pairs = pd.MultiIndex.from_arrays([group, ds])
+            if pairs.has_duplicates:
+                r = int(np.flatnonzero(pairs.duplicated())[0])
+                raise _error(f"staffing table: row {r + 1}: timestamp {ds[r]} appears twice for group {group[r]!r}")
+        elif ds.has_duplicates:
             r = int(np.flatnonzero(ds.duplicated())[0])
             raise _error(f"staffing table: row {r + 1}: timestamp {ds[r]} appears twice")
-        order = np.argsort(ds.asi8, kind="stable")
-        ds, agents = ds[order], raw[order].astype(np.int64)
         if interval is not None:
             from simulate.demand import _seconds
 
             step = _seconds(interval, "interval")
-        elif len(ds) > 1:
-            step = interval_of(ds)
+        elif ds.nunique() > 1:
+            step = interval_of(ds.unique().sort_values())
         else:
             raise _error("staffing table: a single row needs interval= (its length)")
+        if group is not None:
+            names = list(dict.fromkeys(group))
+            return cls.groups({g: cls._table(ds[group == g], raw[group == g], step) for g in names})
+        return cls._table(ds, raw, step)
+
+    @classmethod
+    def _table(cls, ds: pd.DatetimeIndex, raw: np.ndarray, step: float) -> "StaffingPlan":
+        order = np.argsort(ds.asi8, kind="stable")
+        ds, agents = ds[order], raw[order].astype(np.int64)
         tz = None if ds.tz is None else str(ds.tz)
         ns = tuple(int(x) for x in ds.tz_convert("UTC").asi8) if ds.tz is not None else tuple(int(x) for x in ds.asi8)
         return cls("table", (ns, tuple(int(a) for a in agents), float(step), tz, ds.unit if hasattr(ds, "unit")
                              else "ns"))
+
+    @classmethod
+    def groups(cls, plans: Mapping[str, Any]) -> "StaffingPlan":
+        """A plan per agent group: ``{"en": plan, "fr": 6, "bilingual": {"Mon-Fri 08:00-20:00": 8}}``.
+
+        Each value is anything :func:`as_plan` reads (a plan, a number, a weekly pattern, a table),
+        except a plan sized to target (size the whole scenario with ``StaffingPlan.sized`` instead:
+        the groups are sized together). The names must be the scenario's agent groups (all of them)
+        when the plan is evaluated."""
+        if not isinstance(plans, Mapping) or not plans:
+            raise ValueError("StaffingPlan.groups expects a mapping of agent group -> plan, such as "
+                             "{'en': 20, 'fr': 6, 'bilingual': 8}")
+        items = []
+        for name, value in plans.items():
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"StaffingPlan.groups: group names must be non-empty strings, got {name!r}")
+            plan = as_plan(value)
+            if plan.kind == "groups":
+                raise ValueError(f"StaffingPlan.groups: the plan of group {name!r} is itself a plan per group")
+            if plan.needs_scenario:
+                raise ValueError(f"StaffingPlan.groups: the plan of group {name!r} is sized to target; size the "
+                                 "whole scenario instead (StaffingPlan.sized(...) sizes every group together)")
+            items.append((name, plan))
+        return cls("groups", tuple(items))
 
     @classmethod
     def sized(cls, method: str = "erlang_a", **options: Any) -> "StaffingPlan":
@@ -235,7 +288,8 @@ class StaffingPlan:
 
         ``"40"`` (constant), ``"erlang_a"`` / ``"erlang_c"`` / ``"simulation"`` (sized to target), or a
         weekly pattern ``"Mon-Fri 08:00-20:00=40; Sat 09:00-13:00=12"``; any of them followed by
-        ``" x 1.25"`` and/or ``" + 10"`` makes it relative."""
+        ``" x 1.25"`` and/or ``" + 10"`` makes it relative. Agents per group read
+        ``"en=20; fr=6; bilingual=8"`` (a constant per agent group)."""
         if not isinstance(text, str) or not text.strip():
             raise ValueError("staffing: expected a number of agents, a method (erlang_a, erlang_c, simulation) or a "
                              "weekly pattern such as 'Mon-Fri 08:00-20:00=40'")
@@ -260,9 +314,13 @@ class StaffingPlan:
             for part in filter(None, (p.strip() for p in body.split(";"))):
                 key, sep, value = part.rpartition("=")
                 if not sep or not value.strip().isdigit():
-                    raise ValueError(f"staffing: {part!r} should read like 'Mon-Fri 08:00-20:00=40'")
+                    raise ValueError(f"staffing: {part!r} should read like 'Mon-Fri 08:00-20:00=40' (or 'en=20' "
+                                     "for agents per group)")
                 windows[key.strip()] = int(value)
-            base = cls.pattern(windows)
+            if all(re.fullmatch(r"[\w\-]+", k) for k in windows):
+                base = cls.groups(windows)
+            else:
+                base = cls.pattern(windows)
         return base if (factor, add) == (1.0, 0) else cls.relative(base, factor, add)
 
     def __mul__(self, factor: float) -> "StaffingPlan":
@@ -277,10 +335,14 @@ class StaffingPlan:
     def agents(self, demand: Any, scenario: "Scenario | None" = None) -> np.ndarray:
         """Agents on duty in each interval of ``demand``: int64 array of shape (n,).
 
-        ``scenario`` is needed by sized plans (targets and handle time). Raises forecast.DataError
-        naming the first open interval a table does not cover."""
+        ``scenario`` is needed by sized plans (targets and handle time). With agent groups (a plan per
+        group, or a scenario with several groups) this is all groups together (see
+        :meth:`group_agents`). Raises forecast.DataError naming the first open interval a table does
+        not cover."""
         demand = as_demand(demand)
         kind = self.kind
+        if self.per_group or (scenario is not None and len(scenario.group_names) > 1):
+            return self.group_agents(demand, scenario).sum(axis=1)
         if kind == "constant":
             return np.full(len(demand), self.spec[0], dtype=np.int64)
         if kind == "pattern":
@@ -306,16 +368,77 @@ class StaffingPlan:
             return np.clip(out, 0, _MAX_AGENTS).astype(np.int64)
         raise ValueError(f"unknown staffing plan kind {kind!r}")
 
+    def group_agents(self, demand: Any, scenario: "Scenario | None" = None) -> np.ndarray:
+        """Agents on duty per interval and agent group: int64 array of shape (n, G), columns in
+        ``scenario.group_names`` order (the plan's own order for a plan per group evaluated without a
+        scenario).
+
+        A plan per group gives each group its own plan (every group of the scenario must have one);
+        a plan sized to target sizes the groups together (:func:`simulate.staffing_groups.group_agents`);
+        a relative plan scales each group's agents; a constant, pattern or table is one pool and fits
+        only a scenario without agent groups (or with one)."""
+        demand = as_demand(demand)
+        names = None if scenario is None else scenario.group_names
+        kind = self.kind
+        if kind == "groups":
+            plans = dict(self.spec)
+            if names is None:
+                names = tuple(plans)
+            unknown = [g for g in plans if g not in names]
+            missing = [g for g in names if g not in plans]
+            if unknown or missing:
+                where = f"scenario {scenario.name!r} has agent groups {list(names)}"
+                raise ValueError(f"the staffing plan per group does not fit: {where}; "
+                                 + "; ".join(([f"no plan for {missing}"] if missing else [])
+                                             + ([f"plans for unknown groups {unknown}"] if unknown else [])))
+            return np.stack([plans[g].agents(demand) for g in names], axis=1).astype(np.int64)
+        if kind == "relative":
+            base, factor, add = self.spec
+            a = base.group_agents(demand, scenario).astype(np.float64)
+            # cumulative rounding per group: each interval within one agent of base x factor, and each
+            # group's total agent-hours within one interval's worth of exactly factor x the base's
+            cum = np.floor(np.cumsum(a * factor, axis=0) + 0.5)
+            out = np.diff(np.concatenate([np.zeros((1, a.shape[1])), cum]), axis=0) + np.where(a > 0, add, 0)
+            return np.clip(out, 0, _MAX_AGENTS).astype(np.int64)
+        if names is not None and len(names) > 1:
+            if kind == "sized":
+                from simulate.staffing_groups import group_agents
+
+                method, options = self.spec
+                return group_agents(demand, scenario, method=method, **dict(options))
+            raise ValueError(f"scenario {scenario.name!r} has agent groups {list(names)}: give a staffing plan per "
+                             f"group, e.g. {{{', '.join(repr(g) + ': 10' for g in names)}}}, a table with a "
+                             "'group' column, or StaffingPlan.sized(...) to size the groups together")
+        return self.agents(demand, scenario)[:, None]
+
     def frame(self, demand: Any, scenario: "Scenario | None" = None) -> pd.DataFrame:
-        """``ds, agents`` for every interval of ``demand``."""
+        """``ds, agents`` for every interval of ``demand`` (all agent groups together)."""
         demand = as_demand(demand)
         return pd.DataFrame({"ds": demand.ds, "agents": self.agents(demand, scenario)})
+
+    def group_frame(self, demand: Any, scenario: "Scenario | None" = None) -> pd.DataFrame:
+        """``ds, group, agents``: one row per interval of ``demand`` and agent group (long format,
+        the shape :meth:`table` reads back)."""
+        demand = as_demand(demand)
+        a = self.group_agents(demand, scenario)
+        names = scenario.group_names if scenario is not None else (
+            tuple(g for g, _ in self.spec) if self.kind == "groups" else ("agents",))
+        return pd.DataFrame({"ds": np.tile(demand.ds, len(names)),
+                             "group": np.repeat(np.array(names, dtype=object), len(demand)),
+                             "agents": a.T.ravel()})
+
+    @property
+    def per_group(self) -> bool:
+        """Whether the plan gives agents per group (a plan per group, or relative to one)."""
+        return self.kind == "groups" or (self.kind == "relative" and self.spec[0].per_group)
 
     @property
     def needs_scenario(self) -> bool:
         """Whether evaluating the plan needs a scenario (it is, or builds on, a sized plan)."""
         if self.kind == "sized":
             return True
+        if self.kind == "groups":
+            return False  # a plan per group never holds a sized plan
         return self.kind == "relative" and self.spec[0].needs_scenario
 
     # ------------------------------------------------------------------ words and round trips
@@ -330,8 +453,10 @@ class StaffingPlan:
             return f"table of {len(s[0])} rows every {s[2] / 60:g} min"
         if k == "sized":
             return f"sized to target ({s[0]})"
+        if k == "groups":
+            return "; ".join(f"{g}: {p.describe()}" for g, p in s)
         base, factor, add = s
-        parts = [base.describe()]
+        parts = [f"({base.describe()})" if base.kind == "groups" else base.describe()]
         if factor != 1.0:
             parts.append(f"x {factor:g}")
         if add:
@@ -354,6 +479,8 @@ class StaffingPlan:
                     **({"tz": tz} if tz is not None else {})}
         if k == "sized":
             return {"sized": s[0], **({"options": dict(s[1])} if s[1] else {})}
+        if k == "groups":
+            return {"groups": {g: p.to_dict() for g, p in s}}
         base, factor, add = s
         return {"base": base.to_dict(), "factor": factor, "add": add}
 
@@ -380,16 +507,32 @@ class StaffingPlan:
             if not isinstance(options, Mapping):
                 raise ValueError("staffing plan 'options' must be a mapping")
             return cls.sized(data["sized"], **dict(options))
+        if keys == {"groups"}:
+            plans = data["groups"]
+            if not isinstance(plans, Mapping):
+                raise ValueError("staffing plan 'groups' must map each agent group to its plan")
+            return cls.groups({g: cls.from_dict(p) if isinstance(p, Mapping) and not _is_pattern(p) else p
+                               for g, p in plans.items()})
         if "base" in keys and keys <= {"base", "factor", "add"}:
             return cls.relative(cls.from_dict(data["base"]), data.get("factor", 1.0), data.get("add", 0))
-        raise ValueError(f"a staffing plan needs one of: agents, pattern, table, sized, base (relative); "
+        raise ValueError(f"a staffing plan needs one of: agents, pattern, table, sized, base (relative), groups; "
                          f"got keys {sorted(keys)}")
+
+
+_PLAN_KEYS = frozenset({"agents", "pattern", "table", "interval_s", "sized", "options", "base", "factor", "add",
+                        "groups"})
+
+
+def _is_pattern(mapping: Mapping) -> bool:
+    return bool(mapping) and all(isinstance(k, str) and _WINDOW.match(k) for k in mapping)
 
 
 def as_plan(staffing: Any) -> StaffingPlan:
     """A :class:`StaffingPlan` from a plan, a short text (:meth:`StaffingPlan.parse`: "40",
-    "erlang_a x 1.25", "Mon-Fri 08:00-20:00=40"), a whole number (constant), a pattern mapping, a table
-    (DataFrame ``ds, agents``), a plain dict of :meth:`StaffingPlan.to_dict`, or a staffing
+    "erlang_a x 1.25", "Mon-Fri 08:00-20:00=40", "en=20; fr=5"), a whole number (constant), a pattern
+    mapping, a table (DataFrame ``ds, agents`` and optionally ``group``), a plain dict of
+    :meth:`StaffingPlan.to_dict`, a mapping of agent group -> plan (``{"en": 20, "fr": 6, "bilingual": 8}``),
+    or a staffing
     recommendation from :func:`simulate.staff` (its plan)."""
     if isinstance(staffing, StaffingPlan):
         return staffing
@@ -403,8 +546,10 @@ def as_plan(staffing: Any) -> StaffingPlan:
     if isinstance(plan, StaffingPlan):
         return plan
     if isinstance(staffing, Mapping):
-        if staffing and all(isinstance(k, str) and _WINDOW.match(k) for k in staffing):
+        if _is_pattern(staffing):
             return StaffingPlan.pattern(staffing)
+        if staffing and not set(staffing) & _PLAN_KEYS:
+            return StaffingPlan.groups(staffing)
         return StaffingPlan.from_dict(staffing)
     raise ValueError("staffing must be a StaffingPlan, a whole number of agents, a weekly pattern such as "
                      "{'Mon-Fri 08:00-20:00': 40}, or a table with ds and agents columns; got "

@@ -14,11 +14,16 @@ interval, so both engines read the same numbers:
   duty through a closed stretch for the callers already in the centre (nobody new gets in: a
   closed interval blocks every arrival, and no callback is made while closed; when that
   interval had no agents, the callers on hold are let go at closing); with "drop", nobody is on
-  duty while closed and everyone on hold is let go at closing (:attr:`Workload.let_go`).
+  duty while closed and everyone on hold is let go at closing (:attr:`Workload.let_go`);
+* the agents of each agent group (``Scenario.agent_groups``; one column when there are none),
+  under the same closing rule, group by group. An interval is closed when no calls are expected and
+  no agent of any group is scheduled.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +31,7 @@ import pandas as pd
 from simulate.demand import Demand, _seconds
 from simulate.scenario import Scenario
 
-__all__ = ["Workload", "build_workload"]
+__all__ = ["Workload", "build_workload", "group_columns"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +42,9 @@ class Workload:
     (n, T) cumulative call-type shares per interval (last column 1). aht_s: float64 (n, T) mean
     handle time of an attempt arriving in interval k with type t (s). mean_aht_s: float64 (n,) the
     mix-weighted mean (what the callback offer announces). agents: int64 (n,) agents scheduled
-    (the plan). on_duty: int64 (n,) agents on duty under the closing rule. closed: bool (n,).
+    (the plan; all groups together). on_duty: int64 (n,) agents on duty under the closing rule.
+    closed: bool (n,). group_agents / group_on_duty: int64 (n, G) the same per agent group, in
+    ``scenario.group_names`` order (one column without agent groups; columns sum to agents / on_duty).
     drop_at_close: whether callers on hold are let go at closing. replay_t_s / replay_type /
     replay_service_s: exact first attempts (sorted seconds from ds[0], type index int64, handle time in
     seconds) or None; in a replay every attempt of the log is an arrival, so no redials are generated.
@@ -58,10 +65,22 @@ class Workload:
     replay_type: np.ndarray | None = None
     replay_service_s: np.ndarray | None = None
     replay_patience_unit: np.ndarray | None = None
+    group_agents: np.ndarray | None = None
+    group_on_duty: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.group_agents is None:  # one pool: the group is everyone
+            object.__setattr__(self, "group_agents", np.asarray(self.agents, dtype=np.int64)[:, None])
+        if self.group_on_duty is None:
+            object.__setattr__(self, "group_on_duty", np.asarray(self.on_duty, dtype=np.int64)[:, None])
 
     @property
     def n(self) -> int:
         return len(self.calls)
+
+    @property
+    def n_groups(self) -> int:
+        return self.group_agents.shape[1]
 
     @property
     def n_types(self) -> int:
@@ -80,17 +99,34 @@ class Workload:
         return closing if self.drop_at_close else closing & (self.on_duty == 0)
 
     @classmethod
-    def from_arrays(cls, calls: np.ndarray, agents: np.ndarray | int, interval_s: float, scenario: Scenario,
-                    start: str = "2026-01-05 00:00") -> "Workload":
+    def from_arrays(cls, calls: np.ndarray, agents: np.ndarray | int | Mapping[str, Any], interval_s: float,
+                    scenario: Scenario, start: str = "2026-01-05 00:00") -> "Workload":
         """A workload from plain arrays (benchmarks, engine tests): expected calls (n,), agents (n,) or
-        one number, the interval length in seconds; the intervals start at ``start`` (naive)."""
+        one number (one pool), or per agent group a mapping ``{group: number or (n,)}`` or an (n, G)
+        array; the interval length in seconds; the intervals start at ``start`` (naive)."""
         calls = np.asarray(calls, dtype=np.float64)
         interval_s = _seconds(interval_s, "interval_s")
         ds = pd.date_range(start, periods=len(calls), freq=pd.Timedelta(seconds=interval_s))
-        agents = np.asarray(agents, dtype=np.int64)
-        if agents.ndim == 0:  # one number for every interval; an array is checked by build_workload
-            agents = np.full(calls.shape, int(agents), dtype=np.int64)
+        if isinstance(agents, Mapping):
+            agents = group_columns(agents, scenario, len(calls))
+        else:
+            agents = np.asarray(agents, dtype=np.int64)
+            if agents.ndim == 0:  # one number for every interval; an array is checked by build_workload
+                agents = np.full(calls.shape, int(agents), dtype=np.int64)
         return build_workload(Demand(ds=ds, calls=calls, interval_s=interval_s), scenario, agents)
+
+
+def group_columns(agents: Mapping[str, Any], scenario: Scenario, n: int) -> np.ndarray:
+    """An (n, G) int64 array from ``{group name: whole number or (n,) array}`` in the scenario's group
+    order; ValueError naming a missing or unknown group."""
+    names = scenario.group_names
+    unknown = [g for g in agents if g not in names]
+    missing = [g for g in names if g not in agents]
+    if unknown or missing:
+        raise ValueError(f"agents per group: scenario {scenario.name!r} has groups {list(names)}; "
+                         + (f"unknown {unknown}" if unknown else "") + ("; " if unknown and missing else "")
+                         + (f"missing {missing}" if missing else ""))
+    return np.stack([np.broadcast_to(np.asarray(agents[g], dtype=np.int64), (n,)) for g in names], axis=1)
 
 
 def on_duty(agents: np.ndarray, closed: np.ndarray, drop_at_close: bool) -> np.ndarray:
@@ -109,14 +145,28 @@ def on_duty(agents: np.ndarray, closed: np.ndarray, drop_at_close: bool) -> np.n
 
 
 def build_workload(demand: Demand, scenario: Scenario, agents: np.ndarray) -> Workload:
-    """Align ``demand``, ``scenario`` and per-interval ``agents`` (int, shape (n,)) for the engines.
+    """Align ``demand``, ``scenario`` and ``agents`` for the engines.
 
-    Raises ValueError naming a call type the demand has but the scenario does not know."""
+    agents: int, shape (n,) (one pool; a scenario without agent groups) or (n, G) (agents of each
+    group per interval, columns in ``scenario.group_names`` order). Raises ValueError naming a call
+    type the demand has but the scenario does not know, or a shape that does not fit."""
     n = len(demand)
     agents = np.asarray(agents, dtype=np.int64)
-    if agents.shape != (n,):
+    n_groups = len(scenario.group_names)
+    if agents.ndim == 2:
+        if agents.shape != (n, n_groups):
+            raise ValueError(f"agents per group must have shape (intervals, groups) = ({n}, {n_groups}) for "
+                             f"groups {list(scenario.group_names)}, got {agents.shape}")
+        group_agents = agents
+        agents = agents.sum(axis=1)
+    elif agents.shape != (n,):
         raise ValueError(f"agents must have one value per interval ({n}), got shape {agents.shape}")
-    if (agents < 0).any():
+    elif n_groups > 1:
+        raise ValueError(f"scenario {scenario.name!r} has agent groups {list(scenario.group_names)}: give agents "
+                         "per group (an (intervals, groups) array, or a staffing plan per group)")
+    else:
+        group_agents = agents[:, None]
+    if (group_agents < 0).any():
         raise ValueError("agents must be >= 0 in every interval")
     table = scenario.type_table()
     names = [str(x) for x in table["names"]]
@@ -172,6 +222,8 @@ def build_workload(demand: Demand, scenario: Scenario, agents: np.ndarray) -> Wo
         mean_aht_s=(share * aht).sum(axis=1),
         agents=agents,
         on_duty=on_duty(agents, closed, drop),
+        group_agents=group_agents,
+        group_on_duty=np.stack([on_duty(group_agents[:, g], closed, drop) for g in range(n_groups)], axis=1),
         closed=closed,
         drop_at_close=drop,
         replay_t_s=replay_t,

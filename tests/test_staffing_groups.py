@@ -1,0 +1,83 @@
+"""Staffing agent groups: the Erlang split, the least-cost search by simulation, and what bilingual
+agents save against separate pools, on the bundled bilingual scenario."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import simulate
+from simulate import Scenario, StaffingPlan
+from simulate.staffing import required_agents
+from simulate.staffing_groups import compare_pools, erlang_split, staff_groups
+
+ROOT = Path(__file__).resolve().parents[1]
+BILINGUAL = Scenario.load(ROOT / "data" / "scenarios" / "bilingual.toml")
+DEMAND = pd.DataFrame({"ds": pd.date_range("2026-01-05 09:00", periods=3, freq="30min"), "calls": [60.0, 80.0, 70.0]})
+
+
+def test_the_bundled_bilingual_scenario_is_the_current_policy_in_two_languages():
+    current = Scenario.load(ROOT / "data" / "scenarios" / "current_staffing.toml")
+    assert BILINGUAL.group_names == ("en", "fr", "bilingual")
+    assert [t.skill for t in BILINGUAL.call_types] == ["en", "fr"] and BILINGUAL.call_types[1].share == 0.2
+    same = {"aht", "aht_dist", "aht_cv", "patience", "lines", "redial_prob", "sl_threshold", "sl_target", "shrinkage"}
+    assert all(getattr(BILINGUAL, k) == getattr(current, k) for k in same)
+    assert BILINGUAL.group_table()["hourly_cost"].tolist() == [38.0, 38.0, 38.41]  # $800 a year bonus
+
+
+def test_erlang_split_gives_bilingual_agents_the_safety_staffing_and_specialists_the_rest_by_load():
+    split = erlang_split(DEMAND, BILINGUAL)
+    pooled = BILINGUAL.replace(agent_groups=())
+    total = required_agents(DEMAND, pooled, method="erlang_a")["agents"].to_numpy()
+    np.testing.assert_array_equal(split.sum(axis=1), total)  # the total is the pooled Erlang A staffing
+    load = np.array([60.0, 80.0, 70.0]) * 545.0 / 1800.0
+    safety = required_agents(DEMAND, pooled, method="erlang_c")["agents"].to_numpy() - load  # beta x sqrt(R)
+    np.testing.assert_array_equal(split[:, 2], np.rint(safety))
+    assert (split[:, 2] >= 2).all()
+    np.testing.assert_allclose(split[:, 0], 0.8 * (total - split[:, 2]), atol=1)  # 80% English
+    np.testing.assert_allclose(split[:, 1], 0.2 * (total - split[:, 2]), atol=1)
+    # separate pools: each language sized on its own by Erlang A, which needs more agents in all
+    alone = erlang_split(DEMAND, BILINGUAL, fixed={"bilingual": 0})
+    assert (alone[:, 2] == 0).all() and (alone.sum(axis=1) > split.sum(axis=1)).all()
+
+
+def test_a_plan_sized_to_target_sizes_the_groups_together():
+    plan = StaffingPlan.sized("erlang_a")
+    np.testing.assert_array_equal(plan.group_agents(DEMAND, BILINGUAL), erlang_split(DEMAND, BILINGUAL))
+    res = simulate.run(DEMAND, BILINGUAL, plan, replications=2)
+    assert res.engine == "simpy" and list(res.by_group["group"]) == ["en", "fr", "bilingual"]
+
+
+def test_bilingual_agents_meet_each_languages_target_on_unseen_seeds_for_less_than_separate_pools():
+    cmp = compare_pools(DEMAND, BILINGUAL, replications=5, seed=1)
+    sep, shared = cmp.separate, cmp.shared
+    assert sep.summary["converged"] and shared.summary["converged"]
+    assert (sep.agents["bilingual"] == 0).all() and shared.agents["bilingual"].sum() > 0
+    # each language's target on seeds the search never saw: over the day, and no interval clearly below
+    for res in (sep, shared):
+        assert (res.by_skill["service_level"] >= BILINGUAL.sl_target).all(), res.by_skill
+        assert (res.verification["service_level_hi"] >= BILINGUAL.sl_target).all(), res.verification
+    # cheaper with bilingual agents, and the table says by how much
+    table = cmp.table.set_index("option")
+    assert shared.summary["cost"] < sep.summary["cost"]
+    saving = table.loc["with bilingual agents", "saving"]
+    assert saving == pytest.approx(sep.summary["cost"] - shared.summary["cost"]) and saving > 0
+    assert {"agent_hours_en", "agent_hours_fr", "agent_hours_bilingual", "service_level_fr", "asa_s_fr"} <= set(table)
+    # the cost per group is paid hours x the group's hourly cost (bilingual premium included)
+    g = shared.groups.set_index("group")
+    assert g.loc["bilingual", "cost"] == pytest.approx(g.loc["bilingual", "agent_hours"] / 0.7 * 38.41)
+    # the result is a plan per group that simulate.run takes as is
+    rerun = simulate.run(DEMAND, BILINGUAL, shared.plan, replications=2, seed=3)
+    np.testing.assert_array_equal(rerun.intervals["agents"], shared.agents["total"])
+
+
+def test_staffing_groups_says_what_is_wrong():
+    with pytest.raises(ValueError, match="no agent group 'de'"):
+        erlang_split(DEMAND, BILINGUAL, fixed={"de": 0})
+    with pytest.raises(ValueError, match="replications must be a whole number >= 2"):
+        staff_groups(DEMAND, BILINGUAL, replications=1)
+    only_bil = BILINGUAL.replace(agent_groups={"en": {"skills": ["en"]}, "bilingual": {"skills": ["en", "fr"]}})
+    with pytest.raises(ValueError, match=r"none serves only \['fr'\]"):
+        compare_pools(DEMAND, only_bil)
