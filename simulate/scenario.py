@@ -536,13 +536,16 @@ class Scenario:
         return cls(**dict(data))
 
     def to_toml(self) -> str:
-        """TOML text; fields that are None are left out (None is their default)."""
+        """TOML text; fields that are None are left out (None is their default), and so is ``pick`` when
+        there are no agent groups (it only says how agents of several groups choose)."""
         d = {k: v for k, v in self.to_dict().items() if v is not None}
         for key in ("call_types", "agent_groups"):
             if d[key]:
                 d[key] = {n: {k: v for k, v in spec.items() if v is not None} for n, spec in d[key].items()}
             else:
                 del d[key]
+        if "agent_groups" not in d and d.get("pick") == "priority":
+            del d["pick"]
         return tomli_w.dumps(d)
 
     @classmethod

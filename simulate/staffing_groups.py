@@ -565,7 +565,7 @@ def _result(demand: Demand, scenario: Scenario, st: dict[str, Any], agents: np.n
         tot = workforce_totals(agents[:, g], demand.interval_s, scenario.replace(hourly_cost=float(st["cost"][g])))
         rows.append({"group": name, "skills": ", ".join(s for s, on in zip(st["skills"], st["serves"][g]) if on),
                      "hourly_cost": float(st["cost"][g]), "agent_hours": tot["agent_hours"],
-                     "paid_hours": tot["scheduled_hours"], "fte": tot["fte"], "cost": tot["cost"]})
+                     "paid_hours": tot["ideal_paid_hours"], "fte": tot["fte"], "cost": tot["cost"]})
     groups = pd.DataFrame(rows)
     n_skills = len(st["skills"])
     if sim is not None:

@@ -65,7 +65,7 @@ def test_save_and_load_by_suffix(tmp_path):
 
 def test_call_types_in_a_dict_are_a_mapping_from_name():
     d = surge_scenario().to_dict()
-    assert d["call_types"]["urgent"] == {"share": 0.3, "aht": 600.0, "patience": None, "priority": -1}
+    assert d["call_types"]["urgent"] == {"share": 0.3, "aht": 600.0, "patience": None, "priority": -1, "skill": None}
     assert "agents" not in d and d["at_close"] == "serve"
 
 
@@ -167,10 +167,14 @@ def test_the_shipped_policy_files_are_found():
 def test_policy_files_hold_no_per_interval_array_and_round_trip_exactly(path):
     text = path.read_text(encoding="utf-8")
     raw = tomllib.loads(text)
-    assert _arrays(raw) == [], f"{path.name} holds arrays {_arrays(raw)}: a policy has no per-interval values"
+    arrays = [a for a in _arrays(raw) if not (a.startswith(".agent_groups.") and a.endswith(".skills"))]
+    assert arrays == [], f"{path.name} holds arrays {arrays}: a policy has no per-interval values"
     assert "agents" not in raw
     s = Scenario.load(path)
-    assert s.to_toml() == text  # written by Scenario.save: the text itself round-trips
+    if not any(line.lstrip().startswith("#") for line in text.splitlines()):
+        assert s.to_toml() == text  # written by Scenario.save: the text itself round-trips
+    else:  # written by hand with its sources in comments: the values round-trip
+        assert tomllib.loads(s.to_toml()) == raw
     assert Scenario.from_toml(s.to_toml()) == s and Scenario.from_json(s.to_json()) == s
     assert Scenario.from_dict(s.to_dict()) == s
 
