@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from pathlib import Path
 from collections.abc import Callable, Sequence
 
 EXIT_BAD_INPUT = 2
@@ -609,6 +610,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_PROJECT_DIRS = tuple(str(Path(__file__).resolve().parent / d) for d in ("forecast", "simulate"))
+_PROJECT_FILES = (str(Path(__file__).resolve()),)
+
+
+def _raised_by_us(exc: BaseException) -> bool:
+    """Whether a ValueError was raised by Queuecast's own code (a sentence meant for the user) rather
+    than deep inside a library (a bug to report): the frame that raised it is in forecast/, simulate/
+    or this file. The project's own error classes (DataError, LimitError, OutputError) always are."""
+    import forecast
+
+    if isinstance(exc, (forecast.DataError, forecast.LimitError, forecast.OutputError)):
+        return True
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    if last is None:
+        return False
+    last = str(Path(last).resolve())
+    return last.startswith(_PROJECT_DIRS) or last in _PROJECT_FILES
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -617,19 +641,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("queuecast: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError, KeyError) as exc:  # DataError is a ValueError
+    except (ValueError, OSError) as exc:
+        user = isinstance(exc, OSError) or _raised_by_us(exc)
         if args.debug:
             traceback.print_exc()
+        elif user:  # the input or a parameter: one sentence, exit 2
+            print(f"queuecast {args.command}: error: {_plain(exc)}", file=sys.stderr)
         else:
-            print(f"queuecast {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+            _bug(args.command, exc)
+        return EXIT_BAD_INPUT if user else 1
     except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback without --debug
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"queuecast {args.command}: unexpected error ({type(exc).__name__}): {exc}\n"
-                  "Run again with --debug for details.", file=sys.stderr)
+            _bug(args.command, exc)
         return 1
+
+
+def _plain(exc: BaseException) -> str:
+    """The message with control characters shown escaped (a file name or value may hold them)."""
+    text = str(exc) if not isinstance(exc, OSError) or not exc.filename else \
+        f"{exc.filename}: {exc.strerror or exc}"
+    return "".join(ch if ch in "\n\t" or ord(ch) >= 32 else ch.encode("unicode_escape").decode() for ch in text)
+
+
+def _bug(command: str, exc: BaseException) -> None:
+    print(f"queuecast {command}: unexpected error ({type(exc).__name__}): {_plain(exc)[:300]}\n"
+          "This is a bug in Queuecast, not in your data. Run again with --debug and report the output.",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,32 @@ def _positive(owner: str, name: str, value: Any, *, allow_zero: bool = False, un
     return float(value)
 
 
+def _within(owner: str, name: str, value: float, low: str, high: str) -> float:
+    """``value`` if it lies within the limits ``low`` and ``high`` of :mod:`forecast.limits` (a sentence
+    naming the field, the limit and what to do otherwise): bounds where nonsense begins."""
+    from forecast import limits
+
+    if low:
+        limits.check(low, value, f"{owner}.{name}")
+    if high:
+        limits.check(high, value, f"{owner}.{name}")
+    return value
+
+
+def _name(owner: str, value: Any) -> str:
+    """A non-empty name of at most MAX_NAME_LENGTH characters, without control characters."""
+    from forecast import limits
+
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{owner}.name must be a non-empty string, got {value!r}")
+    limits.check("MAX_NAME_LENGTH", len(value), f"{owner}.name")
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069
+           for ch in value):
+        raise ValueError(f"{owner}.name must be plain text: it holds control or text-direction characters "
+                         f"({value.encode('unicode_escape').decode('ascii')[:80]!r})")
+    return value
+
+
 def _share(owner: str, name: str, value: Any, *, upper_open: bool = False, lower_open: bool = False) -> float:
     ok = _is_number(value) and math.isfinite(float(value))
     if ok:
@@ -153,14 +179,15 @@ class CallType:
     skill: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"CallType.name must be a non-empty string, got {self.name!r}")
+        _name("CallType", self.name)
         owner = f"CallType({self.name!r})"
         object.__setattr__(self, "share", _share(owner, "share", self.share))
         if self.aht is not None:
-            object.__setattr__(self, "aht", _positive(owner, "aht", self.aht, unit="seconds"))
+            object.__setattr__(self, "aht", _within(owner, "aht", _positive(owner, "aht", self.aht, unit="seconds"),
+                                                    "MIN_AHT_S", "MAX_AHT_S"))
         if self.patience is not None:
-            object.__setattr__(self, "patience", _positive(owner, "patience", self.patience, unit="seconds"))
+            object.__setattr__(self, "patience", _within(owner, "patience", _positive(
+                owner, "patience", self.patience, unit="seconds"), "MIN_PATIENCE_S", "MAX_PATIENCE_S"))
         if not _is_int(self.priority):
             raise ValueError(f"{owner}.priority must be an integer, got {self.priority!r}")
         object.__setattr__(self, "priority", int(self.priority))
@@ -234,10 +261,17 @@ def _call_types(value: Any) -> tuple[CallType, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise ValueError(f"Scenario.call_types must be a sequence of CallType or a mapping, got {value!r}")
     items = []
-    for spec in value:
+    for i, spec in enumerate(value):
         if isinstance(spec, CallType):
             items.append(spec)
         elif isinstance(spec, Mapping):
+            unknown = set(spec) - {"name", "share", "aht", "patience", "priority", "skill", "language"}
+            if unknown:
+                raise ValueError(f"Scenario.call_types[{i}]: unknown keys {sorted(map(str, unknown))}; a call type has "
+                                 "name, share, aht, patience, priority and skill")
+            if "name" not in spec or "share" not in spec:
+                raise ValueError(f"Scenario.call_types[{i}]: 'name' and 'share' are required, got keys "
+                                 f"{sorted(map(str, spec))}")
             items.append(CallType(**_language_as_skill(spec, spec.get("name"))))
         else:
             raise ValueError(f"Scenario.call_types entries must be CallType or mappings, got {spec!r}")
@@ -350,18 +384,18 @@ class Scenario:
     def __post_init__(self) -> None:
         o = "Scenario"
         put = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - frozen dataclass setter
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"Scenario.name must be a non-empty string, got {self.name!r}")
-        put("aht", _positive(o, "aht", self.aht, unit="seconds"))
+        _name(o, self.name)
+        put("aht", _within(o, "aht", _positive(o, "aht", self.aht, unit="seconds"), "MIN_AHT_S", "MAX_AHT_S"))
         if self.aht_dist not in AHT_DISTS:
             raise ValueError(f"Scenario.aht_dist must be one of {AHT_DISTS}, got {self.aht_dist!r}")
-        put("aht_cv", _positive(o, "aht_cv", self.aht_cv))
+        put("aht_cv", _within(o, "aht_cv", _positive(o, "aht_cv", self.aht_cv), "MIN_CV", "MAX_CV"))
         put("aht_quantiles", _quantiles(o, "aht", self.aht_dist, self.aht_quantiles))
         if self.patience is not None:
-            put("patience", _positive(o, "patience", self.patience, unit="seconds"))
+            put("patience", _within(o, "patience", _positive(o, "patience", self.patience, unit="seconds"),
+                                    "MIN_PATIENCE_S", "MAX_PATIENCE_S"))
         if self.patience_dist not in PATIENCE_DISTS:
             raise ValueError(f"Scenario.patience_dist must be one of {PATIENCE_DISTS}, got {self.patience_dist!r}")
-        put("patience_cv", _positive(o, "patience_cv", self.patience_cv))
+        put("patience_cv", _within(o, "patience_cv", _positive(o, "patience_cv", self.patience_cv), "MIN_CV", "MAX_CV"))
         put("patience_quantiles", _quantiles(o, "patience", self.patience_dist, self.patience_quantiles))
         if self.patience_dist == "weibull" and not 0.05 <= self.patience_cv <= 20:
             raise ValueError(f"Scenario.patience_cv must be in [0.05, 20] for weibull patience, got {self.patience_cv}")
@@ -373,9 +407,16 @@ class Scenario:
         put("redial_delay", _positive(o, "redial_delay", self.redial_delay, unit="seconds"))
         if not _is_int(self.max_attempts) or int(self.max_attempts) < 1:
             raise ValueError(f"Scenario.max_attempts must be a whole number >= 1, got {self.max_attempts!r}")
-        put("max_attempts", int(self.max_attempts))
+        put("max_attempts", int(_within(o, "max_attempts", int(self.max_attempts), "", "MAX_ATTEMPTS")))
+        from forecast import limits
+
+        # a redial loop multiplies the calls: bound the worst case (every attempt fails)
+        limits.check("MAX_EXPECTED_ATTEMPTS", limits.expected_attempts(self.redial_prob, self.max_attempts),
+                     f"{o}: expected attempts per caller with redial_prob={self.redial_prob:g} and "
+                     f"max_attempts={self.max_attempts}")
         put("ivr_containment", _share(o, "ivr_containment", self.ivr_containment))
-        put("ivr_time", _positive(o, "ivr_time", self.ivr_time, allow_zero=True, unit="seconds"))
+        put("ivr_time", _within(o, "ivr_time", _positive(o, "ivr_time", self.ivr_time, allow_zero=True, unit="seconds"),
+                                "", "MAX_AHT_S"))
         put("residual_aht_factor", _positive(o, "residual_aht_factor", self.residual_aht_factor))
         if self.callback_threshold is not None:
             put("callback_threshold",
@@ -524,6 +565,10 @@ class Scenario:
             raise ValueError(f"Scenario.from_dict expects a mapping, got {type(data).__name__}")
         if set(data) == {"scenario"} and isinstance(data["scenario"], Mapping):
             data = data["scenario"]
+        if not data:
+            raise ValueError("the scenario is empty: give at least its name and the fields that differ from the "
+                             "defaults (aht, patience, sl_target...); an empty file is not taken as the default "
+                             "scenario")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
         if "agents" in unknown:
@@ -533,7 +578,10 @@ class Scenario:
                              "StaffingPlan.sized('erlang_a'))")
         if unknown:
             raise ValueError(f"Scenario: unknown field(s) {sorted(unknown)}; known fields are {sorted(known)}")
-        return cls(**dict(data))
+        try:
+            return cls(**dict(data))
+        except TypeError as exc:  # a nested spec with a wrong shape: a sentence, not a traceback
+            raise ValueError(f"Scenario: {exc}") from None
 
     def to_toml(self) -> str:
         """TOML text; fields that are None are left out (None is their default), and so is ``pick`` when
@@ -550,10 +598,11 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, text: str) -> "Scenario":
+        _check_text(text, "TOML")
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"Scenario TOML is not valid: {exc}") from exc
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            raise ValueError(f"Scenario TOML is not valid: {str(exc)[:200]}") from None
         return cls.from_dict(data)
 
     def to_json(self) -> str:
@@ -561,10 +610,11 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str) -> "Scenario":
+        _check_text(text, "JSON")
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"Scenario JSON is not valid: {exc}") from exc
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError(f"Scenario JSON is not valid: {str(exc)[:200]}") from None
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> Path:
@@ -582,14 +632,41 @@ class Scenario:
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
         """Read a ``.toml`` or ``.json`` file written by :meth:`save` (or by hand)."""
+        from forecast import limits
+
         path = Path(path)
         suffix = path.suffix.lower()
-        text = path.read_text(encoding="utf-8")
+        if suffix not in (".toml", ".json"):
+            raise ValueError(f"Scenario.load: path must end in .toml or .json, got {path.name!r}")
+        try:
+            with path.open("rb") as fh:
+                raw = limits.read_bounded(fh, limit="MAX_SCENARIO_FILE_BYTES", subject=path.name)
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path.name}: a scenario file must be UTF-8 text") from None
         if suffix == ".toml":
             return cls.from_toml(text)
         if suffix == ".json":
             return cls.from_json(text)
         raise ValueError(f"Scenario.load: path must end in .toml or .json, got {path.name!r}")
+
+
+def _check_text(text: str, kind: str) -> None:
+    """Bound a scenario text before parsing it: size and nesting depth (forecast.limits)."""
+    from forecast import limits
+
+    if not isinstance(text, str):
+        raise ValueError(f"Scenario {kind} must be text, got {type(text).__name__}")
+    limits.check("MAX_SCENARIO_FILE_BYTES", len(text.encode("utf-8", "surrogatepass")), f"scenario {kind}")
+    depth = deepest = 0
+    opening, closing = ("[{", "]}")
+    for ch in text:  # brackets in strings count too: a conservative bound, and linear
+        if ch in opening:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in closing:
+            depth -= 1
+    limits.check("MAX_NESTING_DEPTH", deepest, f"scenario {kind}")
 
 
 # --------------------------------------------------------------------- random durations
