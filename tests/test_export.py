@@ -223,6 +223,9 @@ def test_a_simulation_plan_exports_its_verification_and_risk():
     rows = rows_by_first_cell(wb["Assumptions"])
     assert rows["method"] == "simulation" and rows["engine"] == "compiled engine (fast)"
     assert rows["replications"] == rec.simulation.replications
+    summary = rows_by_first_cell(wb["Summary"])
+    assert {"Converged", "Iterations", "Simulation engine"} <= set(summary)  # the search's facts, in words
+    assert all(simulate.i18n.has(f"export.{key}") for key in rec.summary)
 
 
 # ------------------------------------------------------------------------------ CSV

@@ -4,6 +4,7 @@ as the recommendation (simulate.staff) in either language."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import re
@@ -193,3 +194,17 @@ def test_every_export_agrees_to_the_cent_with_the_recommendation(rec, language):
     assert i18n.fmt_number(page["paid_hours"], language, decimals=1) in report
     if language == "fr":
         assert f"coût {i18n.fmt_money(page['cost'], 'fr')}" in report
+
+
+def test_every_known_figure_column_setting_field_and_code_has_words_in_both_languages():
+    from simulate.export import labels
+    from simulate.scenario import AHT_DISTS, AT_CLOSE, PATIENCE_DISTS
+
+    keys = [f"export.{k}" for k in (*labels.SUMMARY_KEYS, *labels.COLUMNS, "verdict", "gap", "method", "engine",
+                                    "requested_method", "meets_target", "basis", "converged", "seed", "replications")]
+    keys += [f"export.setting.{k}" for k in labels.SETTINGS]
+    keys += [f"field.{f.name}" for f in dataclasses.fields(simulate.Scenario)]
+    codes = {"method": simulate.staffing.METHODS, "engine": ("fast", "simpy", "auto"), "dist": PATIENCE_DISTS,
+             "dists": AHT_DISTS + PATIENCE_DISTS, "at_close": AT_CLOSE}
+    keys += [f"value.{family}.{code}" for family, values in codes.items() for code in values]
+    assert [k for k in keys if not i18n.has(k)] == []

@@ -77,7 +77,8 @@ def tables(obj: Any, *, language: str = "en", name: str | Mapping[str, str] | No
     the requirements again without a schedule); Risk and Methods when present; Assumptions); a
     :class:`~simulate.Schedule` (Summary, Schedule, Intervals (coverage), Assumptions).
     ``name``: the scenario's name to show (a string, or ``{"en": ..., "fr": ...}``); default the
-    scenario's own. Raises ValueError for anything else.
+    scenario's own (a comparison shows its keys: pass the names to show as keys). Raises
+    ValueError for anything else.
     """
     raise ValueError(f"export: expected {EXPORTABLE}, got {type(obj).__name__}")
 
