@@ -108,7 +108,8 @@ def test_formula_like_names_are_escaped_in_excel_csv_and_report(kind, result, ot
         assert any(t.startswith("'" + HOSTILE_TYPE) or ("'" + HOSTILE_TYPE) in t for t in texts) or kind == "comparison"
         assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
         cells = [cell for data in export.csv_files(obj, language=language).values()
-                 for row in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";" if language == "fr" else ",")
+                 for row in csv.reader(io.StringIO(data.decode("utf-8-sig")),
+                                       delimiter=";" if language == "fr" else ",")
                  for cell in row]
         for cell in cells:
             if cell.startswith(("=", "+", "-", "@", "\t", "\r")):

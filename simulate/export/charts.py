@@ -105,7 +105,8 @@ def line_chart_svg(ds: pd.Series, series: Sequence[tuple[str, np.ndarray, str]],
     layers = []
     if band is not None:
         lo, hi = (np.asarray(v, dtype=float) for v in band[1:])
-        area = pd.DataFrame({"t": t, "lo": np.where(np.isfinite(lo), lo, None), "hi": np.where(np.isfinite(hi), hi, None)})
+        area = pd.DataFrame({"t": t, "lo": np.where(np.isfinite(lo), lo, None),
+                             "hi": np.where(np.isfinite(hi), hi, None)})
         layers.append(alt.Chart(area).mark_area(opacity=0.3, color="#56B4E9", interpolate="step-after").encode(
             x=x, y=alt.Y("lo:Q", title=y_title, axis=y_axis, scale=y_scale), y2="hi:Q"))
     long = []

@@ -31,17 +31,20 @@ from simulate.staffing import StaffingRecommendation, workforce_totals
 __all__ = ["report_html", "to_report"]
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;margin:2rem auto;max-width:52rem;padding:0 1rem;line-height:1.4}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;
+margin:2rem auto;max-width:52rem;padding:0 1rem;line-height:1.4}
 h1{font-size:1.6rem;margin:0 0 .2rem} h2{font-size:1.1rem;margin:1.4rem 0 .4rem;border-bottom:1px solid #ccc}
-.meta{color:#555;font-size:.85rem} .rec{font-size:1.15rem;background:#f3f7fb;border-left:4px solid #2b6cb0;padding:.6rem .9rem}
+.meta{color:#555;font-size:.85rem}
+.rec{font-size:1.15rem;background:#f3f7fb;border-left:4px solid #2b6cb0;padding:.6rem .9rem}
 .rec.miss{background:#fdecea;border-left-color:#c00000;color:#8b0000}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.5rem}
 .card{border:1px solid #ddd;border-radius:4px;padding:.4rem .6rem} .card .v{font-size:1.3rem;font-weight:600}
-.card .l{font-size:.8rem;color:#555} .card .n{font-size:.8rem;color:#222} table{border-collapse:collapse;width:100%;font-size:.85rem}
+.card .l{font-size:.8rem;color:#555} .card .n{font-size:.8rem;color:#222}
+table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{border-bottom:1px solid #e2e2e2;padding:.2rem .4rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4} figure{margin:0} figcaption{font-size:.85rem;color:#444}
-@media print{body{margin:0;max-width:none;font-size:10pt}.rec{background:none}h2{break-after:avoid}
-figure,table,.cards{break-inside:avoid}@page{size:A4;margin:12mm}}
+@media print{body{margin:0;max-width:none;font-size:10pt} .rec{background:none} h2{break-after:avoid}
+figure,table,.cards{break-inside:avoid} @page{size:A4;margin:12mm}}
 """
 
 

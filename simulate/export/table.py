@@ -128,7 +128,7 @@ def _columns(df: pd.DataFrame, language: str, key: str, name: str, *, main: bool
         if pd.api.types.is_bool_dtype(series):
             series = series.map(lambda v: L.yes_no(v, language))
         elif col_s in L.ENUMS:
-            series = series.map(lambda v: L.value(col_s, v, language))
+            series = series.map(lambda v, field=col_s: L.value(field, v, language))
         elif col_s == "breaks":
             series = series.map(lambda v: L.breaks(v, language))
         out[head] = series
