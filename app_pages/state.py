@@ -296,37 +296,38 @@ def risk(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, plan
 
 
 # ----------------------------------------------------------------------------- exports (bytes)
-def _export_bytes(write, suffix: str) -> bytes:
-    import io
-    import tempfile
-    import zipfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"queuecast{suffix}"
-        out = write(path)
-        paths = out if isinstance(out, list) else [path]
-        if len(paths) == 1:
-            return Path(paths[0]).read_bytes()
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for p in paths:
-                zf.write(p, arcname=Path(p).name)
-        return buf.getvalue()
+def _export_name(obj: Any, name: Any) -> Any:
+    """The name to print in an export: ``name`` if given; else, for a ready scenario the planner has
+    not renamed, its names in both languages (so a French export says "Effectif actuel")."""
+    if name is not None:
+        return name
+    scenario = getattr(obj, "scenario", None)
+    for e in st.session_state.get("scenarios", []):
+        label = e.get("label")
+        if scenario is not None and label and e["scenario"].name == scenario.name == label.get("en"):
+            return dict(label)
+    return None
 
 
-def excel_bytes(obj: Any, language: str) -> bytes:
-    """simulate.export.to_excel into memory."""
-    return _export_bytes(lambda p: simulate.export.to_excel(obj, p, language=language), ".xlsx")
+def _export_language(language: str | None) -> str:
+    return language if language in LANGS else st.session_state.get(LANG_KEY, "en")
 
 
-def csv_zip_bytes(obj: Any) -> bytes:
-    """simulate.export.to_csv (one file per table) zipped into memory."""
-    return _export_bytes(lambda p: simulate.export.to_csv(obj, p), ".csv")
+def excel_bytes(obj: Any, language: str | None = None, name: Any = None) -> bytes:
+    """simulate.export.excel_bytes in the page's language (or ``language``)."""
+    return simulate.export.excel_bytes(obj, language=_export_language(language), name=_export_name(obj, name))
 
 
-def report_bytes(obj: Any, language: str, result: Any = None) -> bytes:
-    """simulate.export.to_report (printable HTML) into memory."""
-    return _export_bytes(lambda p: simulate.export.to_report(obj, p, language=language, result=result), ".html")
+def csv_zip_bytes(obj: Any, language: str | None = None, name: Any = None) -> bytes:
+    """simulate.export.csv_bytes (a zip of one CSV file per table) in the page's language."""
+    return simulate.export.csv_bytes(obj, language=_export_language(language), name=_export_name(obj, name),
+                                     stem="queuecast")
+
+
+def report_bytes(obj: Any, language: str | None = None, result: Any = None, name: Any = None) -> bytes:
+    """simulate.export.report_html (printable HTML) in the page's language."""
+    return simulate.export.report_html(obj, language=_export_language(language), result=result,
+                                       name=_export_name(obj, name))
 
 
 # ----------------------------------------------------------------------------- session state

@@ -130,7 +130,8 @@ def test_sentences_and_format_functions_write_the_same_digits_as_python():
 
 def test_vega_locales_come_from_the_same_cldr_data():
     fr, en = cat.vega_locale("fr"), cat.vega_locale("en")
-    assert fr["number"]["decimal"] == "," and fr["number"]["thousands"] == NBSP and fr["number"]["percent"] == f"{NBSP}%"
+    assert fr["number"]["decimal"] == "," and fr["number"]["thousands"] == NBSP
+    assert fr["number"]["percent"] == f"{NBSP}%"
     assert en["number"]["decimal"] == "." and en["number"]["thousands"] == ","
     assert fr["time"]["shortDays"][0] == "dim." and fr["time"]["shortDays"][4] == "jeu."  # d3 weeks start on Sunday
     assert fr["time"]["shortMonths"][0] == "janv." and en["time"]["months"][0] == "January"

@@ -41,7 +41,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
-import re
 import string
 import tomllib
 from collections.abc import Mapping
