@@ -75,6 +75,8 @@ def _add_staff(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="simulation method: seed (default 0)")
     p.add_argument("--engine", default="auto", choices=["auto", "simpy", "fast"],
                    help="simulation method: engine (default auto)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (never an input file)")
+    p.add_argument("--language", default="en", choices=["en", "fr"], help="language of the exported file (default en)")
     p.set_defaults(handler=_cmd_staff)
 
 
@@ -138,22 +140,17 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     if args.method == "simulation":
         kwargs = {"replications": args.replications, "seed": args.seed, "engine": args.engine}
     plan = simulate.staff(arrivals, scenario, method=args.method, **kwargs)
-    try:
-        from simulate import export
-    except ImportError:
-        export = None
-    if export is not None and out.suffix.lower() == ".xlsx" and hasattr(export, "to_excel"):
-        export.to_excel(plan, out)
-    elif export is not None and out.suffix.lower() == ".csv" and hasattr(export, "to_csv"):
-        export.to_csv(plan, out)
-    elif out.suffix.lower() == ".xlsx":
-        plan.requirements.to_excel(out, index=False)
+    inputs = (args.path, args.scenario)
+    if out.suffix.lower() == ".xlsx":
+        written = [simulate.export.to_excel(plan, out, language=args.language, force=args.force, inputs=inputs)]
     else:
-        plan.requirements.to_csv(out, index=False)
+        written = simulate.export.to_csv(plan, out, language=args.language, force=args.force, inputs=inputs)
     for key, value in plan.summary.items():
         print(f"{key:>26}: {value:.6g}" if isinstance(value, float) else f"{key:>26}: {value}")
     print(plan.comparison.to_string())
-    print(f"wrote {out}")
+    for line in (plan.verdict(args.language), *plan.warnings):
+        print(line)
+    print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -185,6 +182,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
                    help="Dask scheduler address; without it --backend dask starts a local cluster")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV (scenario, replication, metric, value)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (never an input file)")
     p.set_defaults(handler=_cmd_sweep)
 
 
@@ -204,7 +202,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     table = simulate.sweep(arrivals, scenarios, _staffing(args.staffing), replications=args.replications,
                            seed=args.seed,
                            engine=args.engine, backend=args.backend, address=args.address, workers=args.workers)
-    table.to_csv(args.out, index=False)
+    from forecast.writers import csv_bytes, write_output
+
+    write_output(args.out, csv_bytes(table), inputs=(args.path, *args.scenarios), force=args.force)
     means = table.pivot_table(index="metric", columns="scenario", values="value", aggfunc="mean", sort=False)
     print(means.to_string())
     print(f"wrote {args.out} ({len(table)} rows)")
@@ -236,6 +236,8 @@ def _add_schedule(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-idle", default=None,
                    help="most on-duty time a shift may spend while closed, e.g. 0h (default: no limit)")
     p.add_argument("--time-limit", type=float, default=10.0, help="solver time limit, seconds (default 10)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (never an input file)")
+    p.add_argument("--language", default="en", choices=["en", "fr"], help="language of the exported file (default en)")
     p.set_defaults(handler=_cmd_schedule)
 
 
@@ -265,8 +267,9 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         max_idle=args.max_idle,
     )
-    written = ([simulate.export.to_excel(sched, out)] if out.suffix.lower() == ".xlsx"
-               else simulate.export.to_csv(sched, out))
+    written = ([simulate.export.to_excel(sched, out, language=args.language, force=args.force, inputs=(args.path,))]
+               if out.suffix.lower() == ".xlsx"
+               else simulate.export.to_csv(sched, out, language=args.language, force=args.force, inputs=(args.path,)))
     print(f"{sched.headcount} shifts, {sched.paid_hours:,.1f} paid hours for {sched.required_agent_hours:,.1f} "
           f"agent-hours required; {sched.status} ({sched.solve_time_s:.2f} s)")
     if not sched.feasible:
@@ -299,6 +302,7 @@ def _add_forecast(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--holidays", default=None, help="holidays country/subdivision code, e.g. CA, CA-QC, US, IL")
     p.add_argument("--series", default=None, help="forecast only this series")
     p.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (never an input file)")
     p.set_defaults(handler=_cmd_forecast)
 
 
@@ -313,7 +317,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     hist = forecast.read_history(args.path, series=args.series)
     fc = forecast.forecast(hist, _horizon_arg(args.horizon), freq=args.freq, model=args.model,
                            holidays=args.holidays)
-    written = write_forecast(fc, args.out)
+    written = write_forecast(fc, args.out, force=args.force, inputs=(args.path,))
     models = ", ".join(f"{s}: {m}" for s, m in fc.groupby("series")["model"].first().items())
     print(f"{len(fc)} rows, {fc['series'].nunique()} series ({models}); wrote {written}")
     return 0
@@ -384,6 +388,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="worker processes (results are identical)")
     p.add_argument("--series", default=None, help="keep only this series of a history file")
     p.add_argument("--out", required=True, help="output file: .xlsx, or .csv (summary beside it)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (never an input file)")
+    p.add_argument("--language", default="en", choices=["en", "fr"], help="language of the exported file (default en)")
     p.set_defaults(handler=_cmd_simulate)
 
 
@@ -404,7 +410,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         print(f"queuecast simulate: note: {note}", file=sys.stderr)
     from simulate import export
 
-    written = [export.to_excel(result, out)] if out.suffix.lower() == ".xlsx" else export.to_csv(result, out)
+    inputs = (args.path, args.scenario)
+    written = ([export.to_excel(result, out, language=args.language, force=args.force, inputs=inputs)]
+               if out.suffix.lower() == ".xlsx"
+               else export.to_csv(result, out, language=args.language, force=args.force, inputs=inputs))
     print(f"{scenario.name}: {len(result.intervals)} intervals, {result.replications} replications, "
           f"engine {result.engine}, seed {result.seed}")
     print(result.summary.to_string(float_format=lambda v: f"{v:.4g}"))

@@ -643,28 +643,40 @@ def _choose(run, candidates: list[str], name: str) -> tuple[list[str], pd.DataFr
     return members, score_table(run, lists, series=name)
 
 
-def write_forecast(df: pd.DataFrame, path) -> str:
+def write_forecast(df: pd.DataFrame, path, *, force: bool = False, inputs=()) -> str:
     """Write a forecast frame by the file suffix: ``.csv`` (also ``.csv.gz``), ``.xlsx`` or ``.parquet``.
 
-    Zone-aware timestamps go to Excel (which has no time zones) as text with their UTC offset
-    (``2025-03-03 00:00:00-05:00``, what :func:`forecast.read_history` reads back). Returns the path
-    written. Raises ValueError for another suffix.
+    Through :mod:`forecast.writers`: text that looks like a spreadsheet formula is escaped (a series
+    named ``=HYPERLINK(...)`` stays text), Excel cells hold text as text, the file is written to a
+    temporary file beside the target and renamed into place, an existing file is refused unless
+    ``force`` and an input file (``inputs``) always. Zone-aware timestamps go to Excel (which has no
+    time zones) as text with their UTC offset (``2025-03-03 00:00:00-05:00``, what
+    :func:`forecast.read_history` reads back). Returns the path written. Raises ValueError for another
+    suffix, :class:`forecast.OutputError` for a refused target.
     """
+    import gzip
+    import io
     from pathlib import Path
+
+    from .writers import csv_bytes, escape_frame, excel_bytes, write_output
 
     p = Path(path)
     name = p.name.lower()
     out = df.copy()
     out.attrs = {}
-    if name.endswith(".csv") or name.endswith(".csv.gz"):
-        out.to_csv(p, index=False)
+    if name.endswith(".csv"):
+        data = csv_bytes(out)
+    elif name.endswith(".csv.gz"):
+        data = gzip.compress(csv_bytes(out), mtime=0)
     elif name.endswith(".xlsx"):
         for col in out.columns:
             if isinstance(out[col].dtype, pd.DatetimeTZDtype):
                 out[col] = out[col].map(lambda t: t.isoformat(sep=" "))
-        out.to_excel(p, index=False, sheet_name="forecast")
+        data = excel_bytes({"forecast": out})
     elif name.endswith(".parquet"):
-        out.to_parquet(p, index=False)
+        buf = io.BytesIO()
+        escape_frame(out).to_parquet(buf, index=False)
+        data = buf.getvalue()
     else:
         raise ValueError(f"out: {path!s} must end in .csv, .csv.gz, .xlsx or .parquet")
-    return str(p)
+    return str(write_output(p, data, inputs=inputs, force=force))

@@ -177,6 +177,11 @@ class Demand:
         bad = np.flatnonzero(~np.isfinite(calls) | (calls < 0))
         if bad.size:
             raise _error(f"demand: calls at {ds[bad[0]]} must be a finite number >= 0, got {_shown(calls[bad[0]])!r}")
+        from forecast import limits
+
+        big = np.flatnonzero(calls > limits.MAX_CALLS_PER_INTERVAL)
+        if big.size:
+            limits.check("MAX_CALLS_PER_INTERVAL", float(calls[big[0]]), f"demand at {ds[big[0]]}")
         calls.flags.writeable = False
         object.__setattr__(self, "calls", calls)
         object.__setattr__(self, "interval_s", _seconds(self.interval_s, "Demand.interval_s"))

@@ -103,6 +103,22 @@ def prepare(demand: Any, scenario: Scenario, staffing: Any) -> tuple[Demand, Sta
     return demand, plan, agents, work, warnings
 
 
+def _check_size(demand: Demand, scenario: Scenario, engine: str, replications: int) -> list[str]:
+    """Refuse a run whose calls exceed the limits before any memory is taken (the worst case of a redial
+    loop counted: every attempt fails); a warning when the SimPy engine will take long."""
+    from forecast import limits
+
+    attempts = float(np.sum(demand.calls)) * limits.expected_attempts(
+        scenario.redial_prob if scenario.max_attempts > 1 else 0.0, scenario.max_attempts)
+    limits.check("MAX_CALLS_PER_REPLICATION", attempts, f"scenario {scenario.name!r}: expected attempts per replication")
+    limits.check("MAX_CALLS_PER_RUN", attempts * replications,
+                 f"scenario {scenario.name!r}: expected attempts over {replications} replications")
+    if engine == "simpy" and limits.exceeds("SIMPY_SLOW_CALLS", attempts * replications):
+        return [limits.sentence("SIMPY_SLOW_CALLS", attempts * replications,
+                                f"scenario {scenario.name!r} on the SimPy engine")]
+    return []
+
+
 def run(demand: Any, scenario: Scenario, staffing: Any, *, replications: int = 10, seed: int | None = 0,
         engine: str = "auto", workers: int = 1, keep_calls: bool = False) -> SimulationResult:
     """Simulate ``scenario`` on ``demand`` with ``staffing`` and return KPIs with 95% intervals.
@@ -124,6 +140,7 @@ def run(demand: Any, scenario: Scenario, staffing: Any, *, replications: int = 1
         raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
     demand, plan, agents, work, warnings = prepare(demand, scenario, staffing)
     used = resolve_engine(engine, scenario)
+    warnings += _check_size(demand, scenario, used, int(replications))
     root = np.random.SeedSequence(seed)
     seed_value = int(root.entropy) if seed is None else int(seed)
     children = root.spawn(int(replications))
