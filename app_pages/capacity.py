@@ -199,7 +199,7 @@ else:
         st.stop()
     defaults = {g: DEFAULT_SUPPLY for g in groups}
 
-st.subheader(t("cap.supply_title"))
+st.header(t("cap.supply_title"))
 st.caption(t("cap.supply_caption"))
 table = pd.DataFrame([{"group": g, **defaults.get(g, DEFAULT_SUPPLY)} for g in groups])
 labels = {"group": t("cap.group"), **{f: t(f"cap.f_{f}") for f in FIELDS}}
@@ -233,13 +233,13 @@ else:
 for g in s["groups"]:
     _group_chart(plan, g)
 
-st.subheader(t("cap.latest_title"))
+st.header(t("cap.latest_title"))
 st.dataframe(plan.latest_start[["group", "peak_week", "peak_required", "latest_start", "latest_full_start",
                                 "decide_by", "in_time"]].rename(columns={
     "group": t("cap.group"), "peak_week": t("cap.l_peak_week"), "peak_required": t("cap.l_peak"),
     "latest_start": t("cap.l_latest"), "latest_full_start": t("cap.l_full"), "decide_by": t("cap.l_decide"),
     "in_time": t("cap.l_in_time")}), hide_index=True, key="cap_latest")
-st.subheader(t("cap.classes_title"))
+st.header(t("cap.classes_title"))
 st.dataframe(plan.classes[["group", "week", "size", "productive_from", "full_from", "committed"]].rename(columns={
     "group": t("cap.group"), "week": t("cap.c_start"), "size": t("cap.c_size"), "productive_from": t("cap.c_productive"),
     "full_from": t("cap.c_full"), "committed": t("cap.c_committed")}), hide_index=True, key="cap_classes")
@@ -263,7 +263,7 @@ if len(sl):
                                                                     .sum())))
 
 # ------------------------------------------------------------------------------------------- what-ifs
-st.subheader(t("cap.whatif_title"))
+st.header(t("cap.whatif_title"))
 w = st.columns(5)
 surge = w[0].number_input(t("cap.w_surge"), 0, 200, 20, 5, key="cap_w_surge")
 earlier = w[1].number_input(t("cap.w_earlier"), 0, 26, 4, 1, key="cap_w_earlier")
@@ -314,7 +314,7 @@ st.table(side.set_index(t("cap.indicator")))
 st.caption(t("cap.whatif_caption"))
 
 # ------------------------------------------------------------------------------------------- downloads
-st.subheader(t("cap.downloads"))
+st.header(t("cap.downloads"))
 d = st.columns(2)
 d[0].download_button(t("cap.dl_excel"), data=cap.to_excel(plan, io.BytesIO(), what_ifs=comparison).getvalue(),
                      file_name="capacity_plan.xlsx", key="cap_dl_excel",
