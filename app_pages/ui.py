@@ -51,7 +51,7 @@ def fmt_kind(value: Any, kind: str) -> str:
     ``datetime``, ``text``. Missing values are ``–``, never "None" or "nan"."""
     if missing(value):
         return "–"
-    if kind == "text":
+    if kind == "text" or isinstance(value, str):
         return str(value)
     if kind == "pct":
         return fmt_percent(float(value))
