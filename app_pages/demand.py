@@ -9,7 +9,7 @@ import streamlit as st
 
 import forecast
 from app_pages import charts, records, state
-from app_pages.i18n import fmt_date, fmt_datetime, t
+from app_pages.i18n import fmt_count, fmt_date, fmt_datetime, t
 from app_pages.ui import fmt_kind, md, show_error
 
 
@@ -250,16 +250,16 @@ joined = pd.concat([hist_tail.reset_index(), proj[["ds", "backlog", "past_standa
 charts.daily_lines(joined, {"backlog": t("demand.s_backlog"), "past_standard": t("demand.s_past_standard")},
                    title=t("demand.backlog_chart"), key="backlog", y_title=t("demand.applications"),
                    marker=proj["ds"].iloc[0],
-                   caption=t("demand.backlog_caption", start=float(hist_tail["backlog"].iloc[-1]),
+                   caption=t("demand.backlog_caption_v2", start=float(hist_tail["backlog"].iloc[-1]),
                              end=float(proj["backlog"].iloc[-1]), peak=float(proj["backlog"].max()),
-                             days=float(proj["processing_days"].max())))
+                             days=fmt_count(round(float(proj["processing_days"].max())), "day")))
 open_proj = proj[proj["calls"] > 0]
 charts.daily_lines(proj[["ds", "calls", "calls_lo_80", "calls_hi_80", "status_calls", "processing_days"]],
                    {"calls": t("demand.s_calls_proj"), "calls_lo_80": t("demand.lo80"),
                     "calls_hi_80": t("demand.hi80"), "status_calls": t("demand.s_status_calls")},
                    title=t("demand.calls_chart"), key="proj_calls", y_title=t("demand.per_day"),
-                   caption=t("demand.calls_caption",
+                   caption=t("demand.calls_caption_v2",
                        mean=float(open_proj["calls"].mean()) if len(open_proj) else 0.0,
                        status=float(open_proj["status_calls"].mean()) if len(open_proj) else 0.0,
                        deflection=st.session_state["deflection"] / 100.0,
-                       days=float(proj["processing_days"].iloc[-1])))
+                       days=fmt_count(round(float(proj["processing_days"].iloc[-1])), "day")))
