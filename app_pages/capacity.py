@@ -24,8 +24,8 @@ import streamlit as st
 import forecast
 import simulate
 from app_pages import charts, state
-from app_pages.i18n import t
-from app_pages.ui import show_error
+from app_pages.i18n import fmt_date, lang, t
+from app_pages.ui import fmt_kind, md, show_error
 from simulate import capacity as cap
 
 # ------------------------------------------------------------------------------------------- texts
@@ -93,6 +93,9 @@ def _problem(source: str, settings: str, upload: bytes | None, upload_name: str 
 def _upload_frames(data: bytes | None, name: str | None) -> dict[str, pd.DataFrame]:
     if data is None:
         raise ValueError(t("cap.upload_first"))
+    from forecast import limits
+
+    limits.check("MAX_UPLOAD_BYTES", len(data), name or "upload")
     if (name or "").lower().endswith((".xlsx", ".xls")):
         df = pd.read_excel(io.BytesIO(data))
     else:
@@ -122,44 +125,78 @@ def _what_if(source: str, settings: str, upload: bytes | None, upload_name: str 
 def _group_chart(plan: cap.CapacityPlan, group: str) -> None:
     wk = plan.group(group)
     lines = wk.melt(id_vars="week", value_vars=["required", "available", "headcount"], var_name="series",
-                    value_name="value")
+                    value_name="value").rename(columns={"week": "ds"})
     labels = {"required": t("cap.required"), "available": t("cap.available"), "headcount": t("cap.headcount")}
     lines["series"] = lines["series"].map(labels)
+    lines["when"] = [fmt_date(v) for v in lines["ds"]]
     names = list(labels.values())
-    x = alt.X("week:T", title=t("cap.week"))
-    top = alt.Chart(lines).mark_line(strokeWidth=1.6).encode(
-        x=x, y=alt.Y("value:Q", title=t("cap.fte")),
-        color=alt.Color("series:N", title=None, sort=names, scale=alt.Scale(domain=names, range=charts.OKABE_ITO)),
-        strokeDash=alt.StrokeDash("series:N", title=None, sort=names, scale=alt.Scale(domain=names,
-                                                                                      range=charts.DASHES)),
-        tooltip=[alt.Tooltip("week:T", title=t("cap.week")), alt.Tooltip("series:N", title=" "),
-                 alt.Tooltip("value:Q", format=",.1f", title=t("cap.fte"))])
-    classes = plan.classes[plan.classes["group"] == group]
-    bars = alt.Chart(classes).mark_bar(color=charts.OKABE_ITO[5], size=6).encode(
-        x=x, y=alt.Y("size:Q", title=t("cap.hires")),
-        tooltip=[alt.Tooltip("week:T", title=t("cap.c_start")), alt.Tooltip("size:Q", format=",.0f",
-                                                                             title=t("cap.c_size"))])
+    scales = charts._series_scales(names)
+    legend = charts._legend(names, None)
+    x = charts._date_axis(wk["week"], t("cap.week"))
+    tooltip = [alt.Tooltip("when:N", title=t("cap.week")), alt.Tooltip("series:N", title=" "),
+               alt.Tooltip("value:Q", format=",.1f", title=t("cap.fte"))]
+    top = alt.layer(
+        alt.Chart(lines).mark_line(strokeWidth=1.6).encode(
+            x=x, y=alt.Y("value:Q", title=t("cap.fte"), axis=alt.Axis(format=",.0f")),
+            color=alt.Color("series:N", sort=names, scale=scales["color"], legend=legend),
+            strokeDash=alt.StrokeDash("series:N", sort=names, scale=scales["dash"], legend=legend), tooltip=tooltip),
+        alt.Chart(lines).mark_point(size=24, filled=True).encode(
+            x=x, y="value:Q", color=alt.Color("series:N", sort=names, scale=scales["color"], legend=legend),
+            shape=alt.Shape("series:N", sort=names, scale=scales["shape"], legend=legend), tooltip=tooltip))
+    classes = plan.classes[plan.classes["group"] == group].rename(columns={"week": "ds"})
+    classes = classes.assign(when=[fmt_date(v) for v in classes["ds"]])
+    bars = alt.Chart(classes).mark_bar(color=charts.PALETTE[5], size=6).encode(
+        x=x, y=alt.Y("size:Q", title=t("cap.hires"), axis=alt.Axis(format=",.0f", tickCount=3)),
+        tooltip=[alt.Tooltip("when:N", title=t("cap.c_start")), alt.Tooltip("size:Q", format=",.0f",
+                                                                            title=t("cap.c_size"))])
     latest = plan.latest_start[plan.latest_start["group"] == group]
     layers = top
     if len(latest) and pd.notna(latest["latest_start"].iloc[0]):
-        rule = alt.Chart(latest).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
-            x="latest_start:T", tooltip=[alt.Tooltip("latest_start:T", title=t("cap.l_latest"))])
-        layers = top + rule
-    chart = alt.vconcat(layers.properties(height=charts.HEIGHT, title=t("cap.chart_title").format(group=group)),
-                        bars.properties(height=90)).resolve_scale(x="shared")
-    st.altair_chart(chart, width="stretch", key=f"chart_cap_{group}")
+        rule = alt.Chart(latest.rename(columns={"latest_start": "ds"})).mark_rule(
+            color=charts.MUTED, strokeDash=[2, 2]).encode(x="ds:T")
+        layers = alt.layer(top, rule)
     ls = latest.iloc[0] if len(latest) else None
-    day = lambda v: "–" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"  # noqa: E731
-    st.caption(t("cap.chart_caption").format(
-        group=group, peak=wk["required"].max(), peak_week=day(ls["peak_week"] if ls is not None else None),
-        hires=wk["hires"].sum(), classes=len(classes), latest=day(ls["latest_start"] if ls is not None else None),
-        decide=day(ls["decide_by"] if ls is not None else None), short=wk["shortfall"].sum()))
-    with st.expander(t("chart.data_table")):
-        st.dataframe(wk[["week", "required", "available", "headcount", "in_training", "hires", "overtime", "borrowed",
-                         "shortfall", "service_level"]].rename(columns={
-                             "week": t("cap.week"), "required": t("cap.required"), "available": t("cap.available"),
-                             "headcount": t("cap.headcount"), "hires": t("cap.hires")}),
-                     hide_index=True, width="stretch", key=f"table_cap_{group}")
+
+    def day(v) -> str:
+        return "–" if v is None or pd.isna(v) else fmt_date(v, style="long")
+
+    caption = t("cap.chart_caption", group=group, peak=float(wk["required"].max()),
+                peak_week=day(ls["peak_week"] if ls is not None else None), hires=float(wk["hires"].sum()),
+                classes=len(classes), latest=day(ls["latest_start"] if ls is not None else None),
+                decide=day(ls["decide_by"] if ls is not None else None), short=float(wk["shortfall"].sum()))
+    title = t("cap.chart_title", group=group)
+    chart = alt.vconcat(layers.properties(height=charts.HEIGHT, title=title),
+                        bars.properties(height=90)).resolve_scale(x="shared")
+    charts.show(chart, description=f"{title}. {caption}", key=f"cap_{group}")
+    table = pd.DataFrame({t("cap.week"): [fmt_date(v, style="iso") for v in wk["week"]]})
+    for col, label, kind in (("required", t("cap.required"), "num1"), ("available", t("cap.available"), "num1"),
+                             ("headcount", t("cap.headcount"), "num1"), ("in_training", t("cap.in_training"), "num1"),
+                             ("hires", t("cap.hires"), "int"), ("overtime", t("cap.overtime"), "num1"),
+                             ("borrowed", t("cap.borrowed"), "num1"), ("shortfall", t("cap.shortfall"), "num1"),
+                             ("service_level", t("kpi.service_level"), "pct")):
+        table[label] = [fmt_kind(v, kind) for v in wk[col]]
+    charts.alt_text(caption, table, f"cap_{group}")
+
+
+def _dates(values) -> list[str]:
+    return [fmt_date(v, style="iso") for v in values]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _downloads(source: str, settings: str, upload: bytes | None, upload_name: str | None,
+               scenario: simulate.Scenario, picked: tuple, keep: bool, language: str) -> dict[str, bytes]:
+    """The page's files, built once per plan, what-ifs and language (not on every rerun)."""
+    plan = _plan(source, settings, upload, upload_name, scenario)
+    plans = {"base": plan}
+    for name, change in picked:
+        plans[name] = _what_if(source, settings, upload, upload_name, scenario, change, keep)
+    comparison = cap.compare(plans)
+    weeks = plan.weeks.copy()
+    for col in weeks.columns:
+        if weeks[col].dtype == object or str(weeks[col].dtype) in ("str", "string"):
+            weeks[col] = weeks[col].map(simulate.export.escape_cell)  # no formula from a group's name
+    return {"xlsx": cap.to_excel(plan, io.BytesIO(), what_ifs=comparison).getvalue(),
+            "csv": weeks.to_csv(index=False).encode("utf-8")}
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -169,9 +206,12 @@ st.write(t("cap.intro"))
 c = st.columns(3)
 source = c[0].radio(t("cap.source"), ("passport", "upload"), key="cap_source",
                     format_func=lambda s: t(f"cap.source_{s}"))
-quantile = c[1].selectbox(t("cap.quantile"), QUANTILES, key="cap_quantile", format_func=lambda q: t(f"cap.q_{q}"))
+quantile = c[1].selectbox(t("cap.quantile"), QUANTILES, key="cap_quantile", format_func=lambda q: t(f"cap.q_{q}"),
+                          placeholder=t("common.choose"))
 names = [e["scenario"].name for e in state.entries()]
-policy_name = c[2].selectbox(t("cap.policy"), names, key="cap_policy")
+shown_names = state.shown_names()
+policy_name = c[2].selectbox(t("cap.policy"), names, key="cap_policy", format_func=lambda n: shown_names.get(n, n),
+                             placeholder=t("common.choose"))
 scenario = next(e["scenario"] for e in state.entries() if e["scenario"].name == policy_name)
 
 upload, upload_name = None, None
@@ -187,7 +227,7 @@ if source == "passport":
     groups = ["processing", "phones"]
     defaults = PASSPORT_SUPPLY
 else:
-    file = st.file_uploader(t("cap.upload"), type=["csv", "xlsx"], key="cap_upload", help=t("cap.upload_help"))
+    file = st.file_uploader(t("cap.upload_label"), type=["csv", "xlsx"], key="cap_upload", help=t("cap.upload_help"))
     if file is None:
         st.info(t("cap.upload_first"))
         st.stop()
@@ -199,7 +239,7 @@ else:
         st.stop()
     defaults = {g: DEFAULT_SUPPLY for g in groups}
 
-st.subheader(t("cap.supply_title"))
+st.header(t("cap.supply_title"))
 st.caption(t("cap.supply_caption"))
 table = pd.DataFrame([{"group": g, **defaults.get(g, DEFAULT_SUPPLY)} for g in groups])
 labels = {"group": t("cap.group"), **{f: t(f"cap.f_{f}") for f in FIELDS}}
@@ -219,30 +259,35 @@ except (ValueError, forecast.DataError, RuntimeError) as exc:
 
 s = plan.summary
 m = st.columns(5)
-m[0].metric(t("cap.m_cost"), f"{s['cost']:,.0f}")
-m[1].metric(t("cap.m_hires"), f"{s['hires']:,.0f}")
-m[2].metric(t("cap.m_short"), f"{s['weeks_short']}")
-m[3].metric(t("cap.m_sl"), "–" if pd.isna(s["min_service_level"]) else f"{s['min_service_level']:.0%}")
-m[4].metric(t("cap.m_backlog"), "–" if pd.isna(s["peak_backlog"]) else f"{s['peak_backlog']:,.0f}")
+m[0].metric(t("cap.m_cost"), fmt_kind(s["cost"], "int"))
+m[1].metric(t("cap.m_hires"), fmt_kind(s["hires"], "int"))
+m[2].metric(t("cap.m_short"), fmt_kind(s["weeks_short"], "int"))
+m[3].metric(t("cap.m_sl"), fmt_kind(s["min_service_level"], "pct"))
+m[4].metric(t("cap.m_backlog"), fmt_kind(s["peak_backlog"], "int"))
 if s["weeks_short"]:
-    st.warning(t("cap.status_short").format(weeks=s["weeks_short"], fte=s["fte_weeks_short"],
-                                            first=f"{pd.Timestamp(s['first_week_short']):%Y-%m-%d}"))
+    st.warning(t("cap.status_short", weeks=s["weeks_short"], fte=s["fte_weeks_short"],
+                                            first=fmt_date(s["first_week_short"], style="long")))
 else:
-    st.success(t("cap.status_ok").format(gap=0.0 if pd.isna(s["mip_gap"]) else s["mip_gap"]))
+    st.success(t("cap.status_ok", gap=0.0 if pd.isna(s["mip_gap"]) else s["mip_gap"]))
 
 for g in s["groups"]:
     _group_chart(plan, g)
 
-st.subheader(t("cap.latest_title"))
-st.dataframe(plan.latest_start[["group", "peak_week", "peak_required", "latest_start", "latest_full_start",
-                                "decide_by", "in_time"]].rename(columns={
-    "group": t("cap.group"), "peak_week": t("cap.l_peak_week"), "peak_required": t("cap.l_peak"),
-    "latest_start": t("cap.l_latest"), "latest_full_start": t("cap.l_full"), "decide_by": t("cap.l_decide"),
-    "in_time": t("cap.l_in_time")}), hide_index=True, key="cap_latest")
-st.subheader(t("cap.classes_title"))
-st.dataframe(plan.classes[["group", "week", "size", "productive_from", "full_from", "committed"]].rename(columns={
-    "group": t("cap.group"), "week": t("cap.c_start"), "size": t("cap.c_size"), "productive_from": t("cap.c_productive"),
-    "full_from": t("cap.c_full"), "committed": t("cap.c_committed")}), hide_index=True, key="cap_classes")
+st.header(t("cap.latest_title"))
+lt = plan.latest_start
+st.table(pd.DataFrame({
+    t("cap.group"): lt["group"].astype(str), t("cap.l_peak_week"): _dates(lt["peak_week"]),
+    t("cap.l_peak"): [fmt_kind(v, "num1") for v in lt["peak_required"]], t("cap.l_latest"): _dates(lt["latest_start"]),
+    t("cap.l_full"): _dates(lt["latest_full_start"]), t("cap.l_decide"): _dates(lt["decide_by"]),
+    t("cap.l_in_time"): [t("common.yes") if v else t("common.no") for v in lt["in_time"]]}), hide_index=True)
+st.header(t("cap.classes_title"))
+cl = plan.classes
+st.dataframe(pd.DataFrame({
+    t("cap.group"): cl["group"].astype(str), t("cap.c_start"): _dates(cl["week"]),
+    t("cap.c_size"): [fmt_kind(v, "int") for v in cl["size"]], t("cap.c_productive"): _dates(cl["productive_from"]),
+    t("cap.c_full"): _dates(cl["full_from"]),
+    t("cap.c_committed"): [t("common.yes") if v else t("common.no") for v in cl["committed"]]}),
+    hide_index=True, key="cap_classes", width="stretch")
 
 if plan.daily is not None:
     proc = plan.group("processing")
@@ -250,7 +295,7 @@ if plan.daily is not None:
     phones = plan.group("phones")
     charts.daily_lines(frame, {"backlog": t("cap.backlog"), "past_standard": t("cap.past_standard")},
                        title=t("cap.backlog_title"), key="cap_backlog", y_title=t("cap.applications"),
-                       caption=t("cap.backlog_caption").format(backlog=s["peak_backlog"], late=s["peak_past_standard"],
+                       caption=t("cap.backlog_caption", backlog=s["peak_backlog"], late=s["peak_past_standard"],
                                                                calls=phones["calls"].sum(),
                                                                status=phones["status_calls"].sum()))
 sl = plan.weeks[plan.weeks["service_level"].notna()]
@@ -258,12 +303,12 @@ if len(sl):
     frame = sl.pivot(index="week", columns="group", values="service_level").reset_index().rename(columns={"week": "ds"})
     cols = {g: g for g in frame.columns if g != "ds"}
     charts.daily_lines(frame, cols, title=t("cap.sl_title"), key="cap_sl", y_title=t("kpi.service_level"),
-                       caption=t("cap.sl_caption").format(sl=sl["service_level"].min(), target=scenario.sl_target,
+                       caption=t("cap.sl_caption", sl=sl["service_level"].min(), target=scenario.sl_target,
                                                           below=int((sl["service_level"] < scenario.sl_target - 1e-9)
                                                                     .sum())))
 
 # ------------------------------------------------------------------------------------------- what-ifs
-st.subheader(t("cap.whatif_title"))
+st.header(t("cap.whatif_title"))
 w = st.columns(5)
 surge = w[0].number_input(t("cap.w_surge"), 0, 200, 20, 5, key="cap_w_surge")
 earlier = w[1].number_input(t("cap.w_earlier"), 0, 26, 4, 1, key="cap_w_earlier")
@@ -271,11 +316,11 @@ attrition = w[2].number_input(t("cap.w_attrition"), 0.0, 10.0, 2.0, 0.5, key="ca
 training = w[3].number_input(t("cap.w_training"), 0, 26, 2, 1, key="cap_w_training")
 automation = w[4].number_input(t("cap.w_automation"), 0, 100, 20, 5, key="cap_w_automation")
 options = {
-    t("cap.wn_surge").format(v=surge): {"surge": 1 + surge / 100.0},
-    t("cap.wn_earlier").format(v=earlier): {"earlier_weeks": int(earlier)},
-    t("cap.wn_attrition").format(v=attrition): {"attrition": float(attrition)},
-    t("cap.wn_training").format(v=training): {"training_weeks_less": int(training)},
-    t("cap.wn_automation").format(v=automation): {"automation": automation / 100.0},
+    t("cap.wn_surge", v=surge): {"surge": 1 + surge / 100.0},
+    t("cap.wn_earlier", v=earlier): {"earlier_weeks": int(earlier)},
+    t("cap.wn_attrition", v=attrition): {"attrition": float(attrition)},
+    t("cap.wn_training", v=training): {"training_weeks_less": int(training)},
+    t("cap.wn_automation", v=automation): {"automation": automation / 100.0},
 }
 picked = st.multiselect(t("cap.whatif_pick"), list(options), default=list(options), key="cap_w_pick")
 keep = st.toggle(t("cap.keep_hires"), value=False, key="cap_w_keep")
@@ -298,27 +343,28 @@ def _cell(key: str, v) -> str:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return "–"
     if isinstance(v, pd.Timestamp):
-        return f"{v:%Y-%m-%d}"
+        return fmt_date(v, style="iso")
     if key.endswith("service_level"):
-        return f"{v:.1%}"
-    return f"{v:,.0f}" if isinstance(v, (int, float)) else str(v)
+        return fmt_kind(v, "pct")
+    return fmt_kind(v, "int") if isinstance(v, (int, float)) else str(v)
 
 
 side = pd.DataFrame({t("cap.indicator"): [t(k) for k in rows.values()],
                      **{r["plan"]: [_cell(c, r[c]) for c in rows] for _, r in comparison.iterrows()}})
 extra = [c for c in comparison.columns if c.startswith("latest_start_")]
 for col in extra:
-    side.loc[len(side)] = [t("cap.i_latest").format(group=col.removeprefix("latest_start_")),
+    side.loc[len(side)] = [t("cap.i_latest", group=col.removeprefix("latest_start_")),
                            *[_cell(col, v) for v in comparison[col]]]
 st.table(side.set_index(t("cap.indicator")))
 st.caption(t("cap.whatif_caption"))
 
 # ------------------------------------------------------------------------------------------- downloads
-st.subheader(t("cap.downloads"))
+st.header(t("cap.downloads"))
+files = _downloads(source, settings, upload, upload_name, scenario,
+                   tuple((n, json.dumps(options[n], sort_keys=True)) for n in picked), keep, lang())
 d = st.columns(2)
-d[0].download_button(t("cap.dl_excel"), data=cap.to_excel(plan, io.BytesIO(), what_ifs=comparison).getvalue(),
-                     file_name="capacity_plan.xlsx", key="cap_dl_excel",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d[1].download_button(t("cap.dl_csv"), data=plan.weeks.to_csv(index=False).encode("utf-8"),
-                     file_name="capacity_weeks.csv", mime="text/csv", key="cap_dl_csv")
+d[0].download_button(t("cap.dl_excel"), data=files["xlsx"], file_name="capacity_plan.xlsx", key="cap_dl_excel",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+d[1].download_button(t("cap.dl_csv"), data=files["csv"], file_name="capacity_weeks.csv", mime="text/csv",
+                     key="cap_dl_csv", on_click="ignore")
 st.caption(t("cap.downloads_caption"))

@@ -1,15 +1,30 @@
-"""Demand page: history and forecast with 80/95% bands, the model and its backtest accuracy, an
-upload of your own history, a surge editor whose effect flows at once into every scenario, and the
-backlog view (applications, backlog, processing time and the calls they drive)."""
+"""Demand page: history and forecast with 80/95% bands on a working-time axis (closed hours left
+out), the model in plain words and its backtest accuracy, an upload of your own history or of your
+own call records (calibrated: see app_pages/records.py), a surge editor whose effect flows at once
+into every scenario (the forecast without it drawn underneath), and the backlog view."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 import forecast
-from app_pages import charts, state
-from app_pages.i18n import t
-from app_pages.ui import day_label, show_error
+from app_pages import charts, records, state
+from app_pages.i18n import fmt_count, fmt_date, fmt_datetime, t
+from app_pages.ui import fmt_kind, md, show_error
+
+
+def model_name(code: str) -> str:
+    """A forecasting model in plain words ("auto:ets+topdown" -> "Automatic choice: exponential
+    smoothing, split by time of day"); the code itself goes in a tooltip."""
+    code = str(code)
+    auto = code.startswith("auto:") or code == "auto"
+    parts = [p for p in code.removeprefix("auto:").split("+") if p and p != "auto"]
+    words = [t(f"model.{p}") if f"model.{p}" in _TEXT else p for p in parts]
+    text = ", ".join(words) if words else t("demand.model_auto")
+    return t("model.auto_choice", models=text) if auto and parts else text
+
+
+from app_pages.i18n import TEXT as _TEXT  # noqa: E402
 
 
 def _bind(key: str) -> str:
@@ -35,10 +50,12 @@ def _uploaded() -> None:
         return
     st.session_state.pop("upload_error", None)
     st.session_state["upload"] = (file.name, data)
+    st.session_state["records_in_use"] = None
 
 
 def _use_bundled() -> None:
     st.session_state["upload"] = None
+    st.session_state["records_in_use"] = None
     st.session_state.pop("upload_error", None)
 
 
@@ -46,28 +63,42 @@ st.title(t("demand.title"))
 st.write(t("demand.intro"))
 
 # --------------------------------------------------------------------------- data source
-st.subheader(t("demand.data_title"))
-c1, c2 = st.columns([2, 1])
-with c1:
-    st.file_uploader(t("demand.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="history_upload",
-                     on_change=_uploaded, help=t("demand.upload_help"))
-with c2:
-    up = st.session_state.get("upload")
-    st.caption(t("demand.source_upload").format(name=up[0]) if up else t("demand.source_bundled"))
-    st.button(t("demand.use_bundled"), key="use_bundled", on_click=_use_bundled, disabled=up is None)
-if st.session_state.get("upload_error"):
-    st.error(t("demand.upload_error").format(msg=st.session_state["upload_error"]))
+st.header(t("demand.data_title"))
+using_records = st.session_state.get("records_in_use") is not None
+up = st.session_state.get("upload")
+source_text = (t("demand.source_records", name=md(st.session_state["records_in_use"][0])) if using_records
+               else t("demand.source_upload", name=md(up[0])) if up else t("demand.source_bundled"))
+st.info(source_text)
+tab_history, tab_records = st.tabs([t("demand.tab_history"), t("demand.tab_records")])
+with tab_history:
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    with c1:
+        st.file_uploader(t("demand.upload_label"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="history_upload",
+                         on_change=_uploaded, help=t("demand.upload_help"))
+    with c2:
+        st.button(t("demand.use_bundled"), key="use_bundled", on_click=_use_bundled,
+                  disabled=up is None and not using_records)
+    if st.session_state.get("upload_error"):
+        st.error(t("demand.upload_error", msg=md(st.session_state["upload_error"])))
+with tab_records:
+    st.subheader(t("rec.title"))
+    records.section()
+using_records = st.session_state.get("records_in_use") is not None
+if using_records:
+    st.stop()  # the call log's own demand: no forecast to set (its fit report is above)
 
 s1, s2, s3, s4 = st.columns(4)
 s1.number_input(t("demand.horizon"), min_value=1, max_value=state.MAX_HORIZON_DAYS, step=1, key=_bind("horizon_days"),
                 on_change=_store, args=("horizon_days",), help=t("demand.horizon_help"))
 s2.selectbox(t("demand.model"), state.MODELS, key=_bind("model"), on_change=_store, args=("model",),
-             format_func=lambda m: t("demand.model_auto") if m == "auto" else m, help=t("demand.model_help"))
+             format_func=lambda m: t("demand.model_auto") if m == "auto" else model_name(m),
+             help=t("demand.model_help"), placeholder=t("common.choose"))
 s3.text_input(t("demand.holidays"), key=_bind("holidays"), on_change=_store, args=("holidays",),
               help=t("demand.holidays_help"))
 s4.selectbox(t("demand.interval"), state.INTERVAL_CHOICES, key=_bind("interval"), on_change=_store,
-             args=("interval",), format_func=lambda v: t("demand.interval_auto") if v == "auto" else v,
-             help=t("demand.interval_help"))
+             args=("interval",), format_func=lambda v: t("demand.interval_auto") if v == "auto" else
+             t("demand.interval_minutes", n=int(v.removesuffix("min"))),
+             help=t("demand.interval_help"), placeholder=t("common.choose"))
 
 try:
     history, notes = state.load_history(state.demand_spec().upload_name, state.upload_bytes())
@@ -75,7 +106,7 @@ except (forecast.DataError, ValueError) as exc:
     show_error(exc)
     st.stop()
 for note in notes:
-    st.warning(note)
+    st.warning(md(note))
 if state.history_grain_s(history) >= 86400 - 1e-6:
     # a daily history: forecast by day, then spread over the day's intervals
     st.info(t("demand.daily_note"))
@@ -94,7 +125,7 @@ except (forecast.DataError, ValueError) as exc:
     st.stop()
 
 # --------------------------------------------------------------------------- surge editor
-st.subheader(t("demand.surge_title"))
+st.header(t("demand.surge_title"))
 st.write(t("demand.surge_intro"))
 first_day = pd.Timestamp(fc["ds"].iloc[0]).normalize()
 st.radio(t("demand.surge_mode"), state.SURGE_MODES, key=_bind("surge_mode"), on_change=_store,
@@ -114,7 +145,7 @@ if mode == "custom":
     g[4].number_input(t("demand.surge_decay"), min_value=0, max_value=365, step=1, key=_bind("surge_decay"),
                       on_change=_store, args=("surge_decay",))
     g[5].selectbox(t("demand.surge_shape"), state.SURGE_SHAPES, key=_bind("surge_shape"), on_change=_store,
-                   args=("surge_shape",), format_func=lambda s: t(f"demand.shape_{s}"))
+                   args=("surge_shape",), format_func=lambda s: t(f"demand.shape_{s}"), placeholder=t("common.choose"))
 elif mode == "replay":
     g = st.columns(2)
     g[0].slider(t("demand.replay_offset"), min_value=0, max_value=300, step=1, key=_bind("replay_offset"),
@@ -125,20 +156,22 @@ elif mode == "replay":
     offset = int(st.session_state["cfg"]["replay_offset"])
     marker = pd.Timestamp(state.REPLAY_START) + pd.Timedelta(days=offset)
     charts.daily_lines(shape[["ds", "ratio"]], {"ratio": t("demand.replay_ratio")}, title=t("demand.replay_chart"),
-                       caption=t("demand.replay_caption").format(peak=float(shape["ratio"].max()),
-                                                                 day=marker.strftime("%Y-%m-%d")),
-                       key="replay", y_title=t("demand.replay_ratio"), marker=marker)
+                       caption=t("demand.replay_caption_v2", peak=float(shape["ratio"].max()),
+                                 day=fmt_date(marker, style="long"),
+                                 set=float(st.session_state["cfg"]["replay_peak"])),
+                       key="replay", y_title=t("demand.replay_ratio"), marker=marker, kinds={"ratio": "num1"},
+                       fmt=",.1f")
 
 try:
     demand = state.current_demand_frame()
     for note in state.current_demand().notes:
-        st.caption(note)
+        st.caption(md(note))
 except ValueError as exc:
     show_error(exc)
     st.stop()
 
 # --------------------------------------------------------------------------- forecast chart
-st.subheader(t("demand.forecast_title"))
+st.header(t("demand.forecast_title"))
 series = fc["series"].iloc[0] if "series" in fc.columns else None
 hist = history[history["series"] == series] if series is not None and "series" in history.columns else history
 hist_ds = pd.to_datetime(hist["ds"])
@@ -149,14 +182,17 @@ if (hist_ds.dt.tz is None) != (first.tz is None):  # compare wall-clock times wh
 recent = hist[(hist_ds >= first - pd.Timedelta(days=14)).to_numpy()]
 base_total, total = float(fc["yhat"].sum()), float(demand["yhat"].sum())
 peak_row = demand.loc[demand["yhat"].idxmax()]
-charts.forecast_chart(recent, demand, title=t("demand.forecast_chart"), key="forecast",
-                      caption=t("demand.forecast_caption").format(
-                          total=total, base=base_total, change=(total / base_total - 1) if base_total else 0.0,
-                          peak=float(peak_row["yhat"]), when=f"{day_label(peak_row['ds'])} {pd.Timestamp(peak_row['ds']):%H:%M}",
-                          lo=float(demand["yhat_lo_95"].sum()), hi=float(demand["yhat_hi_95"].sum())))
+surged = state.demand_spec().surge[0] != "none"
+charts.forecast_chart(recent, demand, baseline=fc if surged else None, interval_s=float(state.current_demand().interval_s),
+                      title=t("demand.forecast_chart"), key="forecast",
+                      caption=t("demand.forecast_caption", total=total, base=base_total,
+                                change=(total / base_total - 1) if base_total else 0.0, peak=float(peak_row["yhat"]),
+                                when=fmt_datetime(peak_row["ds"]), lo=float(demand["yhat_lo_95"].sum()),
+                                hi=float(demand["yhat_hi_95"].sum())))
 
-model_label = str(fc["model"].iloc[0]) if "model" in fc.columns else st.session_state["cfg"]["model"]
-st.markdown(t("demand.model_used").format(model=model_label))
+model_code = str(fc["model"].iloc[0]) if "model" in fc.columns else st.session_state["cfg"]["model"]
+st.markdown(t("demand.model_used", model=md(model_name(model_code))),
+            help=t("demand.model_code", code=md(model_code)))
 choice = fc.attrs.get("auto_choice", {})
 table = None
 if choice:
@@ -164,19 +200,18 @@ if choice:
     if len(bt):
         table = bt[bt["origin"].astype(str) == "all"][["model", "mase", "coverage_80", "coverage_95", "n"]]
 if table is not None:
-    st.dataframe(table.rename(columns={"model": t("demand.bt_model"), "mase": "MASE",
-                                       "coverage_80": t("demand.bt_cov80"), "coverage_95": t("demand.bt_cov95"),
-                                       "n": t("demand.bt_n")}),
-                 hide_index=True, key="backtest_table",
-                 column_config={t("demand.bt_cov80"): st.column_config.NumberColumn(format="percent"),
-                                t("demand.bt_cov95"): st.column_config.NumberColumn(format="percent"),
-                                "MASE": st.column_config.NumberColumn(format="%.3f")})
+    st.table(pd.DataFrame({
+        t("demand.bt_model"): [model_name(m) for m in table["model"]],
+        "MASE": [fmt_kind(v, "num2") for v in table["mase"]],
+        t("demand.bt_cov80"): [fmt_kind(v, "pct") for v in table["coverage_80"]],
+        t("demand.bt_cov95"): [fmt_kind(v, "pct") for v in table["coverage_95"]],
+        t("demand.bt_n"): [fmt_kind(v, "int") for v in table["n"]]}), hide_index=True)
     st.caption(t("demand.bt_caption"))
 else:
     st.caption(t("demand.bt_none"))
 
 # --------------------------------------------------------------------------- backlog view
-st.subheader(t("demand.backlog_title"))
+st.header(t("demand.backlog_title"))
 st.write(t("demand.backlog_intro"))
 daily = state.daily_history()
 wide = daily.pivot(index="ds", columns="series", values="y")
@@ -184,9 +219,8 @@ weekly = wide[["applications", "processed", "calls", "callers"]].resample("W-SUN
 charts.daily_lines(weekly, {"applications": t("demand.s_applications"), "processed": t("demand.s_processed"),
                             "calls": t("demand.s_calls"), "callers": t("demand.s_callers")},
                    title=t("demand.weekly_chart"), key="weekly", y_title=t("demand.per_week"),
-                   caption=t("demand.weekly_caption").format(
-                       peak=float(weekly["calls"].max()),
-                       week=pd.Timestamp(weekly.loc[weekly["calls"].idxmax(), "ds"]).strftime("%Y-%m-%d")))
+                   caption=t("demand.weekly_caption", peak=float(weekly["calls"].max()),
+                             week=fmt_date(weekly.loc[weekly["calls"].idxmax(), "ds"], style="long")))
 
 recent_days = wide.loc[wide.index >= wide.index.max() - pd.Timedelta(days=90)]
 business = recent_days["processed"] > 0
@@ -195,10 +229,10 @@ cap_default = float(round(recent_days.loc[business, "processed"].mean(), -2))
 if "apps_per_day" not in st.session_state:
     st.session_state["apps_per_day"] = apps_default
 b = st.columns(4)
-b[0].number_input(t("demand.apps_per_day"), min_value=0.0, max_value=1e6, step=500.0, key="apps_per_day",
+b[0].number_input(t("demand.apps_per_day"), min_value=0.0, max_value=1e6, step=500.0, key="apps_per_day", format="%.0f",
                   help=t("demand.apps_per_day_help"), persist_state="session")
-b[1].number_input(t("demand.capacity_change"), min_value=-90.0, max_value=300.0, step=5.0, value=0.0,
-                  key="capacity_change", help=t("demand.capacity_change_help").format(base=cap_default),
+b[1].number_input(t("demand.capacity_change"), min_value=-90.0, max_value=300.0, step=5.0, value=0.0, format="%.0f",
+                  key="capacity_change", help=t("demand.capacity_change_help", base=cap_default),
                   persist_state="session")
 b[2].slider(t("demand.deflection"), min_value=0, max_value=100, step=5, value=0, key="deflection",
             help=t("demand.deflection_help"), persist_state="session")
@@ -216,16 +250,16 @@ joined = pd.concat([hist_tail.reset_index(), proj[["ds", "backlog", "past_standa
 charts.daily_lines(joined, {"backlog": t("demand.s_backlog"), "past_standard": t("demand.s_past_standard")},
                    title=t("demand.backlog_chart"), key="backlog", y_title=t("demand.applications"),
                    marker=proj["ds"].iloc[0],
-                   caption=t("demand.backlog_caption").format(
-                       start=float(hist_tail["backlog"].iloc[-1]), end=float(proj["backlog"].iloc[-1]),
-                       peak=float(proj["backlog"].max()), days=float(proj["processing_days"].max())))
+                   caption=t("demand.backlog_caption_v2", start=float(hist_tail["backlog"].iloc[-1]),
+                             end=float(proj["backlog"].iloc[-1]), peak=float(proj["backlog"].max()),
+                             days=fmt_count(round(float(proj["processing_days"].max())), "day")))
 open_proj = proj[proj["calls"] > 0]
 charts.daily_lines(proj[["ds", "calls", "calls_lo_80", "calls_hi_80", "status_calls", "processing_days"]],
                    {"calls": t("demand.s_calls_proj"), "calls_lo_80": t("demand.lo80"),
                     "calls_hi_80": t("demand.hi80"), "status_calls": t("demand.s_status_calls")},
                    title=t("demand.calls_chart"), key="proj_calls", y_title=t("demand.per_day"),
-                   caption=t("demand.calls_caption").format(
+                   caption=t("demand.calls_caption_v2",
                        mean=float(open_proj["calls"].mean()) if len(open_proj) else 0.0,
                        status=float(open_proj["status_calls"].mean()) if len(open_proj) else 0.0,
                        deflection=st.session_state["deflection"] / 100.0,
-                       days=float(proj["processing_days"].iloc[-1])))
+                       days=fmt_count(round(float(proj["processing_days"].iloc[-1])), "day")))

@@ -1,9 +1,15 @@
-"""Scenarios page: the scenarios side by side as editable columns, with add, copy, rename, delete,
-upload of a scenario file, and each scenario's headline KPIs under its column.
+"""Scenarios page: the scenarios side by side, their inputs grouped in tabs and aligned row by row
+across scenarios, with add, copy, rename, delete, upload of a scenario file, and each scenario's
+headline KPIs in one table at the top.
 
-Each column has the scenario's *staffing rule* (who is on duty: sized to the target, relative to
-another scenario, a constant, a weekly pattern or an uploaded table), re-evaluated on the current
-demand, and its *policy* (handle time, patience, lines, IVR, callbacks, targets, costs).
+Each scenario has a *staffing rule* (who is on duty: sized to the target, relative to another
+scenario, a constant, a weekly pattern or an uploaded table), re-evaluated on the current demand,
+and a *policy* (handle time, patience and redials, lines and IVR, callbacks, targets and costs).
+
+Layout: one grid per tab, a first column with the input's name and help, then one column per
+scenario, so a row holds the same input for every scenario (up to 6 fit at 1280 px). Every widget's
+own label (collapsed) names its scenario, e.g. "Average handle time (s) — Current staffing", so a
+screen-reader user knows which scenario an input belongs to.
 
 Widget keys are ``<field>_<uid>`` (``stkind_0``, ``aht_1``...): stable while scenarios are edited,
 added or deleted. The entries in session state are the source of truth; a widget that was cleaned
@@ -11,34 +17,46 @@ up by a page switch is re-created from them.
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import simulate
-
 from app_pages import state
 from app_pages.i18n import t
-from app_pages.ui import fmt_metric, show_error
+from app_pages.ui import fmt_metric, md, show_error
 
 MAX_SCENARIOS = state.MAX_SCENARIOS
+FIELDS = state.FIELDS
 _STAFF_FIELDS = ("stkind", "stmethod", "stbase", "stpct", "stagents", "stpattern")
+_NUMBER_FORMAT = {"s": "%.0f", "s0": "%.0f", "pct": "%.0f", "int": "%d", "int0": "%d", "x": "%.2f", "h": "%.1f",
+                  "money": "%.2f"}
 
-# widget field -> (Scenario field, widget -> model, model -> widget)
-_PCT = (lambda v: float(v) / 100.0, lambda m: round(float(m) * 100.0, 1))
-_NONE0 = (lambda v: None if not v else float(v), lambda m: 0.0 if m is None else float(m))
-_FIELDS = {
-    "aht": ("aht", float, float),
-    "patience": ("patience", *_NONE0),
-    "lines": ("lines", lambda v: None if not v else int(v), lambda m: 0 if m is None else int(m)),
-    "redial": ("redial_prob", *_PCT),
-    "ivr": ("ivr_containment", *_PCT),
-    "ivrfactor": ("residual_aht_factor", float, float),
-    "cbthr": ("callback_threshold", *_NONE0),
-    "cbaccept": ("callback_accept", *_PCT),
-    "shrink": ("shrinkage", *_PCT),
-    "slthr": ("sl_threshold", float, float),
-    "sltgt": ("sl_target", *_PCT),
-    "cost": ("hourly_cost", float, float),
-}
+
+# ----------------------------------------------------------------------------- model <-> widget
+def _to_widget(field: str, value):
+    attr, unit, lo, hi, _step, _group = FIELDS[field]
+    if value is None:
+        if field == "cbthr":
+            return 120.0
+        return 0 if unit in ("int", "int0") else 0.0
+    if unit == "pct":
+        return round(float(value) * 100.0, 1)
+    if unit in ("int", "int0"):
+        return int(value)
+    return float(value)
+
+
+def _to_model(field: str, value):
+    attr, unit, lo, hi, _step, _group = FIELDS[field]
+    if unit == "pct":
+        return float(value) / 100.0
+    if unit == "s0":
+        return None if not value else float(value)
+    if unit == "int0":
+        return None if not value else int(value)
+    if unit == "int":
+        return int(value)
+    return float(value)
 
 
 def _key(field: str, uid: int) -> str:
@@ -69,11 +87,7 @@ def _widget_value(field: str, scenario) -> object:
         return scenario.name
     if field == "cbon":
         return scenario.callback_threshold is not None
-    name, _, to_widget = _FIELDS[field]
-    value = getattr(scenario, name)
-    if field == "cbthr" and value is None:
-        return 120.0
-    return to_widget(value)
+    return _to_widget(field, getattr(scenario, FIELDS[field][0]))
 
 
 def _init(field: str, uid: int, scenario) -> str:
@@ -85,10 +99,11 @@ def _init(field: str, uid: int, scenario) -> str:
 
 
 def _forget_widgets(uid: int) -> None:
-    for field in ("name", "cbon", *_FIELDS, *_STAFF_FIELDS):
+    for field in ("name", "cbon", *FIELDS, *_STAFF_FIELDS):
         st.session_state.pop(_key(field, uid), None)
 
 
+# ----------------------------------------------------------------------------- callbacks
 def _staffing_changed(uid: int) -> None:
     """Widget callback: build the scenario's staffing rule from its staffing widgets."""
     ss = st.session_state
@@ -110,6 +125,9 @@ def _staffing_changed(uid: int) -> None:
             rule = simulate.StaffingPlan.parse(text.replace("\n", ";")).to_dict()
             if "pattern" not in rule:
                 raise ValueError(t("scen.pattern_help"))
+            bad = state.out_of_range(state.entry(uid)["scenario"], rule)
+            if bad:
+                raise ValueError(t("door.agents_range", max=state.AGENTS_RANGE[1]))
         else:  # an uploaded table keeps the table it has; a new one comes from the uploader
             current = state.entry(uid)["staffing"]
             if "table" not in current:
@@ -145,7 +163,8 @@ def _changed(uid: int, field: str) -> None:
     value = ss[_key(field, uid)]
     try:
         if field == "name":
-            new = sc.replace(name=state.unique_name(str(value).strip() or sc.name, exclude_uid=uid))
+            name = str(value).strip()[:state.limits.MAX_NAME_LENGTH] or sc.name
+            new = sc.replace(name=state.unique_name(name, exclude_uid=uid))
             ss[_key(field, uid)] = new.name
             e["label"] = None  # renamed: the planner's own name, in every language
         elif field == "cbon":
@@ -153,8 +172,7 @@ def _changed(uid: int, field: str) -> None:
         elif field == "cbthr":
             new = sc.replace(callback_threshold=float(value)) if sc.callback_threshold is not None else sc
         else:
-            name, to_model, _ = _FIELDS[field]
-            new = sc.replace(**{name: to_model(value)})
+            new = sc.replace(**{FIELDS[field][0]: _to_model(field, value)})
     except ValueError as exc:
         ss[f"err_{uid}"] = str(exc)
         return
@@ -165,7 +183,7 @@ def _changed(uid: int, field: str) -> None:
 def _copy(uid: int) -> None:
     e = state.entry(uid)
     name = f"{state.display_name(e)} {t('scen.copy_suffix')}"
-    state.add_scenario(e["scenario"].replace(name=name), staffing=e["staffing"])
+    state.add_scenario(e["scenario"].replace(name=name[:state.limits.MAX_NAME_LENGTH]), staffing=e["staffing"])
 
 
 def _delete(uid: int) -> None:
@@ -178,7 +196,8 @@ def _delete(uid: int) -> None:
 
 
 def _add() -> None:
-    """A new scenario from the baseline defaults (the first ready scenario's policy), sized to the target."""
+    """A new scenario from the baseline defaults (the first ready scenario's policy as shipped, not
+    as edited), sized to the target."""
     base = state.default_scenarios()[0]
     state.add_scenario(base.replace(name=t("scen.new_name")), staffing={"sized": "erlang_a"})
 
@@ -194,122 +213,144 @@ def _uploaded_scenario() -> None:
     file = st.session_state.get("scenario_upload")
     if file is None:
         return
+    if len(state.entries()) >= MAX_SCENARIOS:
+        st.session_state["scenario_upload_error"] = t("scen.full", n=MAX_SCENARIOS)
+        return
     try:
         sc = state.scenario_from_upload(file.name, file.getvalue())
     except ValueError as exc:
-        st.session_state["scenario_upload_error"] = f"{file.name}: {exc}"
+        st.session_state["scenario_upload_error"] = str(exc)
         return
     st.session_state.pop("scenario_upload_error", None)
     state.add_scenario(sc)
 
 
-def _staffing_widgets(e: dict, results: dict) -> None:
-    """The scenario's staffing rule: kind, then the rule's own parameters; a caption with its agent-hours."""
+# ----------------------------------------------------------------------------- the grid
+def _label(text: str, name: str) -> str:
+    """A widget's own label: the input and the scenario it belongs to (read by screen readers)."""
+    return f"{text} — {md(name)}"
+
+
+def _row(label_key: str, items: list[dict], help_key: str | None = None):
+    """A grid row: the input's name (with its help) in the first column; yields (column, entry)."""
+    cols = st.columns([1.25] + [1] * len(items), gap="small", vertical_alignment="center")
+    cols[0].markdown(t(label_key), help=t(help_key) if help_key else None)
+    return list(zip(cols[1:], items))
+
+
+def _number(field: str, e: dict, *, disabled: bool = False) -> None:
     uid, sc = e["uid"], e["scenario"]
-    names = {x["uid"]: state.display_name(x) for x in state.entries()}
-    st.selectbox(t("scen.staffing"), state.STAFFING_KINDS, key=_init("stkind", uid, sc),
-                 format_func=lambda k: t(f"scen.kind_{k}"), on_change=_staffing_changed, args=(uid,),
-                 help=t("scen.staffing_help"))
-    kind = st.session_state[_key("stkind", uid)]
-    if kind == "sized":
-        st.selectbox(t("scen.st_method"), state.STAFF_METHODS, key=_init("stmethod", uid, sc),
-                     format_func=lambda m: t(f"staff.m_{m}"), on_change=_staffing_changed, args=(uid,))
-    elif kind == "relative":
-        others = [u for u in names if u != uid]
-        if others:
-            if st.session_state.get(_key("stbase", uid)) not in others:
-                st.session_state[_key("stbase", uid)] = others[0]
-            st.selectbox(t("scen.st_base"), others, key=_key("stbase", uid), format_func=lambda u: names[u],
-                         on_change=_staffing_changed, args=(uid,))
-            st.number_input(t("scen.st_pct"), min_value=-100.0, max_value=500.0, step=5.0, format="%.0f",
-                            key=_init("stpct", uid, sc), on_change=_staffing_changed, args=(uid,),
-                            help=t("scen.st_pct_help"))
-        else:
-            st.caption(t("scen.no_base"))
-    elif kind == "agents":
-        st.number_input(t("scen.st_agents"), min_value=0, max_value=100_000, step=1, key=_init("stagents", uid, sc),
-                        on_change=_staffing_changed, args=(uid,))
-    elif kind == "pattern":
-        st.text_area(t("scen.st_pattern"), key=_init("stpattern", uid, sc), on_change=_staffing_changed, args=(uid,),
-                     help=t("scen.pattern_help"), height=90)
+    attr, unit, lo, hi, step, _group = FIELDS[field]
+    key = _init(field, uid, sc)
+    if unit in ("int", "int0"):
+        lo, hi, step = int(lo), int(hi), int(step)
     else:
-        st.file_uploader(t("scen.st_table"), type=["csv", "xlsx"], key=_key("sttable", uid),
-                         on_change=_table_uploaded, args=(uid,), help=t("scen.st_table_help"))
-    res = results.get(sc.name)
-    if res is not None:
-        hours = float(res.intervals["agents"].sum()) * res.interval_s / 3600.0
-        st.caption(t("scen.staffing_caption").format(peak=int(res.intervals["agents"].max()), hours=hours))
+        lo, hi, step = (float(lo) * 100, float(hi) * 100, float(step)) if unit == "pct" else (float(lo), float(hi),
+                                                                                             float(step))
+    st.number_input(_label(t(f"scen.{field}"), state.display_name(e)), min_value=lo, max_value=hi, step=step,
+                    format=_NUMBER_FORMAT[unit], key=key, on_change=_changed, args=(uid, field),
+                    label_visibility="collapsed", disabled=disabled)
 
 
-def _column(e: dict, results: dict) -> None:
-    uid, sc = e["uid"], e["scenario"]
-    st.text_input(t("scen.name"), key=_init("name", uid, sc), on_change=_changed, args=(uid, "name"),
-                  help=t("scen.name_help"))
-    _staffing_widgets(e, results)
-    st.number_input(t("scen.aht"), min_value=1.0, max_value=36_000.0, step=10.0, format="%.0f", key=_init("aht", uid, sc),
-                    on_change=_changed, args=(uid, "aht"), help=t("scen.aht_help"))
-    st.number_input(t("scen.patience"), min_value=0.0, max_value=36_000.0, step=10.0,
-                    format="%.0f", key=_init("patience", uid, sc), on_change=_changed, args=(uid, "patience"),
-                    help=t("scen.patience_help"))
-    st.number_input(t("scen.lines"), min_value=0, max_value=1_000_000, step=10, key=_init("lines", uid, sc),
-                    on_change=_changed, args=(uid, "lines"), help=t("scen.lines_help"))
-    st.number_input(t("scen.redial"), min_value=0.0, max_value=100.0, step=5.0, format="%.0f", key=_init("redial", uid, sc),
-                    on_change=_changed, args=(uid, "redial"), help=t("scen.redial_help"))
-    st.number_input(t("scen.ivr"), min_value=0.0, max_value=100.0, step=5.0, format="%.0f", key=_init("ivr", uid, sc),
-                    on_change=_changed, args=(uid, "ivr"), help=t("scen.ivr_help"))
-    st.number_input(t("scen.ivrfactor"), min_value=0.1, max_value=5.0, step=0.05, format="%.2f", key=_init("ivrfactor", uid, sc),
-                    on_change=_changed, args=(uid, "ivrfactor"), help=t("scen.ivrfactor_help"))
-    st.checkbox(t("scen.cbon"), key=_init("cbon", uid, sc), on_change=_changed, args=(uid, "cbon"),
-                help=t("scen.cbon_help"))
-    if sc.callback_threshold is not None:
-        st.number_input(t("scen.cbthr"), min_value=0.0, max_value=36_000.0, step=30.0, format="%.0f", key=_init("cbthr", uid, sc),
-                        on_change=_changed, args=(uid, "cbthr"), help=t("scen.cbthr_help"))
-        st.number_input(t("scen.cbaccept"), min_value=0.0, max_value=100.0, step=5.0,
-                        format="%.0f", key=_init("cbaccept", uid, sc), on_change=_changed, args=(uid, "cbaccept"),
-                        help=t("scen.cbaccept_help"))
-    st.number_input(t("scen.shrink"), min_value=0.0, max_value=95.0, step=1.0, format="%.0f", key=_init("shrink", uid, sc),
-                    on_change=_changed, args=(uid, "shrink"), help=t("scen.shrink_help"))
-    st.number_input(t("scen.slthr"), min_value=0.0, max_value=36_000.0, step=5.0, format="%.0f", key=_init("slthr", uid, sc),
-                    on_change=_changed, args=(uid, "slthr"), help=t("scen.slthr_help"))
-    st.number_input(t("scen.sltgt"), min_value=0.0, max_value=100.0, step=1.0, format="%.0f", key=_init("sltgt", uid, sc),
-                    on_change=_changed, args=(uid, "sltgt"), help=t("scen.sltgt_help"))
-    st.number_input(t("scen.cost"), min_value=0.0, max_value=10_000.0, step=1.0, format="%.2f", key=_init("cost", uid, sc),
-                    on_change=_changed, args=(uid, "cost"), help=t("scen.cost_help"))
-    b1, b2 = st.columns(2)
-    b1.button(t("scen.copy"), key=f"copy_{uid}", on_click=_copy, args=(uid,),
-              disabled=len(state.entries()) >= MAX_SCENARIOS, width="stretch")
-    b2.button(t("scen.delete"), key=f"delete_{uid}", on_click=_delete, args=(uid,),
-              disabled=len(state.entries()) <= 1, width="stretch")
-    if f"err_{uid}" in st.session_state:
-        st.error(t("scen.invalid").format(msg=st.session_state[f"err_{uid}"]))
+def _staffing_rows(items: list[dict], results: dict) -> None:
+    names = {x["uid"]: state.display_name(x) for x in state.entries()}
+    for col, e in _row("scen.staffing", items, "scen.staffing_help"):
+        uid, sc = e["uid"], e["scenario"]
+        with col:
+            st.selectbox(_label(t("scen.staffing"), names[uid]), state.STAFFING_KINDS, key=_init("stkind", uid, sc),
+                         format_func=lambda k: t(f"scen.kshort_{k}"), on_change=_staffing_changed, args=(uid,),
+                         label_visibility="collapsed", placeholder=t("common.choose"))
+    for col, e in _row("scen.rule_detail", items, "scen.rule_detail_help"):
+        uid, sc = e["uid"], e["scenario"]
+        kind = st.session_state[_key("stkind", uid)]
+        with col:
+            if kind == "sized":
+                st.selectbox(_label(t("scen.st_method"), names[uid]), state.STAFF_METHODS,
+                             key=_init("stmethod", uid, sc), format_func=lambda m: t(f"staff.mshort_{m}"),
+                             on_change=_staffing_changed, args=(uid,), label_visibility="collapsed",
+                             placeholder=t("common.choose"))
+            elif kind == "relative":
+                others = [u for u in names if u != uid]
+                if others:
+                    if st.session_state.get(_key("stbase", uid)) not in others:
+                        st.session_state[_key("stbase", uid)] = others[0]
+                    st.selectbox(_label(t("scen.st_base"), names[uid]), others, key=_key("stbase", uid),
+                                 format_func=lambda u: names[u], on_change=_staffing_changed, args=(uid,),
+                                 label_visibility="collapsed", placeholder=t("common.choose"))
+                else:
+                    st.caption(t("scen.no_base"))
+            elif kind == "agents":
+                st.number_input(_label(t("scen.st_agents"), names[uid]), min_value=state.AGENTS_RANGE[0],
+                                max_value=state.AGENTS_RANGE[1], step=1, key=_init("stagents", uid, sc),
+                                on_change=_staffing_changed, args=(uid,), label_visibility="collapsed")
+            elif kind == "pattern":
+                st.text_area(_label(t("scen.st_pattern"), names[uid]), key=_init("stpattern", uid, sc),
+                             on_change=_staffing_changed, args=(uid,), height=90, label_visibility="collapsed")
+            else:
+                st.file_uploader(_label(t("scen.st_table"), names[uid]), type=["csv", "xlsx"],
+                                 key=_key("sttable", uid), on_change=_table_uploaded, args=(uid,),
+                                 label_visibility="collapsed")
+    if any(st.session_state[_key("stkind", e["uid"])] == "relative" for e in items):
+        for col, e in _row("scen.st_pct", items, "scen.st_pct_help"):
+            uid, sc = e["uid"], e["scenario"]
+            with col:
+                if st.session_state[_key("stkind", uid)] == "relative" and len(names) > 1:
+                    st.number_input(_label(t("scen.st_pct"), names[uid]), min_value=-100.0, max_value=500.0,
+                                    step=5.0, format="%.0f", key=_init("stpct", uid, sc), on_change=_staffing_changed,
+                                    args=(uid,), label_visibility="collapsed")
+                else:
+                    st.markdown("–")
+    for col, e in _row("scen.on_demand", items, "scen.on_demand_help"):
+        res = results.get(e["scenario"].name)
+        with col:
+            if res is not None:
+                hours = float(res.intervals["agents"].sum()) * res.interval_s / 3600.0
+                st.markdown(t("scen.staffing_short", peak=int(res.intervals["agents"].max()), hours=hours))
+            else:
+                st.markdown("–")
 
 
-def _kpis(e: dict, results: dict, errors: dict) -> None:
-    """The scenario's headline KPIs (mean and 95% interval), above its parameters."""
-    uid, sc = e["uid"], e["scenario"]
-    st.markdown(f"**{state.display_name(e)}**")
-    if uid in errors:
-        st.error(t("scen.cannot_simulate").format(msg=errors[uid]))
-    elif sc.name in results:
-        res = results[sc.name]
-        for metric in ("service_level", "abandon_rate", "asa_s", "got_through_rate"):
-            mean, ci = fmt_metric(res, metric, split=True)
-            st.metric(t(f"kpi.{metric}"), mean, help=t("scen.ci_help").format(ci=ci or mean))
+def _group_rows(group: str, items: list[dict]) -> None:
+    if group == "callbacks":
+        for col, e in _row("scen.cbon", items, "scen.cbon_help"):
+            with col:
+                st.checkbox(_label(t("scen.cbon"), state.display_name(e)), key=_init("cbon", e["uid"], e["scenario"]),
+                            on_change=_changed, args=(e["uid"], "cbon"), label_visibility="collapsed")
+    for field, spec in FIELDS.items():
+        if spec[5] != group:
+            continue
+        for col, e in _row(f"scen.{field}", items, f"scen.{field}_help"):
+            with col:
+                off = field in ("cbthr", "cbaccept") and e["scenario"].callback_threshold is None
+                _number(field, e, disabled=off)
 
 
+def _kpi_table(items: list[dict], results: dict, errors: dict) -> pd.DataFrame:
+    rows = []
+    for metric in ("service_level", "abandon_rate", "asa_s", "got_through_rate"):
+        row = {t("compare.kpi"): t(f"kpi.{metric}")}
+        for e in items:
+            res = results.get(e["scenario"].name)
+            row[state.display_name(e)] = (t("scen.failed_short") if e["uid"] in errors or res is None
+                                          else fmt_metric(res, metric, split=True)[0])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- page
 st.title(t("scen.title"))
 st.write(t("scen.intro"))
-top = st.columns([1, 1, 2])
+top = st.columns([1, 1, 2], vertical_alignment="bottom")
 top[0].button(t("scen.add"), key="add_scenario", on_click=_add, disabled=len(state.entries()) >= MAX_SCENARIOS,
-              width="stretch")
+              width="stretch", help=t("scen.add_help"))
 top[1].button(t("scen.reset"), key="reset_scenarios", on_click=_reset, width="stretch")
 with top[2]:
-    st.file_uploader(t("scen.upload"), type=["toml", "json"], key="scenario_upload", on_change=_uploaded_scenario,
-                     help=t("scen.upload_help"))
+    st.file_uploader(t("scen.upload_label"), type=["toml", "json"], key="scenario_upload",
+                     on_change=_uploaded_scenario, help=t("scen.upload_help"))
 if st.session_state.get("scenario_upload_error"):
-    st.error(t("scen.upload_error").format(msg=st.session_state["scenario_upload_error"]))
+    st.error(t("scen.upload_error", msg=md(st.session_state["scenario_upload_error"])))
 if st.session_state.get("url_error"):
-    st.warning(t("scen.url_error").format(msg=st.session_state["url_error"]))
+    st.warning(t("scen.url_error", msg=md(st.session_state["url_error"])))
 
 try:
     with st.spinner(t("common.simulating")):
@@ -319,11 +360,39 @@ except ValueError as exc:  # the demand itself could not be built (bad upload, f
     results, failed = {}, []
 errors = {f.uid: f.message for f in failed}
 items = list(state.entries())
-with st.container(border=True):
-    for col, e in zip(st.columns(len(items)), items):
-        with col:
-            _kpis(e, results, errors)
-    st.caption(t("scen.kpi_caption").format(reps=state.REPLICATIONS, seed=state.SEED))
-for col, e in zip(st.columns(len(items)), items):
+
+st.header(t("scen.kpi_title"))
+st.table(_kpi_table(items, results, errors), hide_index=True)
+st.caption(t("scen.kpi_caption_v2", reps=state.REPLICATIONS, seed=state.SEED))
+for e in items:
+    if e["uid"] in errors:
+        st.error(t("scen.cannot_simulate_named", name=md(state.display_name(e)), msg=md(errors[e["uid"]])))
+
+st.header(t("scen.inputs_title"))
+head = st.columns([1.25] + [1] * len(items), gap="small", vertical_alignment="bottom")
+head[0].markdown(t("scen.name"), help=t("scen.name_help"))
+for col, e in zip(head[1:], items):
     with col:
-        _column(e, results)
+        st.text_input(_label(t("scen.name"), state.display_name(e)), key=_init("name", e["uid"], e["scenario"]),
+                      on_change=_changed, args=(e["uid"], "name"), max_chars=state.limits.MAX_NAME_LENGTH,
+                      label_visibility="collapsed")
+tabs = st.tabs([t(f"scen.group_{g}") for g in state.GROUPS])
+for tab, group in zip(tabs, state.GROUPS):
+    with tab:
+        if group == "staffing":
+            _staffing_rows(items, results)
+        else:
+            _group_rows(group, items)
+
+for col, e in _row("scen.actions", items):
+    uid = e["uid"]
+    with col:
+        st.button(t("scen.copy"), key=f"copy_{uid}", on_click=_copy, args=(uid,),
+                  disabled=len(state.entries()) >= MAX_SCENARIOS, width="stretch",
+                  help=t("scen.copy_help", name=md(state.display_name(e))))
+        st.button(t("scen.delete"), key=f"delete_{uid}", on_click=_delete, args=(uid,),
+                  disabled=len(state.entries()) <= 1, width="stretch",
+                  help=t("scen.delete_help", name=md(state.display_name(e))))
+for e in items:
+    if f"err_{e['uid']}" in st.session_state:
+        st.error(t("scen.invalid_named", name=md(state.display_name(e)), msg=md(st.session_state[f"err_{e['uid']}"])))

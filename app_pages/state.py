@@ -89,10 +89,82 @@ LANGS = ("en", "fr")
 KPI_ROWS = ("service_level", "asa_s", "p90_wait_s", "abandon_rate", "blocked", "got_through_rate",
             "attempts_per_caller", "occupancy", "callbacks", "contained", "attempts", "cost")
 #: staffing methods offered (simulate.staffing.METHODS) and shift-length choices for simulate.schedule
-STAFF_METHODS = ("erlang_a", "erlang_c", "simulation")
+STAFF_METHODS = ("auto", "erlang_a", "erlang_c", "simulation")
 SHIFT_CHOICES = {"8h": ("8h",), "8h+4h": ("8h", "4h"), "7.5h": ("7.5h",), "10h+6h": ("10h", "6h")}
 #: kinds of staffing rule the Scenarios page offers
 STAFFING_KINDS = ("sized", "relative", "agents", "pattern", "table")
+
+#: the Scenarios page's inputs, grouped as the page shows them: widget field -> (Scenario field,
+#: display unit, lowest, highest, step, group). "pct" fields are shares shown in percent; bounds
+#: come from forecast.limits where a limit exists, so a value the widget could not show is refused
+#: at the door (share link, scenario file) with a sentence instead of being clipped (issue 19).
+FIELDS: dict[str, tuple[str, str, float, float, float, str]] = {
+    "aht": ("aht", "s", limits.MIN_AHT_S, limits.MAX_AHT_S, 10.0, "handle"),
+    "ahtcv": ("aht_cv", "x", limits.MIN_CV, limits.MAX_CV, 0.1, "handle"),
+    "patience": ("patience", "s0", 0.0, limits.MAX_PATIENCE_S, 10.0, "patience"),
+    "redial": ("redial_prob", "pct", 0.0, 1.0, 5.0, "patience"),
+    "redialdelay": ("redial_delay", "s", 0.0, 7 * 86400.0, 60.0, "patience"),
+    "maxatt": ("max_attempts", "int", 1, limits.MAX_ATTEMPTS, 1, "patience"),
+    "lines": ("lines", "int0", 0, 1_000_000, 10, "lines"),
+    "ivr": ("ivr_containment", "pct", 0.0, 1.0, 5.0, "lines"),
+    "ivrtime": ("ivr_time", "s", 0.0, limits.MAX_AHT_S, 10.0, "lines"),
+    "ivrfactor": ("residual_aht_factor", "x", 0.1, 5.0, 0.05, "lines"),
+    "cbthr": ("callback_threshold", "s", 0.0, limits.MAX_PATIENCE_S, 30.0, "callbacks"),
+    "cbaccept": ("callback_accept", "pct", 0.0, 1.0, 5.0, "callbacks"),
+    "slthr": ("sl_threshold", "s", 0.0, limits.MAX_PATIENCE_S, 5.0, "targets"),
+    "sltgt": ("sl_target", "pct", 0.0, 1.0, 1.0, "targets"),
+    "shrink": ("shrinkage", "pct", 0.0, 0.95, 1.0, "targets"),
+    "paidweek": ("paid_hours_per_week", "h", 1.0, 168.0, 0.5, "targets"),
+    "cost": ("hourly_cost", "money", 0.0, 10_000.0, 1.0, "targets"),
+}
+#: the groups of inputs, in the order of the page's tabs
+GROUPS = ("staffing", "handle", "patience", "lines", "callbacks", "targets")
+#: agents a staffing rule may put on duty in one interval (the constant widget's range)
+AGENTS_RANGE = (0, limits.MAX_AGENTS)
+
+
+def out_of_range(scenario: simulate.Scenario, rule: dict | None = None) -> list[tuple[str, float, float, float]]:
+    """The scenario's values (and the staffing rule's agents) that the page's widgets cannot show:
+    ``[(field, value, lowest, highest), ...]`` in the widgets' units (shares as shares)."""
+    bad = []
+    for field, (attr, unit, lo, hi, _step, _group) in FIELDS.items():
+        value = getattr(scenario, attr)
+        if value is None:
+            continue
+        v = float(value)
+        if not (lo <= v <= hi):
+            bad.append((field, v, float(lo), float(hi)))
+    if rule:
+        counts = []
+        if "agents" in rule:
+            counts.append(rule["agents"])
+        counts += list((rule.get("pattern") or {}).values())
+        counts += [row[1] for row in rule.get("table") or [] if isinstance(row, (list, tuple)) and len(row) > 1]
+        for c in counts:
+            try:
+                v = float(c)
+            except (TypeError, ValueError):
+                continue
+            if not (AGENTS_RANGE[0] <= v <= AGENTS_RANGE[1]):
+                bad.append(("agents", v, float(AGENTS_RANGE[0]), float(AGENTS_RANGE[1])))
+                break
+    return bad
+
+
+def check_door(scenario: simulate.Scenario, rule: dict | None, subject: str) -> None:
+    """Refuse a scenario (from a link or a file) whose name is too long or whose values the page
+    could not show: ValueError with a sentence in the page's language naming the field, the value
+    and the range (forecast.limits)."""
+    from app_pages.i18n import fmt_number, t
+
+    if len(scenario.name) > limits.MAX_NAME_LENGTH:
+        raise ValueError(t("door.name_too_long", subject=subject, n=len(scenario.name), max=limits.MAX_NAME_LENGTH))
+    for field, value, lo, hi in out_of_range(scenario, rule):
+        label = t("scen.st_agents") if field == "agents" else t(f"scen.{field}")
+        def num(v: float) -> str:
+            return fmt_number(v, decimals=0 if float(v).is_integer() else 2)
+
+        raise ValueError(t("door.out_of_range", subject=subject, field=label, value=num(value), lo=num(lo), hi=num(hi)))
 
 
 # ----------------------------------------------------------------------------- value objects
@@ -108,6 +180,10 @@ class DemandSpec:
     surge: tuple
     interval: str
     spread: tuple
+    #: "bundled" | "upload" (a history, forecast) | "records" (a call log's own demand, calibrated)
+    source: str = "bundled"
+    #: the calibration's settings (records only): see :func:`calibration`
+    records: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -244,9 +320,33 @@ def _surge_objects(surge: tuple, start: pd.Timestamp) -> list:
     return [replay_shape().replay(start.normalize() - pd.Timedelta(days=int(offset)), peak=peak)]
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def calibration(name: str, data: bytes, settings: tuple) -> Any:
+    """simulate.calibrate of an uploaded call log (bytes read by the package, named as uploaded).
+
+    settings: (interval "15min"|"30min"|"60min", sl_threshold s, on_error "raise"|"skip", empty texts
+    (tuple), column mapping (tuple of (contract name, file column)))."""
+    interval, threshold, on_error, empty, columns = settings
+    return simulate.calibrate(data, name=name, interval=interval, sl_threshold=float(threshold),
+                              on_error=on_error, empty=list(empty), columns=dict(columns) or None)
+
+
+def records_frame(spec: DemandSpec, data: bytes) -> pd.DataFrame:
+    """The calibrated log's demand as a forecast-shaped frame (ds, yhat and bands equal to yhat: the
+    month as it was lived, no uncertainty to draw from)."""
+    frame = calibration(spec.upload_name, data, spec.records).demand.to_frame()
+    calls = frame["calls"].astype(float)
+    out = pd.DataFrame({"ds": frame["ds"], "yhat": calls})
+    for c in ("yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"):
+        out[c] = calls
+    return out
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def demand_frame(spec: DemandSpec, data: bytes | None) -> pd.DataFrame:
     """The forecast with the surge applied (forecast.apply_surge): the demand every scenario uses."""
+    if spec.source == "records":
+        return records_frame(spec, data)
     fc = forecast_frame(spec, data)
     surges = _surge_objects(spec.surge, pd.Timestamp(fc["ds"].iloc[0]))
     out = forecast.apply_surge(fc, surges) if surges else fc
@@ -256,7 +356,10 @@ def demand_frame(spec: DemandSpec, data: bytes | None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def demand(spec: DemandSpec, data: bytes | None) -> simulate.Demand:
-    """The demand (simulate.Demand) of the current settings."""
+    """The demand (simulate.Demand) of the current settings (a calibrated log's own demand, with its
+    handle time per interval and call-type mix, when the planner uses their call records)."""
+    if spec.source == "records":
+        return calibration(spec.upload_name, data, spec.records).demand
     return simulate.Demand.from_frame(demand_frame(spec, data))
 
 
@@ -275,18 +378,34 @@ def simulate_scenario(spec: DemandSpec, data: bytes | None, scenario: simulate.S
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def staffing_plan(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
-                  shift_lengths: tuple[str, ...]):
-    """simulate.staff with a simulate.schedule attached."""
-    rec = simulate.staff(demand(spec, data), scenario, method=method)
-    sched = simulate.schedule(rec.requirements, shift_lengths=shift_lengths, time_limit=10.0)
-    return dataclasses.replace(rec, schedule=sched)
+def recommendation(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
+                   method: str) -> simulate.StaffingRecommendation:
+    """simulate.staff (the recommendation, simulated on seeds the sizing never used)."""
+    return simulate.staff(demand(spec, data), scenario, method=method, seed=SEED, engine=ENGINE)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def quantile_staffing(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario) -> pd.DataFrame:
-    """simulate.staffing_by_quantile at P50 / P80 / P95."""
-    return simulate.staffing_by_quantile(demand_frame(spec, data), scenario, quantiles=(0.5, 0.8, 0.95))
+def shift_schedule(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
+                   shift_lengths: tuple[str, ...]):
+    """simulate.schedule of the recommendation's requirements (cached apart: a new shift length
+    does not size the staffing again)."""
+    rec = recommendation(spec, data, scenario, method)
+    return simulate.schedule(rec.requirements, shift_lengths=shift_lengths, time_limit=10.0)
+
+
+def staffing_plan(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
+                  shift_lengths: tuple[str, ...]) -> simulate.StaffingRecommendation:
+    """The recommendation with its shift schedule attached (its paid hours become the headline)."""
+    rec = recommendation(spec, data, scenario, method)
+    return rec.with_schedule(shift_schedule(spec, data, scenario, method, shift_lengths))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def quantile_staffing(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str) -> pd.DataFrame:
+    """simulate.staffing_by_quantile at P50 / P80 / P95 (the recommendation is the P50 reference)."""
+    rec = recommendation(spec, data, scenario, method)
+    return simulate.staffing_by_quantile(demand_frame(spec, data), scenario, quantiles=(0.5, 0.8, 0.95),
+                                         method=method, reference=rec, seed=SEED, engine=ENGINE)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -328,6 +447,25 @@ def report_bytes(obj: Any, language: str | None = None, result: Any = None, name
     """simulate.export.report_html (printable HTML) in the page's language."""
     return simulate.export.report_html(obj, language=_export_language(language), result=result,
                                        name=_export_name(obj, name))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def staffing_downloads(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
+                       shift_lengths: tuple[str, ...], language: str) -> dict[str, bytes]:
+    """The Staffing page's files, built once per recommendation and language (not on every rerun):
+    {"xlsx", "csv", "html"}."""
+    rec = staffing_plan(spec, data, scenario, method, shift_lengths)
+    return {"xlsx": excel_bytes(rec, language), "csv": csv_zip_bytes(rec),
+            "html": report_bytes(rec, language)}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def comparison_downloads(spec: DemandSpec, data: bytes | None, runs: tuple, language: str) -> dict[str, bytes]:
+    """The Compare page's files, built once per set of results and language: {"xlsx", "csv"}.
+
+    runs: ((shown name, Scenario, StaffingPlan), ...); each result comes from simulate_scenario's cache."""
+    results = {name: simulate_scenario(spec, data, sc, plan) for name, sc, plan in runs}
+    return {"xlsx": excel_bytes(results, language), "csv": csv_zip_bytes(results)}
 
 
 # ----------------------------------------------------------------------------- session state
@@ -437,6 +575,15 @@ def display_name(e: dict) -> str:
     return e["scenario"].name
 
 
+def shown_names() -> dict[str, str]:
+    """{scenario name: the name shown in the page's language}, unique (a clash keeps the own name)."""
+    out: dict[str, str] = {}
+    for e in entries():
+        shown = display_name(e)
+        out[e["scenario"].name] = shown if shown not in out.values() else e["scenario"].name
+    return out
+
+
 def remove_scenario(uid: int) -> None:
     """Remove a scenario; rules relative to it become its evaluated rule's base (sized by Erlang A)."""
     gone = entry(uid)
@@ -505,8 +652,13 @@ def describe_rule(rule: dict) -> dict:
 
 def demand_spec() -> DemandSpec:
     cfg = st.session_state["cfg"]
+    rec = st.session_state.get("records_in_use")
+    if rec is not None:
+        name, data, settings = rec
+        return DemandSpec(name, _digest(data), int(cfg["horizon_days"]), cfg["model"], cfg["holidays"] or None,
+                          ("none",), str(cfg.get("interval", "auto")), ("profile", ""), "records", tuple(settings))
     up = st.session_state.get("upload")
-    digest = None if up is None else zlib.crc32(up[1]).to_bytes(4, "big").hex() + f"-{len(up[1])}"
+    digest = None if up is None else _digest(up[1])
     if cfg["surge_mode"] == "custom":
         start = cfg["surge_start"]
         surge: tuple = ("custom", None if start is None else str(start), float(cfg["surge_peak"]),
@@ -518,12 +670,26 @@ def demand_spec() -> DemandSpec:
         surge = ("none",)
     return DemandSpec(None if up is None else up[0], digest, int(cfg["horizon_days"]), cfg["model"],
                       cfg["holidays"] or None, surge, str(cfg.get("interval", "auto")),
-                      (str(cfg.get("spread", "profile")), str(cfg.get("opening_hours", ""))))
+                      (str(cfg.get("spread", "profile")), str(cfg.get("opening_hours", ""))),
+                      "bundled" if up is None else "upload")
+
+
+def _digest(data: bytes) -> str:
+    return zlib.crc32(data).to_bytes(4, "big").hex() + f"-{len(data)}"
 
 
 def upload_bytes() -> bytes | None:
+    """The bytes behind the current demand: the call log in use, the uploaded history, or None."""
+    rec = st.session_state.get("records_in_use")
+    if rec is not None:
+        return rec[1]
     up = st.session_state.get("upload")
     return None if up is None else up[1]
+
+
+def has_bands() -> bool:
+    """True when the demand is a forecast with bands (P50/P80/P95 and the risk can be drawn from it)."""
+    return st.session_state.get("records_in_use") is None
 
 
 def current_demand() -> simulate.Demand:
@@ -547,13 +713,20 @@ def results(progress: Any = None) -> tuple[dict[str, simulate.SimulationResult],
     errors: list[ScenarioError] = []
     items = entries()
     for i, e in enumerate(items):
+        if progress is not None:
+            progress(i, len(items), display_name(e))
         try:
             out[e["scenario"].name] = simulate_scenario(spec, data, e["scenario"], plan_for(e["uid"]))
         except ValueError as exc:
             errors.append(ScenarioError(e["uid"], str(exc)))
-        if progress is not None:
-            progress(i + 1, len(items), display_name(e))
     return out, errors
+
+
+def needs_simulation(scenario: simulate.Scenario, d: simulate.Demand) -> bool:
+    """True when "auto" staffing sizes this scenario by simulation (it has what Erlang cannot see)."""
+    from simulate.staffing import resolve_method
+
+    return resolve_method("auto", scenario, d) == "simulation"
 
 
 def paid_cost(result: simulate.SimulationResult) -> float:
@@ -583,8 +756,9 @@ def encode_state() -> str:
     cfg = {k: (str(v) if k == "surge_start" and v is not None else v) for k, v in ss["cfg"].items()
            if v != DEFAULT_CFG.get(k)}
     up = ss.get("upload")
-    state = {"v": _STATE_VERSION, "cfg": cfg, "scenarios": scen, "lang": ss.get(LANG_KEY, "en"),
-             "data": "bundled" if up is None else f"upload:{up[0]}"}
+    rec = ss.get("records_in_use")
+    data = f"records:{rec[0]}" if rec is not None else "bundled" if up is None else f"upload:{up[0]}"
+    state = {"v": _STATE_VERSION, "cfg": cfg, "scenarios": scen, "lang": ss.get(LANG_KEY, "en"), "data": data}
     raw = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
 
@@ -614,10 +788,16 @@ def decode_state(text: str) -> dict:
     for i, item in enumerate(data["scenarios"]):
         if not isinstance(item, dict) or not isinstance(item.get("scenario"), dict):
             raise ValueError(f"scenario {i + 1} of the link is not valid")
+        name = item["scenario"].get("name")
+        if isinstance(name, str) and len(name) > limits.MAX_NAME_LENGTH:
+            from app_pages.i18n import t
+
+            raise ValueError(t("door.name_too_long", subject=f"#{i + 1}", n=len(name), max=limits.MAX_NAME_LENGTH))
         sc = simulate.Scenario.from_dict(item["scenario"])
         rule = item.get("staffing") or {"sized": "erlang_a"}
         if not isinstance(rule, dict):
             raise ValueError(f"the staffing of scenario {i + 1} of the link is not valid")
+        check_door(sc, rule, f"#{i + 1}")
         if "relative_to" in rule:
             base = rule["relative_to"]
             if not isinstance(base, int) or not 0 <= base < len(data["scenarios"]) or base == i:
@@ -625,7 +805,8 @@ def decode_state(text: str) -> dict:
         else:
             simulate.StaffingPlan.from_dict(rule)
         label = item.get("label")
-        if label is not None and not (isinstance(label, dict) and all(isinstance(v, str) for v in label.values())):
+        if label is not None and not (isinstance(label, dict) and all(
+                isinstance(v, str) and len(v) <= limits.MAX_NAME_LENGTH for v in label.values())):
             label = None
         items.append({"scenario": sc, "staffing": rule, "label": label})
     cfg = data.get("cfg", {})
@@ -644,11 +825,13 @@ def apply_state(state: dict) -> None:
         cfg["surge_start"] = pd.Timestamp(cfg["surge_start"]).date()
     cfg["horizon_days"] = int(min(max(int(cfg["horizon_days"]), 1), MAX_HORIZON_DAYS))
     ss["cfg"] = cfg
-    ss[LANG_KEY] = state["lang"]
+    if st.query_params.get(LANG_KEY) not in LANGS:  # an explicit ?lang= wins over the link's language
+        ss[LANG_KEY] = state["lang"]
     ss["scenarios"] = []
     _add_all(state["scenarios"])
-    if state["data"].startswith("upload:"):
-        ss["url_upload"] = state["data"][len("upload:"):]
+    for prefix in ("upload:", "records:"):
+        if state["data"].startswith(prefix):
+            ss["url_upload"] = state["data"][len(prefix):][:limits.MAX_NAME_LENGTH]
 
 
 def sync_url() -> None:
@@ -666,18 +849,27 @@ def sync_url() -> None:
 
 def scenario_from_upload(name: str, data: bytes) -> simulate.Scenario:
     """Scenario.from_toml / from_json of an uploaded scenario file; ValueError when it is not valid."""
+    limits.check("MAX_SCENARIO_FILE_BYTES", len(data), name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{name}: not a UTF-8 text file") from None
-    if name.lower().endswith(".json"):
-        return simulate.Scenario.from_json(text)
-    return simulate.Scenario.from_toml(text)
+    if not text.strip():
+        raise ValueError(f"{name}: the file is empty; a scenario file holds at least one setting such as aht = 300")
+    try:
+        sc = simulate.Scenario.from_json(text) if name.lower().endswith(".json") else simulate.Scenario.from_toml(text)
+    except (TypeError, RecursionError, OverflowError) as exc:  # a malformed structure is a sentence, not a crash
+        raise ValueError(f"{name}: not a valid scenario file ({type(exc).__name__})") from None
+    check_door(sc, None, name)
+    return sc
 
 
 def staffing_table_from_upload(name: str, data: bytes) -> dict:
     """A staffing rule {"table": [[ds, agents], ...]} from an uploaded CSV/XLSX with ds and agents columns,
     read and checked by forecast.read_history (file, line, column in every message)."""
     frame = forecast.read_history(data, name=name, value="agents")
+    top = float(frame["y"].max()) if len(frame) else 0.0
+    if top > AGENTS_RANGE[1]:
+        raise ValueError(limits.sentence("MAX_AGENTS", top, name))
     plan = simulate.StaffingPlan.table(frame.rename(columns={"y": "agents"})[["ds", "agents"]])
     return plan.to_dict()

@@ -5,6 +5,12 @@ by every AppTest of this process, so the others re-use it. Widgets are addressed
 """
 from __future__ import annotations
 
+import base64
+import io
+import json
+import re
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 import simulate
 from app_pages import state
+from app_pages.ui import md
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 240
@@ -28,6 +35,11 @@ def run_app(page: str | None = None, **query: str) -> AppTest:
         at.switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def plain(text: str) -> str:
+    """What a reader sees of a Markdown text the app escaped (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", str(text))
 
 
 def kpi_cells(at: AppTest) -> list[list[str]]:
@@ -119,7 +131,7 @@ def _spec_of(at: AppTest) -> state.DemandSpec:
     digest = None if up is None else zlib.crc32(up[1]).to_bytes(4, "big").hex() + f"-{len(up[1])}"
     return state.DemandSpec(None if up is None else up[0], digest, int(cfg["horizon_days"]), cfg["model"],
                             cfg["holidays"] or None, ("none",), str(cfg["interval"]),
-                            (str(cfg["spread"]), str(cfg["opening_hours"])))
+                            (str(cfg["spread"]), str(cfg["opening_hours"])), "bundled" if up is None else "upload")
 
 
 def _plan_of(at: AppTest, e: dict) -> simulate.StaffingPlan:
@@ -152,20 +164,27 @@ def test_a_daily_history_is_spread_over_the_day_and_staffed_without_a_raw_error(
     assert d.calls[(hours < 8) | (hours >= 20)].sum() == 0  # spread over the opening hours only
 
 
+def scenario_kpis(at: AppTest) -> list[list[str]]:
+    """The Scenarios page's headline table: one list per scenario (its column of figures)."""
+    frame = at.table[0].value
+    return [[str(v) for v in frame[c]] for c in list(frame.columns)[1:]]
+
+
 def test_changing_a_scenarios_staffing_rule_changes_its_kpis_and_only_its():
     at = run_app("app_pages/scenarios.py")
     assert at.title[0].value == "Scenarios"
-    before = metric_values(at)
-    at.selectbox(key="stkind_0").set_value("agents").run()
-    at.number_input(key="stagents_0").set_value(60).run()
+    before = scenario_kpis(at)
+    at.selectbox(key="stkind_2").set_value("agents").run()
+    at.number_input(key="stagents_2").set_value(60).run()
     assert not at.exception
-    after = metric_values(at)
-    assert len(after) == len(before) == 12  # 4 KPIs x 3 scenarios
-    assert after[:4] != before[:4]  # the edited scenario changed ...
-    assert at.session_state["scenarios"][0]["staffing"] == {"agents": 60}
+    after = scenario_kpis(at)
+    assert len(after) == len(before) == 3 and all(len(col) == 4 for col in after)  # 4 KPIs x 3 scenarios
+    assert after[2] != before[2]  # the edited scenario changed ...
+    assert after[:2] == before[:2]  # ... and the others did not
+    assert at.session_state["scenarios"][2]["staffing"] == {"agents": 60}
     # the whole state is in the URL, compactly encoded
     decoded = state.decode_state(at.query_params["s"])
-    assert decoded["scenarios"][0]["staffing"] == {"agents": 60}
+    assert decoded["scenarios"][2]["staffing"] == {"agents": 60}
 
 
 def test_a_relative_scenario_follows_its_base_when_the_base_changes():
@@ -173,9 +192,9 @@ def test_a_relative_scenario_follows_its_base_when_the_base_changes():
     at.selectbox(key="stkind_0").set_value("agents").run()
     at.number_input(key="stagents_0").set_value(80).run()
     assert not at.exception
-    caption = [c.value for c in at.caption if "agents at the peak" in c.value]
-    assert any("80 agents at the peak" in c for c in caption)
-    assert any("100 agents at the peak" in c for c in caption)  # +25% of 80
+    shown = [m.value for m in at.markdown if "at peak" in m.value]
+    assert any(s.startswith("80 at peak") for s in shown)
+    assert any(s.startswith("100 at peak") for s in shown)  # +25% of 80
 
 
 def test_switching_to_french_translates_labels_tables_and_ready_scenario_names():
@@ -190,7 +209,9 @@ def test_switching_to_french_translates_labels_tables_and_ready_scenario_names()
     assert at.query_params["lang"] == "fr"
     at.switch_page("app_pages/scenarios.py").run()
     assert not at.exception
-    assert at.number_input(key="aht_0").label == "Durée moyenne de traitement (s)"
+    # every input's own label names its scenario, in the page's language
+    assert at.number_input(key="aht_0").label == "Durée moyenne de traitement (s) — Effectif actuel"
+    assert at.number_input(key="aht_1").label == "Durée moyenne de traitement (s) — " + md("+25 % d'agents")
 
 
 def test_the_language_and_the_state_come_back_from_the_link():
@@ -211,7 +232,7 @@ def test_a_bad_history_upload_shows_the_problem_in_plain_words():
     bad = b"ds,y\n2024-07-02 08:00,12\n2024-07-02 08:30,-3\n"
     at.file_uploader(key="history_upload").set_value(("my_calls.csv", bad, "text/csv")).run()
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert errors, "the data error must be shown"
     assert "my_calls.csv" in errors[0] and "line 3" in errors[0] and "'y'" in errors[0]
     assert at.session_state["upload"] is None  # the bundled data stay in use
@@ -220,24 +241,39 @@ def test_a_bad_history_upload_shows_the_problem_in_plain_words():
 def test_demand_page_shows_forecast_backtest_surge_and_backlog():
     at = run_app("app_pages/demand.py")
     assert at.title[0].value == "Demand"
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(plain(c.value) for c in at.caption)
     assert "Forecast:" in captions and "Backlog" in captions
     at.radio(key="surge_mode").set_value("custom").run()
     at.number_input(key="surge_peak").set_value(2.0).run()
     assert not at.exception
-    cap = next(c.value for c in at.caption if c.value.startswith("Forecast:"))
+    cap = next(plain(c.value) for c in at.caption if plain(c.value).startswith("Forecast:"))
     assert "+" in cap.split("(")[1]  # the surge raises the forecast used by the scenarios
     at.slider(key="deflection").set_value(50).run()
     assert not at.exception
 
 
-def test_staffing_page_recommends_schedules_and_offers_downloads():
+def test_staffing_page_recommends_by_simulation_and_shows_the_plan_simulated_beside_the_target():
+    """Issue 13: the default method is "auto"; the page shows the simulated service level, abandonment
+    and ASA, the verdict (green when every open interval meets the target, red when not), Erlang C/A as
+    quick estimates with the gap in words, one set of workforce figures and the downloads."""
     at = run_app("app_pages/staffing.py")
     assert at.title[0].value == "Staffing & export"
+    assert at.selectbox(key="staff_method").value == "auto"
     labels = [m.label for m in at.metric]
-    assert "Agents at the peak" in labels
+    for label in ("Simulated service level", "Callers who hang up", "Average wait to answer",
+                  "Intervals meeting the target", "Paid hours", "Agents at the peak"):
+        assert label in labels, labels
+    verdicts = [e.value for e in at.success] + [e.value for e in at.error]
+    assert any("answers" in v and "within" in v for v in verdicts), verdicts
+    methods = at.table[0].value
+    assert any("Erlang C" in str(v) for v in methods.iloc[:, 0])
+    assert any("Quick estimates" in plain(c.value) for c in at.caption)
+    assert any("pays" in c.value and "shift granularity" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 5
-    assert not at.error
+    # a red verdict when the plan misses: Erlang A on the bundled scenario (redials, lines) falls short
+    at.selectbox(key="staff_method").set_value("erlang_a").run()
+    assert not at.exception
+    assert any("misses" in e.value or "short" in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_a_scenario_file_round_trips_and_a_bad_one_is_refused():
@@ -271,3 +307,149 @@ def test_ready_scenarios_hold_policies_and_staffing_rules_only():
     status = items[2]["scenario"]
     assert 0.25 <= status.ivr_containment <= 0.35 and 1.1 <= status.residual_aht_factor <= 1.2
     assert status.callback_threshold is not None
+
+
+# ----------------------------------------------------------------------------- issue 19: doors
+EVIL = "[Session expired - log in](https://evil.example) ![](https://evil.example/x.png)"
+_UNESCAPED_LINK = re.compile(r"(?<!\\)\]\((?!\\)|(?<!\\)!\[")
+
+
+def _link_with(**changes) -> str:
+    """A share link of the ready state with the first scenario changed (policy fields, or staffing=)."""
+    at = run_app()
+    decoded = state.decode_state(at.query_params["s"])
+    raw = json.loads(zlib.decompress(base64.urlsafe_b64decode(at.query_params["s"] + "==")))
+    rule = changes.pop("staffing", None)
+    raw["scenarios"][0]["scenario"].update(changes)
+    if rule is not None:
+        raw["scenarios"][0]["staffing"] = rule
+    assert decoded["scenarios"]
+    text = json.dumps(raw, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(zlib.compress(text, 9)).decode().rstrip("=")
+
+
+def _markdown_texts(at: AppTest) -> list[str]:
+    out = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title", "header", "subheader"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("number_input", "text_input", "selectbox", "checkbox", "button"):
+        out += [str(e.label) for e in getattr(at, kind)]
+    return out
+
+
+def test_a_scenario_name_is_text_never_a_link_or_an_image_on_any_page():
+    link = _link_with(name=EVIL)
+    at = run_app(s=link)
+    assert at.session_state["scenarios"][0]["scenario"].name == EVIL
+    for page in ("app_pages/compare.py", "app_pages/scenarios.py", "app_pages/staffing.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown = [s for s in _markdown_texts(at) if "evil" in s]
+        assert shown or page.endswith("staffing.py"), page  # the name is shown (staffing: as an option) ...
+        bad = [s for s in shown if _UNESCAPED_LINK.search(s)]
+        assert not bad, (page, bad)  # ... escaped, so Markdown shows it literally
+
+
+def test_a_link_with_values_the_widgets_cannot_show_is_refused_with_a_sentence():
+    for changes, word in (({"aht": 50_000.0}, "handle time"), ({"aht": 0.5}, "handle time"),
+                          ({"staffing": {"agents": 200_000}}, "Agents"), ({"name": "x" * 300}, "300")):
+        at = run_app("app_pages/scenarios.py", s=_link_with(**changes))
+        warnings = [w.value for w in at.warning]
+        assert any(word in w for w in warnings), (changes, warnings)
+        # the ready scenarios are shown instead, every widget showing its real value
+        assert at.session_state["scenarios"][0]["scenario"].aht == 545.0
+        assert at.number_input(key="aht_0").value == 545.0
+
+
+def test_a_scenario_file_with_out_of_range_values_is_refused_at_the_door():
+    at = run_app("app_pages/scenarios.py")
+    n = len(at.session_state["scenarios"])
+    at.file_uploader(key="scenario_upload").set_value(("big.toml", b"aht = 1000000.0\n", "application/toml")).run()
+    assert not at.exception
+    errors = [plain(e.value) for e in at.error]
+    assert any("big.toml" in e and "1,000,000" in e for e in errors), errors
+    assert len(at.session_state["scenarios"]) == n
+    assert not any("/tmp" in e or "site-packages" in e for e in errors)  # never a server path
+
+
+def test_add_starts_from_the_baseline_defaults_not_from_the_edited_first_scenario():
+    at = run_app("app_pages/scenarios.py")
+    at.number_input(key="aht_0").set_value(900.0).run()
+    at.button(key="add_scenario").click().run()
+    assert not at.exception
+    added = at.session_state["scenarios"][-1]
+    assert added["scenario"].aht == state.default_scenarios()[0].aht == 545.0
+    uid = added["uid"]
+    assert at.number_input(key=f"aht_{uid}").value == 545.0
+
+
+def test_six_scenarios_each_label_naming_its_scenario():
+    at = run_app("app_pages/scenarios.py")
+    for _ in range(3):
+        at.button(key="add_scenario").click().run()
+    assert len(at.session_state["scenarios"]) == 6
+    assert at.button(key="add_scenario").disabled
+    names = [state.display_name(e) for e in at.session_state["scenarios"]]
+    for e in at.session_state["scenarios"]:
+        label = at.number_input(key=f"aht_{e['uid']}").label
+        assert label.split(" — ")[1].replace("\\", "") in [n for n in names], label
+
+
+def test_compare_offers_the_comparison_as_excel_and_csv():
+    at = run_app()
+    keys = [b.key for b in at.get("download_button")]
+    assert "dl_compare_xlsx" in keys and "dl_compare_csv" in keys
+    # the bytes behind the buttons: every scenario's assumptions side by side
+    results, _ = {}, None
+    import openpyxl
+
+    from app_pages import state as st_state
+
+    spec = _spec_of(at)
+    runs = tuple((e["scenario"].name, e["scenario"], _plan_of(at, e)) for e in at.session_state["scenarios"])
+    files = st_state.comparison_downloads(spec, None, runs, "fr")
+    book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    assert len(book.sheetnames) >= 3
+    last = book[book.sheetnames[-1]]
+    header = [c.value for c in last[1]]
+    names = [e["scenario"].name for e in at.session_state["scenarios"]]
+    assert all(n in header or f"'{n}" in header for n in names), header  # "+25%..." kept as text
+    with zipfile.ZipFile(io.BytesIO(files["csv"])) as zf:
+        assert any(n.endswith(".csv") for n in zf.namelist())
+    assert results == {}
+
+
+def test_shown_tables_have_no_none_cells_on_any_page():
+    at = run_app()
+    for page in ("app_pages/compare.py", "app_pages/scenarios.py", "app_pages/demand.py", "app_pages/staffing.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        for table in [*at.table, *at.dataframe]:
+            frame = table.value
+            frame = frame.data if hasattr(frame, "data") else frame
+            cells = [str(v) for v in frame.to_numpy().ravel()] + [str(c) for c in frame.columns]
+            assert not [c for c in cells if c in ("None", "nan", "NaN", "NaT", "<NA>")], (page, frame.head())
+
+
+def test_own_call_records_calibrate_and_become_the_demand_with_a_calibrated_scenario():
+    """Issue 14 on the app: the fit report is shown, and "use" puts the log's demand under every
+    scenario and adds a scenario with the calibrated policy and a table staffing rule."""
+    log = (Path(__file__).resolve().parent.parent / "examples" / "call_log_2024-11-13.csv").read_bytes()
+    at = run_app("app_pages/demand.py")
+    at.file_uploader(key="records_upload").set_value(("my_log.csv", log, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("Kaplan-Meier" in plain(c.value) for c in at.caption)
+    at.button(key="records_use").click().run()
+    assert not at.exception
+    added = at.session_state["scenarios"][-1]
+    assert added["scenario"].name == "Calibrated" and "table" in added["staffing"]
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    d = state.demand(at.session_state["cfg"] and state.DemandSpec(
+        "my_log.csv", state._digest(log), 7, "auto", "CA", ("none",), "auto", ("profile", ""), "records",
+        at.session_state["records_in_use"][2]), log)
+    assert len(d) == 48 and d.aht_s is not None  # the log's own day, with handle time per interval
+    assert "Calibrated" in list(at.table[0].value.columns)
+    decoded = state.decode_state(at.query_params["s"])
+    assert decoded["data"] == "records:my_log.csv"  # the link asks for the file again, never carries it
