@@ -860,6 +860,8 @@ def scenario_from_upload(name: str, data: bytes) -> simulate.Scenario:
         sc = simulate.Scenario.from_json(text) if name.lower().endswith(".json") else simulate.Scenario.from_toml(text)
     except (TypeError, RecursionError, OverflowError) as exc:  # a malformed structure is a sentence, not a crash
         raise ValueError(f"{name}: not a valid scenario file ({type(exc).__name__})") from None
+    except ValueError as exc:  # the package's sentence, with the file named as the planner knows it
+        raise ValueError(f"{name}: {exc}") from None
     check_door(sc, None, name)
     return sc
 
