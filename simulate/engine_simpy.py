@@ -47,10 +47,15 @@ are drawn up front in numpy arrays from one generator per stream (arrivals, call
 service, patience, callback, redial), so two scenarios run with the same seed share common random
 numbers: same arrival times, types and draws for every first attempt. The per-interval inputs
 (mix, handle times, agents on duty, closing) come resolved in a :class:`simulate.workload.Workload`.
+Events due at the same instant follow the tie rules of ``simulate/ENGINE.md`` (an agent finishing,
+then patience running out, then the interval boundary, then callers leaving the menu, then
+redials, then new callers), which :mod:`simulate.engine_fast` follows too: the two engines give
+the same records, call for call.
 """
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import deque
 
@@ -73,6 +78,16 @@ __all__ = ["STREAMS", "simulate_replication", "spawn_streams", "draw_first_attem
 
 _NAN = math.nan
 _INF = math.inf
+
+# Tie rules (simulate/ENGINE.md): events due at the same instant happen in this order, each after
+# SimPy's own immediate events (a process starting or resuming: priorities 0 and 1), which carry
+# out the consequences of the event before.
+_FINISH = 2  # an agent finishes a call
+_PATIENCE = 3  # a caller on hold runs out of patience
+_BOUNDARY = 4  # an interval starts: agents change, maybe closing
+_IVR_EXIT = 5  # a caller leaves the menu
+_REDIAL = 6  # a redial rings
+_ARRIVAL = 7  # a new caller rings
 
 
 def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.random.Generator]
@@ -173,10 +188,10 @@ class _Centre:
 
     def __init__(self, work: Workload, scenario: Scenario, seed):
         self.env = simpy.Environment()
-        self.s = scenario
-        self.L = float(work.interval_s)
-        self.n = work.n
-        self.T = self.n * self.L
+        self.scenario = scenario
+        self.interval_s = float(work.interval_s)
+        self.n_intervals = work.n
+        self.horizon_s = self.n_intervals * self.interval_s
         self.on_duty = [int(a) for a in work.on_duty]  # agents on duty, closing rule applied
         self.open = [not c for c in work.closed.tolist()]
         self.drop_at_close = work.drop_at_close
@@ -185,12 +200,12 @@ class _Centre:
         table = scenario.type_table()
         self.aht = work.aht_s.tolist()  # [interval][type] mean handle time (s)
         self.mean_aht = work.mean_aht_s.tolist()
-        self.staffed = np.asarray(work.agents, dtype=np.float64) * self.L  # agent-seconds scheduled
+        self.staffed = np.asarray(work.agents, dtype=np.float64) * self.interval_s  # agent-seconds scheduled
         self.type_patience = table["patience"].tolist()
         self.type_priority = table["priority"].tolist()
         self.redials = _RedialDraws(self.rngs["redial"], scenario)
         # live state
-        self.k = 0  # current interval
+        self.current = 0  # the interval the clock is in
         self.target = self.on_duty[0]  # agents on duty now
         self.busy = 0  # agents talking to a caller
         self.in_system = 0  # lines held (IVR + queue + service)
@@ -199,17 +214,26 @@ class _Centre:
         self.callbacks: deque = deque()  # (deadline_s, call, event) in acceptance order
         self.seq = 0
         self.ended = False  # past the end of the horizon
-        self.attempts: list[_Call] = []
+        self.first_calls: list[_Call] = []  # in caller order
+        self.redial_calls: list[_Call] = []  # in the order they were made
         self.uses_ivr = scenario.uses_ivr
         self.cb_threshold = scenario.callback_threshold
         self.cb_deadline = _INF if scenario.callback_deadline is None else scenario.callback_deadline
+
+    def at(self, delay: float, rank: int, value=None) -> simpy.Event:
+        """An event ``delay`` seconds from now that, at equal times, comes in the order of ``rank``
+        (see the tie rules above); what ``env.timeout`` does, with our rank instead of NORMAL."""
+        event = simpy.Event(self.env)
+        event._ok = True
+        event._value = value
+        self.env.schedule(event, rank, delay)
+        return event
 
     # ------------------------------------------------------------ the story of one attempt
     def attempt(self, call: _Call):
         """The life of one attempt, from dialling to hanging up (a SimPy process)."""
         env = self.env
-        s = self.s
-        self.attempts.append(call)
+        s = self.scenario
         # 1-2. A closed centre or every line taken: busy signal.
         if not self.open[call.interval] or (s.lines is not None and self.in_system >= s.lines):
             call.outcome = OUTCOME_BLOCKED
@@ -219,7 +243,7 @@ class _Centre:
         # 3. The menu: some callers are helped by self-service.
         if self.uses_ivr:
             if s.ivr_time > 0:
-                yield env.timeout(s.ivr_time)
+                yield self.at(s.ivr_time, _IVR_EXIT)
             if call.u_ivr < s.ivr_containment:
                 call.outcome = OUTCOME_CONTAINED
                 self.in_system -= 1
@@ -240,7 +264,7 @@ class _Centre:
                 called_back = env.event()
                 self.callbacks.append((call.join + self.cb_deadline, call, called_back))
                 yield called_back  # an agent calls back (dispatch set call.answer); never, past the horizon
-                yield env.timeout(call.service)
+                yield self.at(call.service, _FINISH)
                 self.release()
                 return
             # 5-6. On hold until an agent answers or patience runs out (or the centre closes).
@@ -256,7 +280,7 @@ class _Centre:
             heapq.heappush(self.queue, (call.priority, call.join, self.seq, call))
             self.n_waiting += 1
             if call.patience < _INF:
-                env.timeout(call.patience, call).callbacks.append(self.patience_runs_out)
+                self.at(call.patience, _PATIENCE, call).callbacks.append(self.patience_runs_out)
             answered = yield call.event
             if not answered:
                 call.outcome = OUTCOME_ABANDONED
@@ -266,7 +290,7 @@ class _Centre:
             call.wait = call.answer - call.join
         # 7. Answered: the agent handles the call, then takes the next one.
         call.outcome = OUTCOME_ANSWERED
-        yield env.timeout(call.service)
+        yield self.at(call.service, _FINISH)
         self.in_system -= 1
         self.release()
 
@@ -278,18 +302,18 @@ class _Centre:
             return 0.0
         if self.target == 0:
             return _INF
-        return (self.n_waiting + 1) * self.mean_aht[self.k] / self.target
+        return (self.n_waiting + 1) * self.mean_aht[self.current] / self.target
 
     def serving(self) -> bool:
         """Whether a caller may join the queue now: the centre is open, or agents are on duty for the
         callers still inside (closing with "serve", or past the horizon)."""
-        return self.target > 0 or (not self.ended and self.open[self.k])
+        return self.target > 0 or (not self.ended and self.open[self.current])
 
     def patience_runs_out(self, event) -> None:
         call = event._value
         if call.waiting:
             call.waiting = False
-            call.wait = call.patience
+            call.wait = self.env.now - call.join
             self.n_waiting -= 1
             if self.n_waiting == 0:
                 self.queue.clear()  # only hung-up entries are left
@@ -303,7 +327,7 @@ class _Centre:
         """Give free agents work: overdue callbacks, then callers on hold, then callbacks."""
         now = self.env.now
         while self.busy < self.target:
-            if self.callbacks and not self.ended and self.open[self.k] and (
+            if self.callbacks and not self.ended and self.open[self.current] and (
                     self.n_waiting == 0 or now >= self.callbacks[0][0]):
                 _, call, called_back = self.callbacks.popleft()
                 self.busy += 1
@@ -335,50 +359,56 @@ class _Centre:
 
     # ------------------------------------------------------------ arrivals, redials, the clock
     def maybe_redial(self, call: _Call) -> None:
-        s = self.s
+        s = self.scenario
         if call.attempt >= s.max_attempts or s.redial_prob <= 0 or not self.redials_on:
             return
         u, delay, u_ivr, unit_service, unit_patience, u_cb = self.redials.next()
         if u >= s.redial_prob:
             return
         t = self.env.now + delay
-        if t >= self.T:
+        if t >= self.horizon_s:
             return
-        k = call.ctype
-        kt = min(int(t // self.L), self.n - 1)
-        again = _Call(call.caller, call.attempt + 1, k, kt, t, unit_service * self.aht[kt][k],
-                      unit_patience * self.type_patience[k], self.type_priority[k], u_ivr, u_cb)
-        self.env.timeout(delay, again).callbacks.append(self._start)
+        ctype = call.ctype
+        interval = min(int(t // self.interval_s), self.n_intervals - 1)
+        again = _Call(call.caller, call.attempt + 1, ctype, interval, t, unit_service * self.aht[interval][ctype],
+                      unit_patience * self.type_patience[ctype], self.type_priority[ctype], u_ivr, u_cb)
+        self.redial_calls.append(again)
+        self.at(delay, _REDIAL, again).callbacks.append(self._start)
 
     def _start(self, event) -> None:
         self.env.process(self.attempt(event._value))
 
     def source(self, first: dict[str, np.ndarray]):
-        """New callers dial at their pre-drawn times."""
-        env = self.env
-        timeout = env.timeout
-        process = env.process
-        attempt = self.attempt
+        """New callers dial at their pre-drawn times. They are put on the clock an interval at a time,
+        at the interval's start: from there the delay to each call is exact, so every call rings at
+        exactly its time (SimPy's clock adds delays, and ``now + (t - now)`` can miss ``t``)."""
         prio = self.type_priority
         cols = zip(first["arrival_s"].tolist(), first["interval"].tolist(), first["call_type"].tolist(),
                    first["service_s"].tolist(), first["patience_s"].tolist(), first["u_ivr"].tolist(),
                    first["u_callback"].tolist())
-        for caller, (t, k, ct, svc, pat, u_ivr, u_cb) in enumerate(cols):
-            if t > env.now:
-                yield timeout(t - env.now)
-            process(attempt(_Call(caller, 1, ct, k, t, svc, pat, prio[ct], u_ivr, u_cb)))
+        starts = np.searchsorted(first["interval"], np.arange(self.n_intervals + 1)).tolist()
+        caller = 0
+        for k in range(self.n_intervals):
+            if k:
+                yield self.at(k * self.interval_s - self.env.now, _BOUNDARY)
+            now = self.env.now
+            for t, interval, ctype, svc, pat, u_ivr, u_cb in itertools.islice(cols, starts[k + 1] - starts[k]):
+                call = _Call(caller, 1, ctype, interval, t, svc, pat, prio[ctype], u_ivr, u_cb)
+                self.first_calls.append(call)
+                self.at(t - now, _ARRIVAL, call).callbacks.append(self._start)
+                caller += 1
 
     def clock(self):
         """Interval boundaries: shift changes, closing time, end of the horizon."""
         env = self.env
-        for k in range(1, self.n):
-            yield env.timeout(k * self.L - env.now)
-            self.k = k
+        for k in range(1, self.n_intervals):
+            yield self.at(k * self.interval_s - env.now, _BOUNDARY)
+            self.current = k
             self.target = self.on_duty[k]
             if self.drop_at_close and self.open[k - 1] and not self.open[k]:
                 self.let_waiting_go()
             self.dispatch()
-        yield env.timeout(self.T - env.now)
+        yield self.at(self.horizon_s - env.now, _BOUNDARY)
         self.ended = True
         self.callbacks.clear()  # callbacks not made by the end of the horizon stay unmade
         if self.target == 0:
@@ -388,7 +418,7 @@ class _Centre:
         self.env.process(self.source(first))
         self.env.process(self.clock())
         self.env.run()
-        calls = self.attempts
+        calls = self.first_calls + self.redial_calls  # the record order of every engine
         if any(c.waiting for c in calls):  # cannot happen: the horizon lets everyone go or serves them
             raise RuntimeError("engine_simpy: a call was still waiting when the simulation ended")
         columns = {
