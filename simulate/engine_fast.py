@@ -364,62 +364,6 @@ def _answer(j, t, st, status, rec, draws, skeys):
 
 
 @_jit(inline="always")
-def _dispatch(t, k, target, ended, closed, st, skeys, queue, dheap, cbs, status, rec, draws, rows, rkeys, rvals,
-              type_pat, p, t_end):
-    """Free agents take work (engine_simpy ``dispatch``): a callback when :func:`_callback_due`,
-    else the first live caller of the most urgent priority class."""
-    qhead, qtail, nxt = queue
-    dkeys, dvals, dpos = dheap
-    cbq, cbdl, cbend = cbs
-    ctype, wait, answer, service = rec[2], rec[6], rec[7], rec[8]
-    pat = draws[1]
-    n_prio = qhead.shape[0]
-    while st[_S_BUSY] < target:
-        head = st[_S_CB_HEAD]
-        if p.callbacks and _callback_due(t, st[_S_CB_TAIL] - head, cbdl[head] if head < st[_S_CB_TAIL] else _INF,
-                                         ended, closed[k], st[_S_NW]):
-            j = cbq[head]
-            st[_S_CB_HEAD] = head + 1
-            d = draws[0][j]
-            answer[j] = t
-            service[j] = d
-            st[_S_BUSY] += 1
-            st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
-            if p.lines >= 0:  # a callback holds no line
-                st[_S_NCB] = _time_push(cbend, st[_S_NCB], t + d)
-            continue
-        if st[_S_NW] == 0:
-            return
-        found = -1
-        for c in range(n_prio):
-            while qhead[c] >= 0:
-                j = qhead[c]
-                qhead[c] = nxt[j]
-                if qhead[c] < 0:
-                    qtail[c] = -1
-                if status[j] != _ST_WAITING:
-                    continue  # hung up already (lazy deletion)
-                pt = type_pat[ctype[j]]
-                if pt < _INF:
-                    dl = wait[j] + pat[j] * pt
-                    if dl <= t:  # patience ran out before this agent came free (or just as it did)
-                        if p.use_deadlines and dpos[j] >= 0:
-                            st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[j])
-                        _abandon(j, dl, st, status, rec, draws, rows, rkeys, rvals, p, t_end)
-                        continue
-                found = j
-                break
-            if found >= 0:
-                break
-        if found < 0:
-            return
-        st[_S_NW] -= 1
-        if p.use_deadlines and dpos[found] >= 0:
-            st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[found])
-        _answer(found, t, st, status, rec, draws, skeys)
-
-
-@_jit(inline="always")
 def _flush(t, st, queue, status, rec, draws, rows, rkeys, rvals, type_pat, p, t_end):
     """Everyone still on hold at ``t`` hangs up (closing), at their deadline if it came first."""
     qhead, qtail, nxt = queue
@@ -479,8 +423,6 @@ def _kernel(first_t, draws, rows, interval_s, agents, closed, let_go, type_aht, 
     qhead = np.full(n_prio, -1, np.int64)
     qtail = np.full(n_prio, -1, np.int64)
     queue = (qhead, qtail, nxt)
-    dheap = (dkeys, dvals, dpos)
-    cbs = (cbq, cbdl, cbend)
 
     k = 0
     target = agents[0]
@@ -500,100 +442,142 @@ def _kernel(first_t, draws, rows, interval_s, agents, closed, let_go, type_aht, 
         if t == _INF:
             break
         # at equal times: agent free, patience, boundary, IVR exit, redial, new caller (ENGINE.md)
-        if td <= t:  # an agent finishes a call
+        if td <= t:  # an agent finishes a call, then takes the next (below)
             st[_S_NS] = _time_pop(skeys, st[_S_NS])
             st[_S_BUSY] -= 1
-            _dispatch(t, k, target, ended, closed, st, skeys, queue, dheap, cbs, status, rec, draws, rows, rkeys,
-                      rvals, type_pat, p, t_end)
-            continue
-        if tl <= t:  # a caller on hold runs out of patience
+        elif tl <= t:  # a caller on hold runs out of patience
             j = dvals[0]
             st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], 0)
             if status[j] == _ST_WAITING:
                 _abandon(j, t, st, status, rec, draws, rows, rkeys, rvals, p, t_end)
             continue
-        if next_bnd <= t:  # an interval boundary: agents change, maybe closing, maybe the end
+        elif next_bnd <= t:  # an interval boundary: agents change, maybe closing, maybe the end
             k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, let_go, interval_s,
                                                                   t_end)
             if flushed:
                 _flush(t, st, queue, status, rec, draws, rows, rkeys, rvals, type_pat, p, t_end)
                 st[_S_ND] = 0  # it held only callers on hold, all gone now
-            _dispatch(t, k, target, ended, closed, st, skeys, queue, dheap, cbs, status, rec, draws, rows, rkeys,
-                      rvals, type_pat, p, t_end)
-            continue
-        if ti <= t:  # leaves the IVR: contained, or on to the agent queue
-            j = ivr_q[ivr_head]
-            ivr_head += 1
-            if p.ivr_containment > 0.0 and ivr_u[j] < p.ivr_containment:
-                status[j] = _ST_DONE
-                outcome[j] = OUTCOME_CONTAINED
-                continue
-        else:  # an attempt rings: a redial, or a new caller
-            if tr <= t:
-                j = rvals[0]
-                st[_S_NR] = _heap_pop(rkeys, rvals, st[_S_NR])
-            else:
-                j = i_first
-                i_first += 1
-            kj = min(int(t // interval_s), n_int - 1)
-            interval[j] = kj
-            if j >= m:  # a redial: its handle-time factor becomes seconds at its interval's mean
-                svc[j] *= type_aht[kj, ctype[j]]
-            if p.lines >= 0:
-                while st[_S_NCB] > 0 and cbend[0] <= t:
-                    st[_S_NCB] = _time_pop(cbend, st[_S_NCB])
-                in_system = (ivr_tail - ivr_head) + st[_S_NW] + st[_S_BUSY] - st[_S_NCB]
-                blocked = closed[kj] or in_system >= p.lines
-            else:
-                blocked = closed[kj]
-            if blocked:
-                status[j] = _ST_DONE
-                outcome[j] = OUTCOME_BLOCKED
-                _new_redial(j, t, st, rec, draws, rows, rkeys, rvals, p, t_end)
-                continue
-            if p.has_ivr:
-                if p.ivr_time > 0.0:
-                    status[j] = _ST_IVR
-                    ivr_q[ivr_tail] = j
-                    ivr_tail += 1
-                    continue
+        else:
+            if ti <= t:  # leaves the IVR: contained, or on to the agent queue
+                j = ivr_q[ivr_head]
+                ivr_head += 1
                 if p.ivr_containment > 0.0 and ivr_u[j] < p.ivr_containment:
                     status[j] = _ST_DONE
                     outcome[j] = OUTCOME_CONTAINED
                     continue
-        # j joins the agent queue at t
-        wait[j] = t
-        action = _join_rule(st[_S_BUSY], target, ended, closed[k], st[_S_NW], mean_aht[k],
-                            cb_u[j] if p.callbacks else 1.0, p)
-        if action == _JOIN_ANSWER:
-            _answer(j, t, st, status, rec, draws, skeys)
-        elif action == _JOIN_CALLBACK:  # hangs up and waits to be called back
-            status[j] = _ST_DONE
-            outcome[j] = OUTCOME_CALLBACK
-            wait[j] = 0.0
-            tail = st[_S_CB_TAIL]
-            cbq[tail] = j
-            cbdl[tail] = t + p.cb_deadline
-            st[_S_CB_TAIL] = tail + 1
-        elif action == _JOIN_LET_GO:
-            status[j] = _ST_DONE
-            outcome[j] = OUTCOME_ABANDONED
-            wait[j] = 0.0
-            _new_redial(j, t, st, rec, draws, rows, rkeys, rvals, p, t_end)
-        else:  # on hold
-            status[j] = _ST_WAITING
-            st[_S_NW] += 1
-            c = type_rank[ctype[j]]
-            if qtail[c] < 0:
-                qhead[c] = j
-            else:
-                nxt[qtail[c]] = j
-            qtail[c] = j
-            nxt[j] = -1
-            if p.use_deadlines:
-                pt = type_pat[ctype[j]]
-                if pt < _INF:
-                    st[_S_ND] = _iheap_push(dkeys, dvals, dpos, st[_S_ND], t + pat[j] * pt, j)
+            else:  # an attempt rings: a redial, or a new caller
+                if tr <= t:
+                    j = rvals[0]
+                    st[_S_NR] = _heap_pop(rkeys, rvals, st[_S_NR])
+                else:
+                    j = i_first
+                    i_first += 1
+                kj = min(int(t // interval_s), n_int - 1)
+                interval[j] = kj
+                if j >= m:  # a redial: its handle-time factor becomes seconds at its interval's mean
+                    svc[j] *= type_aht[kj, ctype[j]]
+                if p.lines >= 0:
+                    while st[_S_NCB] > 0 and cbend[0] <= t:
+                        st[_S_NCB] = _time_pop(cbend, st[_S_NCB])
+                    in_system = (ivr_tail - ivr_head) + st[_S_NW] + st[_S_BUSY] - st[_S_NCB]
+                    blocked = closed[kj] or in_system >= p.lines
+                else:
+                    blocked = closed[kj]
+                if blocked:
+                    status[j] = _ST_DONE
+                    outcome[j] = OUTCOME_BLOCKED
+                    _new_redial(j, t, st, rec, draws, rows, rkeys, rvals, p, t_end)
+                    continue
+                if p.has_ivr:
+                    if p.ivr_time > 0.0:
+                        status[j] = _ST_IVR
+                        ivr_q[ivr_tail] = j
+                        ivr_tail += 1
+                        continue
+                    if p.ivr_containment > 0.0 and ivr_u[j] < p.ivr_containment:
+                        status[j] = _ST_DONE
+                        outcome[j] = OUTCOME_CONTAINED
+                        continue
+            # j joins the agent queue at t (written out here, not as a helper: numba keeps the
+            # reference counting of every array passed to a large inlined helper, 2x the loop's time)
+            wait[j] = t  # the queue-join time, until the wait is known
+            action = _join_rule(st[_S_BUSY], target, ended, closed[k], st[_S_NW], mean_aht[k],
+                                cb_u[j] if p.callbacks else 1.0, p)
+            if action == _JOIN_ANSWER:
+                _answer(j, t, st, status, rec, draws, skeys)
+            elif action == _JOIN_CALLBACK:  # hangs up and waits to be called back
+                status[j] = _ST_DONE
+                outcome[j] = OUTCOME_CALLBACK
+                wait[j] = 0.0
+                tail = st[_S_CB_TAIL]
+                cbq[tail] = j
+                cbdl[tail] = t + p.cb_deadline
+                st[_S_CB_TAIL] = tail + 1
+            elif action == _JOIN_LET_GO:
+                status[j] = _ST_DONE
+                outcome[j] = OUTCOME_ABANDONED
+                wait[j] = 0.0
+                _new_redial(j, t, st, rec, draws, rows, rkeys, rvals, p, t_end)
+            else:  # on hold, in its priority class's FIFO
+                status[j] = _ST_WAITING
+                st[_S_NW] += 1
+                c = type_rank[ctype[j]]
+                if qtail[c] < 0:
+                    qhead[c] = j
+                else:
+                    nxt[qtail[c]] = j
+                qtail[c] = j
+                nxt[j] = -1
+                if p.use_deadlines:
+                    pt = type_pat[ctype[j]]
+                    if pt < _INF:
+                        st[_S_ND] = _iheap_push(dkeys, dvals, dpos, st[_S_ND], t + pat[j] * pt, j)
+            continue
+        # an agent came free or the agents changed: free agents take work (engine_simpy dispatch),
+        # a callback when it is due, else the first live caller of the most urgent class
+        while st[_S_BUSY] < target:
+            head = st[_S_CB_HEAD]
+            if p.callbacks and _callback_due(t, st[_S_CB_TAIL] - head, cbdl[head] if head < st[_S_CB_TAIL] else _INF,
+                                             ended, closed[k], st[_S_NW]):
+                j = cbq[head]
+                st[_S_CB_HEAD] = head + 1
+                d = svc[j]
+                answer[j] = t
+                service[j] = d
+                st[_S_BUSY] += 1
+                st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
+                if p.lines >= 0:  # a callback holds no line
+                    st[_S_NCB] = _time_push(cbend, st[_S_NCB], t + d)
+                continue
+            if st[_S_NW] == 0:
+                break
+            found = -1
+            for c in range(n_prio):
+                while qhead[c] >= 0:
+                    j = qhead[c]
+                    qhead[c] = nxt[j]
+                    if qhead[c] < 0:
+                        qtail[c] = -1
+                    if status[j] != _ST_WAITING:
+                        continue  # hung up already (lazy deletion)
+                    pt = type_pat[ctype[j]]
+                    if pt < _INF:
+                        dl = wait[j] + pat[j] * pt
+                        if dl <= t:  # patience ran out before this agent came free (or just as it did)
+                            if p.use_deadlines and dpos[j] >= 0:
+                                st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[j])
+                            _abandon(j, dl, st, status, rec, draws, rows, rkeys, rvals, p, t_end)
+                            continue
+                    found = j
+                    break
+                if found >= 0:
+                    break
+            if found < 0:
+                break
+            st[_S_NW] -= 1
+            if p.use_deadlines and dpos[found] >= 0:
+                st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[found])
+            _answer(found, t, st, status, rec, draws, skeys)
 
     n = st[_S_NUSED]
     if st[_S_OVERFLOW]:
