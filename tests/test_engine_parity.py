@@ -1,0 +1,246 @@
+"""The compiled engine gives the SimPy engine's records, call for call, on random scenarios that use
+every feature (simulate/ENGINE.md): callbacks, call types and priorities, lines, IVR, redials,
+several days with closed nights, closing with "serve" and "drop", handle time and call-type mix per
+interval, and replayed call logs, including logs in whole seconds where events tie."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulate import CallType, Demand, Scenario, engine_fast, engine_simpy
+from simulate.records import (
+    OUTCOME_ABANDONED,
+    OUTCOME_ANSWERED,
+    OUTCOME_BLOCKED,
+    OUTCOME_CALLBACK,
+    RECORD_FIELDS,
+)
+from simulate.run import resolve_engine
+from simulate.workload import Workload, build_workload
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_seconds: bool = False
+                ) -> tuple[Workload, Scenario]:
+    """A small random centre: up to 16 intervals, some closed (nights), some open with nobody on
+    duty, and a random draw of every scenario feature. ``replay``: True/False forces a replayed
+    call log or Poisson arrivals (None: 1 in 5 replays); ``whole_seconds``: the log's times, handle
+    times and the IVR time are whole multiples of 10 s, so events tie."""
+    n_int = int(rng.integers(1, 17))
+    interval_s = float(rng.choice([300.0, 900.0, 1800.0, 3600.0]))
+    is_open = rng.random(n_int) < 0.8
+    calls = rng.uniform(0, 40, n_int) * is_open
+    agents = rng.integers(0, 10, n_int) * (rng.random(n_int) < 0.9) * is_open
+    kw: dict = {"aht": float(rng.choice([60.0, 300.0, 900.0])), "at_close": str(rng.choice(["serve", "drop"]))}
+    if rng.random() < 0.3:
+        kw.update(aht_dist="lognormal", aht_cv=float(rng.choice([0.5, 1.4])))
+    if rng.random() < 0.8:
+        kw.update(patience=float(rng.choice([30.0, 200.0, 900.0])),
+                  patience_dist=str(rng.choice(["exponential", "lognormal", "weibull"])), patience_cv=0.7)
+    if rng.random() < 0.4:
+        kw["lines"] = int(rng.integers(1, 25))
+    if rng.random() < 0.5:
+        kw.update(redial_prob=float(rng.choice([0.3, 0.8, 1.0])), max_attempts=int(rng.integers(2, 6)),
+                  redial_delay=float(rng.choice([30.0, 600.0, 7200.0])))
+    if rng.random() < 0.4:
+        kw.update(ivr_time=float(rng.choice([0.0, 30.0, 600.0])), ivr_containment=float(rng.choice([0.0, 0.3])),
+                  residual_aht_factor=float(rng.choice([1.0, 1.2])))
+    if rng.random() < 0.5:
+        kw.update(callback_threshold=float(rng.choice([0.0, 60.0, 600.0])),
+                  callback_accept=float(rng.choice([0.3, 1.0])),
+                  callback_deadline=[None, 0.0, 300.0, 3600.0][int(rng.integers(0, 4))])
+    n_types = 1
+    if rng.random() < 0.4:
+        n_types = int(rng.integers(2, 4))
+        share = np.round(rng.dirichlet(np.ones(n_types)), 6)
+        share[-1] = 1.0 - share[:-1].sum()
+        kw["call_types"] = tuple(
+            CallType(f"t{i}", float(share[i]), aht=float(rng.choice([100.0, 400.0])) if rng.random() < 0.5 else None,
+                     patience=float(rng.choice([50.0, 500.0])) if rng.random() < 0.5 else None,
+                     priority=int(rng.integers(0, 3)))
+            for i in range(n_types))
+    scenario = Scenario(name="random", **kw)
+    ds = pd.date_range("2026-01-05", periods=n_int, freq=pd.Timedelta(seconds=interval_s))
+    extra: dict = {}
+    if (rng.random() < 0.2) if replay is None else replay:
+        m = int(rng.integers(0, 200))
+        t = np.sort(rng.uniform(0, n_int * interval_s, m))
+        if whole_seconds:
+            t = np.floor(t / 10) * 10
+        log = {"t_s": t}
+        if n_types > 1:
+            log["call_type"] = rng.choice([f"t{i}" for i in range(n_types)], m)
+        if rng.random() < 0.5:
+            observed = rng.uniform(30, 600, m)
+            if whole_seconds:
+                observed = np.round(observed / 30) * 30
+            observed[rng.random(m) < 0.3] = np.nan  # not observed: drawn
+            log["service_s"] = observed
+        extra["arrivals"] = pd.DataFrame(log)
+        calls = np.bincount((t // interval_s).astype(int), minlength=n_int).astype(float)
+        if whole_seconds:
+            scenario = scenario.replace(ivr_time=float(np.round(scenario.ivr_time / 10) * 10))
+    elif n_types > 1 and rng.random() < 0.5:  # a call-type mix that changes by interval
+        extra.update(types=tuple(f"t{i}" for i in range(n_types)),
+                     type_calls=rng.dirichlet(np.ones(n_types), n_int) * calls[:, None])
+        if rng.random() < 0.5:
+            extra["type_aht_s"] = rng.uniform(60, 600, (n_int, n_types))
+    elif rng.random() < 0.3:  # handle time per interval, unknown in some
+        aht_s = rng.uniform(60, 600, n_int)
+        aht_s[rng.random(n_int) < 0.3] = np.nan
+        extra["aht_s"] = aht_s
+    demand = Demand(ds=ds, calls=calls, interval_s=interval_s, **extra)
+    return build_workload(demand, scenario, agents.astype(np.int64)), scenario
+
+
+def differing_fields(a, b) -> list[str]:
+    """Record fields (and staffed_s) where two replications differ, NaN equal to NaN."""
+    if len(a) != len(b):
+        return ["length"]
+    return [f for f in (*RECORD_FIELDS, "staffed_s")
+            if not np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True)]
+
+
+def _both_engines(work, scenario, seed, monkeypatch):
+    """SimPy's records, the fast engine's (recursion where it applies) and the event loop's."""
+    seed = np.random.SeedSequence(seed)
+    simpy_rec = engine_simpy.simulate_replication(work, scenario, seed)
+    fast_rec = engine_fast.simulate_replication(work, scenario, seed)
+    monkeypatch.setattr(engine_fast, "USE_RECURSION", False)
+    loop_rec = engine_fast.simulate_replication(work, scenario, seed)
+    monkeypatch.setattr(engine_fast, "USE_RECURSION", True)
+    return simpy_rec, fast_rec, loop_rec
+
+
+@pytest.mark.parametrize("block", range(3))
+def test_fast_engine_gives_the_simpy_records_call_for_call_on_random_scenarios(block, monkeypatch):
+    rng = np.random.default_rng(2000 + block)
+    for i in range(30):
+        work, scenario = random_case(rng)
+        simpy_rec, fast_rec, loop_rec = _both_engines(work, scenario, [block, i], monkeypatch)
+        assert differing_fields(simpy_rec, fast_rec) == [], (block, i, scenario, work.is_replay)
+        assert differing_fields(simpy_rec, loop_rec) == [], (block, i, scenario, work.is_replay)
+
+
+def test_replayed_logs_in_whole_seconds_follow_the_tie_rules_in_both_engines(monkeypatch):
+    # arrivals on interval boundaries, calls ending as others ring, several calls in the same second
+    rng = np.random.default_rng(77)
+    ties = 0
+    for i in range(30):
+        work, scenario = random_case(rng, replay=True, whole_seconds=True)
+        simpy_rec, fast_rec, loop_rec = _both_engines(work, scenario, i, monkeypatch)
+        assert differing_fields(simpy_rec, fast_rec) == [], (i, scenario)
+        assert differing_fields(simpy_rec, loop_rec) == [], (i, scenario)
+        ends = simpy_rec.answer_s + simpy_rec.service_s
+        ties += np.isin(simpy_rec.arrival_s, ends[np.isfinite(ends)]).sum()
+    assert ties > 20  # the logs do make calls end exactly when others ring
+
+
+def test_the_random_scenarios_exercise_every_feature():
+    rng = np.random.default_rng(2000)
+    seen: set[str] = set()
+    for i in range(90):
+        work, scenario = random_case(rng)
+        rec = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence([i // 30, i % 30]))
+        cb = rec.outcome == OUTCOME_CALLBACK
+        made = cb & np.isfinite(rec.answer_s)
+        checks = {
+            "callbacks made": made.any(),
+            "callbacks never made (horizon)": (cb & np.isnan(rec.answer_s)).any(),
+            "callback made ahead of callers on hold (deadline passed)":
+                scenario.callback_deadline is not None and (made & (rec.answer_s > rec.arrival_s + scenario.ivr_time
+                                                                    + scenario.callback_deadline)).any(),
+            "callback carried over a closed period": bool(work.closed.any() and made.any() and (
+                rec.answer_s[made] // work.interval_s > rec.interval[made]).any()),
+            "busy signal from lines": scenario.lines is not None and (
+                (rec.outcome == OUTCOME_BLOCKED) & ~work.closed[rec.interval]).any(),
+            "redials": (rec.attempt > 1).any(),
+            "priorities": len({t.priority for t in scenario.call_types}) > 1 and (rec.outcome == OUTCOME_ANSWERED).any(),
+            "closing with drop": work.drop_at_close and work.closed.any() and (rec.outcome == OUTCOME_ABANDONED).any(),
+            "closing with serve": not work.drop_at_close and bool((work.closed & (work.on_duty > 0)).any()),
+            "IVR": scenario.uses_ivr and len(rec) > 0,
+            "replay": work.is_replay and len(rec) > 0,
+            "call-type mix per interval": work.n_types > 1 and not np.allclose(work.cum_share, work.cum_share[0]),
+            "handle time per interval": not np.allclose(work.aht_s, work.aht_s[0]),
+        }
+        seen |= {name for name, hit in checks.items() if hit}
+    assert seen == set(checks), set(checks) - seen
+
+
+def test_result_does_not_depend_on_how_many_redial_rows_were_drawn_in_advance_with_callbacks(monkeypatch):
+    # four lines and two agents for about 720 callers: most attempts are blocked and redial, far
+    # more failures than one block of pre-drawn rows; callbacks take the sixth value of each row
+    scenario = Scenario(aht=600.0, patience=60.0, lines=4, redial_prob=0.9, redial_delay=120.0, max_attempts=8,
+                        callback_threshold=60.0, callback_accept=0.3)
+    work = Workload.from_arrays(np.full(6, 120.0), 2, 1800.0, scenario)
+    normal = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(5))
+    assert len(normal) > 1024 + 2 * (normal.attempt == 1).sum() and (normal.outcome == OUTCOME_CALLBACK).any()
+    monkeypatch.setattr(engine_fast, "_initial_blocks", lambda m: 8)  # room from the start: no rerun
+    assert differing_fields(normal, engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(5))) == []
+    assert differing_fields(normal, engine_simpy.simulate_replication(work, scenario, np.random.SeedSequence(5))) == []
+
+
+def _replay(times, services, agents, scenario, interval_s=1800.0):
+    n = len(agents)
+    demand = Demand(ds=pd.date_range("2026-01-05", periods=n, freq=pd.Timedelta(seconds=interval_s)),
+                    calls=np.bincount((np.asarray(times) // interval_s).astype(int), minlength=n).astype(float),
+                    interval_s=interval_s,
+                    arrivals=pd.DataFrame({"t_s": np.asarray(times, float), "service_s": np.asarray(services, float)}))
+    return build_workload(demand, scenario, np.asarray(agents, np.int64))
+
+
+@pytest.mark.parametrize("engine", [engine_simpy, engine_fast])
+def test_tie_rules_an_agent_free_at_the_instant_a_call_rings_answers_it(engine):
+    # one agent; call 1 talks 0-100 s, call 2 rings at 100 s: the agent is free first (ENGINE.md)
+    work = _replay([0.0, 100.0], [100.0, 50.0], [1], Scenario(patience=1000.0))
+    rec = engine.simulate_replication(work, Scenario(patience=1000.0), np.random.SeedSequence(0))
+    np.testing.assert_array_equal(rec.answer_s, [0.0, 100.0])
+    np.testing.assert_array_equal(rec.wait_s, [0.0, 0.0])
+
+
+@pytest.mark.parametrize("engine", [engine_simpy, engine_fast])
+def test_tie_rules_a_call_ringing_at_a_boundary_meets_the_new_interval_agents(engine):
+    # nobody on duty in the first interval (open: calls expected), one agent from 1800 s; a call
+    # ringing at exactly 1800 s is answered at once, the boundary comes first
+    scenario = Scenario(patience=None)
+    work = _replay([1800.0], [60.0], [0, 1], scenario)
+    rec = engine.simulate_replication(work, scenario, np.random.SeedSequence(0))
+    assert rec.outcome.tolist() == [OUTCOME_ANSWERED] and rec.wait_s.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("engine", [engine_simpy, engine_fast])
+def test_callbacks_are_made_only_while_open_in_acceptance_order_and_carried_over_the_night(engine):
+    # one day open, a closed night, one day open; the first day is overloaded so callers take
+    # callbacks; those not made by closing are made the next morning, first accepted first
+    calls = np.array([60.0, 60.0, 0.0, 0.0, 10.0, 10.0])
+    agents = np.array([2, 2, 0, 0, 3, 3])
+    scenario = Scenario(aht=600.0, patience=900.0, callback_threshold=60.0, callback_accept=1.0)
+    work = Workload.from_arrays(calls, agents, 3600.0, scenario)
+    rec = engine.simulate_replication(work, scenario, np.random.SeedSequence(3))
+    cb = rec.outcome == OUTCOME_CALLBACK
+    made = cb & np.isfinite(rec.answer_s)
+    when = (rec.answer_s[made] // 3600.0).astype(int)
+    assert cb.sum() > 20 and not work.closed[when].any()  # never at night
+    assert (when >= 4).any()  # carried over to the next morning
+    order = np.argsort(rec.arrival_s[made], kind="stable")
+    assert np.all(np.diff(rec.answer_s[made][order]) >= 0)  # first accepted, first called back
+    assert np.all(rec.wait_s[cb] == 0.0) and np.all(np.isnan(rec.service_s[cb & ~made]))
+
+
+def test_every_bundled_scenario_runs_on_the_fast_engine_with_engine_auto():
+    files = sorted((ROOT / "data" / "scenarios").glob("*.toml")) + sorted((ROOT / "examples").glob("*.toml"))
+    scenarios = []
+    for path in files:
+        try:
+            scenarios.append(Scenario.load(path))
+        except ValueError:
+            continue  # not a policy file (ready.toml, a staffing plan)
+    assert {"Status line + callbacks", "Current staffing", "status_line_callbacks", "current"} <= {
+        s.name for s in scenarios}
+    for scenario in scenarios:
+        assert engine_fast.supports(scenario) == (True, ""), scenario.name
+        assert resolve_engine("auto", scenario) == "fast", scenario.name
