@@ -57,7 +57,15 @@ from collections import namedtuple
 
 import numpy as np
 
-from simulate._draws import arrival_times, call_types, n_spacings, poisson_counts, spawn_streams
+from simulate._draws import (
+    arrival_times,
+    call_types,
+    interval_at,
+    interval_index,
+    n_spacings,
+    poisson_counts,
+    spawn_streams,
+)
 from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
@@ -472,7 +480,7 @@ def _kernel(first_t, draws, rows, interval_s, agents, closed, let_go, type_aht, 
                 else:
                     j = i_first
                     i_first += 1
-                kj = min(int(t // interval_s), n_int - 1)
+                kj = interval_at(t, interval_s, n_int)
                 interval[j] = kj
                 if j >= m:  # a redial: its handle-time factor becomes seconds at its interval's mean
                     svc[j] *= type_aht[kj, ctype[j]]
@@ -741,7 +749,7 @@ def _kernel_fcfs(first_t, draws, rows, interval_s, agents, closed, let_go, type_
         a = arrival[j]
         first = j < m
         if a >= kj_end:
-            kj = min(int(a // interval_s), n_int - 1)
+            kj = interval_at(a, interval_s, n_int)
             kj_end = (kj + 1) * interval_s if kj + 1 < n_int else _INF
         interval[j] = kj
         answer[j] = nan
@@ -808,7 +816,7 @@ def _kernel_fcfs(first_t, draws, rows, interval_s, agents, closed, let_go, type_
         else:
             # the centre is already past q (the callers ahead waited until tau), so no agent was free
             # at q; but the centre may have been closed with nobody on duty then: let go at once
-            kq = min(int(q // interval_s), n_int - 1)
+            kq = kj if q < kj_end else interval_at(q, interval_s, n_int)
             if _join_rule(agents[kq], agents[kq], q >= t_end, closed[kq], 0, 0.0, 1.0, p) == _JOIN_LET_GO:
                 outcome[j] = OUTCOME_ABANDONED
                 wait[j] = 0.0
@@ -1083,7 +1091,9 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
         first_t = arrival_times(counts, rngs["arrivals"], interval_s, work=exp)
     ctype, arrival = out[2], out[4]
     arrival[:m] = first_t
-    first_interval = np.minimum((first_t // interval_s).astype(np.int64), n_int - 1)
+    # the arrival interval of each first call, where the draws depend on it
+    needs_interval = (work.replay_type is None and work.n_types > 1) or (not svc_raw and (not fcfs or work.is_replay))
+    first_interval = interval_index(first_t, interval_s, n_int) if needs_interval else None
     # streams a scenario does not use are not drawn (each stream has its own generator, so the
     # others are unaffected)
     if work.replay_type is not None:
@@ -1129,4 +1139,4 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
         for new, old in (*zip(draws, old_draws), (out[2], old_out[2]), (out[4], old_out[4])):
             new[:m] = old[:m]
     columns = {name: col[:n] for (name, _), col in zip(_OUT_FIELDS, out)}
-    return CallRecords.from_columns(columns, staffed_s=work.agents.astype(np.float64) * interval_s)
+    return CallRecords.from_columns(columns, staffed_s=work.agents.astype(np.float64) * interval_s, closed=closed)

@@ -62,7 +62,7 @@ from collections import deque
 import numpy as np
 import simpy
 
-from simulate._draws import STREAMS, arrival_times, call_types, poisson_counts, spawn_streams
+from simulate._draws import STREAMS, arrival_times, call_types, interval_index, poisson_counts, spawn_streams
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -108,7 +108,7 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
         counts = poisson_counts(work.calls, rngs["arrivals"])
         n_calls = int(counts.sum())
         arrival = arrival_times(counts, rngs["arrivals"], work.interval_s)
-    interval = np.minimum((arrival // work.interval_s).astype(np.int64), n - 1)
+    interval = interval_index(arrival, work.interval_s, n)
     table = scenario.type_table()
     u_type = rngs["call_type"].random(n_calls)
     if work.replay_type is not None:
@@ -193,6 +193,7 @@ class _Centre:
         self.n_intervals = work.n
         self.horizon_s = self.n_intervals * self.interval_s
         self.on_duty = [int(a) for a in work.on_duty]  # agents on duty, closing rule applied
+        self.closed = work.closed
         self.open = [not c for c in work.closed.tolist()]
         self.drop_at_close = work.drop_at_close
         self.redials_on = not work.is_replay  # a replayed log holds every attempt already
@@ -435,7 +436,7 @@ class _Centre:
             (columns["outcome"] == OUTCOME_CALLBACK) & ~np.isnan(columns["answer_s"]))
         service = np.fromiter((c.service for c in calls), np.float64, len(calls))
         columns["service_s"] = np.where(served, service, np.nan)
-        return CallRecords.from_columns(columns, self.staffed)
+        return CallRecords.from_columns(columns, self.staffed, self.closed)
 
 
 def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.SeedSequence) -> CallRecords:

@@ -1,18 +1,30 @@
-"""Every queue KPI, defined once: the :data:`METRICS` table and the functions that compute it.
+"""Every queue KPI, defined once: the :data:`METRICS` table and the one pass that computes it.
 
-Engines return :class:`simulate.records.CallRecords`; the functions here turn one replication's
-records into a summary (one number per metric) and into per-interval arrays (one value per
-arrival interval), vectorised with ``np.bincount``. :func:`t_interval` gives the 95% confidence
+Engines return :class:`simulate.records.CallRecords`. One compiled pass per replication
+(:func:`interval_totals`) turns the records into per-interval *totals* (:data:`TOTALS`: counts,
+seconds waited, agent seconds busy and on shift...) and the 90th percentile of the answered waits,
+per interval and overall. Every KPI is then one formula on those totals (:func:`kpis_from_totals`),
+applied once to the per-interval totals (the per-interval table, :func:`interval_metrics`) and
+once to their sums (the summary, :func:`summarize`): each formula exists once, and the summary is
+exactly what the per-interval totals add up to. :func:`t_interval` gives the 95% confidence
 interval across replications and :func:`compare` puts several scenarios side by side.
 
 Definitions (also in :data:`METRICS`, which the app and the exports read):
 service_level = answered within ``sl_threshold`` / (answered + abandoned);
-abandon_rate = abandoned / (answered + abandoned); asa_s and p90_wait_s are over answered calls;
+abandon_rate = abandoned / (answered + abandoned); asa_s is the mean wait of answered calls;
 occupancy = agent busy seconds / staffed agent-seconds, both over intervals with agents on shift;
-got_through_rate = callers whose need was met (answered, contained, or called back) / callers.
-Per interval, counts and rates are by the interval the attempt arrived in; got_through_rate and
-attempts_per_caller are by the interval of the caller's first attempt; occupancy is by the
-interval the agent was busy in.
+got_through_rate = callers whose need was met (answered, contained, or called back) / callers;
+avg_queue = seconds waited by attempts / seconds the centre is open (not closed).
+Per interval, counts, waits and rates are by the interval the attempt arrived in; callers,
+got_through_rate and attempts_per_caller by the interval of the caller's first attempt (a caller's
+need is met at most once: only blocked and abandoned attempts redial); occupancy by the interval
+the agent was busy in.
+
+Percentiles: ``p90_wait_s`` is numpy's default percentile (method "linear": with the c answered
+waits sorted, v[i] and v[i + 1] around position 0.9 (c - 1), interpolated with numpy's formula),
+computed exactly, not estimated: the pass groups the answered waits by interval (a counting sort)
+and finds the two order statistics of each group, and of all waits, by selection (quickselect),
+linear time. It equals ``np.percentile(waits, 90)`` to the last bit (tested).
 """
 from __future__ import annotations
 
@@ -24,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulate._draws import interval_at
 from simulate._jit import jit
 from simulate.records import (
     OUTCOME_ABANDONED,
@@ -37,8 +50,8 @@ from simulate.records import (
 if TYPE_CHECKING:
     from simulate.result import SimulationResult
 
-__all__ = ["Metric", "METRICS", "metrics_table", "summarize", "interval_metrics", "busy_seconds_per_interval",
-           "t_interval", "compare"]
+__all__ = ["Metric", "METRICS", "TOTALS", "metrics_table", "interval_totals", "kpis_from_totals", "kpis",
+           "summarize", "interval_metrics", "busy_seconds_per_interval", "t_interval", "compare"]
 
 
 @dataclass(frozen=True)
@@ -64,15 +77,35 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("service_level", "share", "higher", "answered_within / (answered + abandoned)."),
     Metric("abandon_rate", "share", "lower", "abandoned / (answered + abandoned)."),
     Metric("asa_s", "seconds", "lower", "Average speed of answer: mean wait of answered calls."),
-    Metric("p90_wait_s", "seconds", "lower", "90th percentile of the wait of answered calls."),
+    Metric("p90_wait_s", "seconds", "lower",
+           "90th percentile of the wait of answered calls (numpy's linear method, exact)."),
     Metric("occupancy", "share", "neutral",
            "Agent busy seconds / staffed agent-seconds, over intervals with agents on shift."),
     Metric("got_through_rate", "share", "higher",
            "Callers whose need was met (answered, contained, or called back) / callers."),
     Metric("attempts_per_caller", "calls", "lower", "attempts / callers (1 = everyone got through first time)."),
     Metric("avg_queue", "calls", "lower",
-           "Average number on hold (Little's law): waiting seconds of attempts / open seconds."),
+           "Average number on hold (Little's law): seconds waited by attempts / seconds the centre is open."),
 )}
+
+#: What the pass over the records adds up per interval (float64 each); every KPI but the
+#: percentile is one of these or a ratio of two (:func:`kpis_from_totals`).
+TOTALS = (
+    "attempts",  # attempts arriving in the interval
+    "callers",  # callers whose first attempt arrived in the interval
+    "blocked", "contained", "abandoned", "answered", "answered_within", "callbacks",  # attempts, by outcome
+    "wait_answered_s",  # seconds waited by the answered attempts
+    "wait_s",  # seconds waited by all attempts (answered, abandoned; callbacks wait 0)
+    "busy_on_shift_s",  # agent seconds busy in the interval, when agents are on shift in it (else 0)
+    "staffed_s",  # agent seconds on shift (the plan's agents x interval length)
+    "open_s",  # the interval's length when the centre is open in it, else 0 (CallRecords.closed)
+    "met_callers",  # callers (by first attempt) whose need was met
+    "caller_attempts",  # attempts of the callers whose first attempt arrived in the interval
+)
+# rows of the totals array in the compiled pass (TOTALS order)
+(_ATTEMPTS, _CALLERS, _BLOCKED, _CONTAINED, _ABANDONED, _ANSWERED, _WITHIN, _CALLBACKS, _WAIT_ANSWERED, _WAIT,
+ _BUSY_ON_SHIFT, _STAFFED, _OPEN, _MET_CALLERS, _CALLER_ATTEMPTS) = range(len(TOTALS))
+_P90 = 0.9  # the percentile reported, as a fraction
 
 
 def metrics_table() -> pd.DataFrame:
@@ -88,168 +121,289 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | flo
     return np.where(np.asarray(den) > 0, out, np.nan) if np.ndim(out) else (float(out) if den > 0 else np.nan)
 
 
+def kpis_from_totals(t: Mapping[str, np.ndarray | float], p90_wait_s: np.ndarray | float
+                     ) -> dict[str, np.ndarray | float]:
+    """Every metric of :data:`METRICS` from :data:`TOTALS` (per-interval arrays, or their sums for a
+    whole replication) and the percentile: the one place each formula is written. NaN where a
+    denominator is 0."""
+    return {
+        "attempts": t["attempts"],
+        "callers": t["callers"],
+        "blocked": t["blocked"],
+        "contained": t["contained"],
+        "abandoned": t["abandoned"],
+        "answered": t["answered"],
+        "answered_within": t["answered_within"],
+        "callbacks": t["callbacks"],
+        "service_level": _ratio(t["answered_within"], t["answered"] + t["abandoned"]),
+        "abandon_rate": _ratio(t["abandoned"], t["answered"] + t["abandoned"]),
+        "asa_s": _ratio(t["wait_answered_s"], t["answered"]),
+        "p90_wait_s": p90_wait_s,
+        "occupancy": _ratio(t["busy_on_shift_s"], t["staffed_s"]),
+        "got_through_rate": _ratio(t["met_callers"], t["callers"]),
+        "attempts_per_caller": _ratio(t["caller_attempts"], t["callers"]),
+        "avg_queue": _ratio(t["wait_s"], t["open_s"]),
+    }
+
+
+# ------------------------------------------------------------------------------------ the pass
+@jit(inline="always")
+def _add_busy(busy, full, start, duration, n, interval_s):
+    """Add the agent time [start, start + duration) to ``busy`` per interval: a call within one
+    interval adds its time there; a longer one its head and tail to its first and last intervals
+    and a whole interval to each one between (through the difference array ``full``). Time after
+    the last interval is not counted."""
+    horizon = n * interval_s
+    if not start < horizon or np.isnan(duration):  # NaN start: nobody served it
+        return
+    end = min(start + duration, horizon)
+    a = interval_at(start, interval_s, n)
+    b = interval_at(end, interval_s, n)
+    if a == b:
+        busy[a] += end - start
+    else:
+        busy[a] += (a + 1) * interval_s - start
+        busy[b] += end - b * interval_s
+        full[a + 1] += 1.0
+        full[b] -= 1.0
+
+
+@jit(inline="always")
+def _add_full(busy, full, interval_s):
+    run = 0.0
+    for k in range(busy.shape[0]):
+        run += full[k]
+        busy[k] += run * interval_s
+
+
 @jit()
 def _busy_seconds(answer_s, service_s, n, interval_s):
     busy = np.zeros(n)
-    full = np.zeros(n + 1)  # difference array of intervals fully busy
-    horizon = n * interval_s
+    full = np.zeros(n + 1)
     for i in range(answer_s.shape[0]):
-        s = answer_s[i]
-        d = service_s[i]
-        if np.isnan(s) or np.isnan(d) or s >= horizon:
-            continue
-        e = min(s + d, horizon)
-        a = min(int(s // interval_s), n - 1)
-        b = min(int(e // interval_s), n - 1)
-        if a == b:
-            busy[a] += e - s
-        else:
-            busy[a] += (a + 1) * interval_s - s
-            busy[b] += e - b * interval_s
-            full[a + 1] += 1.0
-            full[b] -= 1.0
-    run = 0.0
-    for k in range(n):
-        run += full[k]
-        busy[k] += run * interval_s
+        _add_busy(busy, full, answer_s[i], service_s[i], n, interval_s)
+    _add_full(busy, full, interval_s)
     return busy
 
 
 def busy_seconds_per_interval(answer_s: np.ndarray, service_s: np.ndarray, n_intervals: int,
                               interval_s: float) -> np.ndarray:
-    """Agent busy seconds falling in each interval, shape (n_intervals,).
-
-    Each served call keeps an agent busy over [answer_s, answer_s + service_s); the time is
-    split across intervals exactly, in one compiled pass over the calls: a call within one
-    interval adds its service there; a longer one adds its head and tail to its first and last
-    intervals and a whole interval to each one between (a difference array). Time after the last
-    interval is not counted.
-    """
+    """Agent busy seconds falling in each interval, shape (n_intervals,): each served call keeps an
+    agent busy over [answer_s, answer_s + service_s), split across intervals exactly in one compiled
+    pass (the rule :func:`interval_totals` uses); time after the last interval is not counted."""
     return _busy_seconds(np.asarray(answer_s, dtype=np.float64), np.asarray(service_s, dtype=np.float64),
                          int(n_intervals), float(interval_s))
 
 
-def _caller_tables(rec: CallRecords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per distinct caller (in caller-id order): first-attempt interval, attempts made, need met (bool)."""
-    met_attempt = (rec.outcome == OUTCOME_ANSWERED) | (rec.outcome == OUTCOME_CONTAINED) | (
-        (rec.outcome == OUTCOME_CALLBACK) & ~np.isnan(rec.answer_s))
-    caller = rec.caller
-    first = rec.attempt == 1
-    if len(caller) and caller.min() >= 0 and caller.max() < 2 * len(caller) + 1024:
-        # the engines number callers 0..N-1: count by id directly, no sort (20 M attempts: 0.3 s, not 3 s)
-        attempts = np.bincount(caller, minlength=int(caller.max()) + 1)
-        seen = attempts > 0
-        first_ids = caller[first]
-        n_first = np.bincount(first_ids, minlength=len(attempts))
-        if n_first.max() <= 1 and np.array_equal(n_first > 0, seen):  # each caller's first attempt, once
-            met = np.bincount(caller, weights=met_attempt, minlength=len(attempts)) > 0
-            first_interval = np.full(len(attempts), -1, dtype=np.int64)
-            first_interval[first_ids] = rec.interval[first]
-            return first_interval[seen], attempts[seen], met[seen]
-    ids, inverse = np.unique(caller, return_inverse=True)
-    n_callers = len(ids)
-    met = np.bincount(inverse, weights=met_attempt, minlength=n_callers) > 0
-    attempts = np.bincount(inverse, minlength=n_callers)
-    first_interval = np.full(n_callers, -1, dtype=np.int64)
+@jit(inline="always")
+def _swap(v, i, j):
+    x = v[i]
+    v[i] = v[j]
+    v[j] = x
+
+
+@jit()
+def _select(v, lo, hi, k):
+    """Rearrange ``v[lo:hi]`` so that ``v[k]`` is its (k - lo)-th smallest value, everything before
+    it no larger and everything after it no smaller (quickselect: median-of-three pivot, Hoare
+    partition, insertion sort below 16 values); linear time on average."""
+    while hi - lo > 16:
+        mid = (lo + hi - 1) >> 1
+        if v[mid] < v[lo]:
+            _swap(v, mid, lo)
+        if v[hi - 1] < v[lo]:
+            _swap(v, hi - 1, lo)
+        if v[hi - 1] < v[mid]:
+            _swap(v, hi - 1, mid)
+        pivot = v[mid]
+        i = lo
+        j = hi - 1
+        while i <= j:
+            while v[i] < pivot:
+                i += 1
+            while v[j] > pivot:
+                j -= 1
+            if i <= j:
+                _swap(v, i, j)
+                i += 1
+                j -= 1
+        # v[lo:j+1] <= pivot <= v[i:hi], and v[j+1:i] == pivot
+        if k <= j:
+            hi = j + 1
+        elif k >= i:
+            lo = i
+        else:
+            return
+    for a in range(lo + 1, hi):
+        x = v[a]
+        b = a - 1
+        while b >= lo and v[b] > x:
+            v[b + 1] = v[b]
+            b -= 1
+        v[b + 1] = x
+
+
+@jit()
+def _percentile(v, lo, hi, q):
+    """numpy's ``percentile(v[lo:hi], 100 q)`` (method "linear"), exactly; rearranges ``v[lo:hi]``.
+    NaN when empty."""
+    c = hi - lo
+    if c == 0:
+        return np.nan
+    virtual = (c - 1) * q
+    i = int(np.floor(virtual))
+    if i >= c - 1:
+        i = c - 1
+    _select(v, lo, hi, lo + i)
+    a = v[lo + i]
+    b = a
+    if i + 1 < c:  # the next order statistic: the smallest value after position i
+        b = v[lo + i + 1]
+        for h in range(lo + i + 2, hi):
+            if v[h] < b:
+                b = v[h]
+    gamma = virtual - i
+    diff = b - a
+    if gamma >= 0.5:  # numpy's _lerp
+        return b - diff * (1.0 - gamma)
+    return a + diff * gamma
+
+
+@jit()
+def _record_pass(caller, attempt, interval, outcome, wait, answer, service, first_interval, first_row, staffed,
+                 closed, interval_s, sl_threshold, q, tot, pct):
+    """The pass over one replication's records: fills ``tot`` (len(TOTALS), n) and ``pct`` (n + 1:
+    the percentile of each interval's answered waits, then of all). Callers are found from the
+    engines' record layout (rows 0..m-1 are the first attempts of callers 0..m-1, then redials of
+    those callers) unless ``first_interval``/``first_row`` (per row: the interval of the caller's
+    first attempt, whether this row is it) are given. Returns 0, or -1 when the records are not in
+    the engines' layout and those were not given."""
+    N = caller.shape[0]
+    n = staffed.shape[0]
+    given = first_interval.shape[0] > 0
+    busy = np.zeros(n)
+    full = np.zeros(n + 1)
+    n_ans = np.zeros(n + 1, np.int64)
+    m = N  # first attempts in the engines' layout: rows 0..m-1
+    for i in range(N):
+        k = interval[i]
+        o = outcome[i]
+        w = wait[i]
+        tot[_ATTEMPTS, k] += 1.0
+        if o == OUTCOME_ANSWERED:
+            tot[_ANSWERED, k] += 1.0
+            tot[_WAIT_ANSWERED, k] += w
+            n_ans[k + 1] += 1
+            if w <= sl_threshold:
+                tot[_WITHIN, k] += 1.0
+        elif o == OUTCOME_ABANDONED:
+            tot[_ABANDONED, k] += 1.0
+        elif o == OUTCOME_BLOCKED:
+            tot[_BLOCKED, k] += 1.0
+        elif o == OUTCOME_CONTAINED:
+            tot[_CONTAINED, k] += 1.0
+        elif o == OUTCOME_CALLBACK:
+            tot[_CALLBACKS, k] += 1.0
+        if not np.isnan(w):
+            tot[_WAIT, k] += w
+        _add_busy(busy, full, answer[i], service[i], n, interval_s)
+        met = o == OUTCOME_ANSWERED or o == OUTCOME_CONTAINED or (o == OUTCOME_CALLBACK and not np.isnan(answer[i]))
+        if given:
+            k1 = first_interval[i]
+            is_first = first_row[i]
+        else:
+            c = caller[i]
+            if i < m and attempt[i] == 1 and c == i:
+                k1 = k
+                is_first = True
+            else:
+                if i < m:
+                    m = i  # the first redial: every row from here on must be one
+                if attempt[i] <= 1 or c < 0 or c >= m:
+                    return -1
+                k1 = interval[c]
+                is_first = False
+        if is_first:
+            tot[_CALLERS, k1] += 1.0
+        tot[_CALLER_ATTEMPTS, k1] += 1.0
+        if met:
+            tot[_MET_CALLERS, k1] += 1.0
+    _add_full(busy, full, interval_s)
+    for k in range(n):
+        tot[_STAFFED, k] = staffed[k]
+        if staffed[k] > 0:
+            tot[_BUSY_ON_SHIFT, k] = busy[k]
+        if not closed[k]:
+            tot[_OPEN, k] = interval_s
+    # the answered waits grouped by interval (a counting sort), then the percentiles
+    for k in range(n):
+        n_ans[k + 1] += n_ans[k]
+    pos = n_ans[:n].copy()
+    v = np.empty(n_ans[n])
+    for i in range(N):
+        if outcome[i] == OUTCOME_ANSWERED:
+            k = interval[i]
+            v[pos[k]] = wait[i]
+            pos[k] += 1
+    for k in range(n):
+        pct[k] = _percentile(v, n_ans[k], n_ans[k + 1], q)
+    pct[n] = _percentile(v, 0, n_ans[n], q)
+    return 0
+
+
+def interval_totals(rec: CallRecords, interval_s: float, sl_threshold: float
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+    """One compiled pass over a replication's records: (:data:`TOTALS` as {name: float64 (n,)}, the
+    90th percentile of the answered waits per interval (float64 (n,), NaN where none), and overall).
+
+    Records from the engines are read as they are; other records (caller ids in any order) are
+    first mapped to their callers' first attempts with numpy."""
+    n = len(rec.staffed_s)
+    tot = np.zeros((len(TOTALS), n))
+    pct = np.empty(n + 1)
+    no_int, no_bool = np.empty(0, np.int64), np.empty(0, np.bool_)
+    args = (rec.caller, rec.attempt, rec.interval, rec.outcome, rec.wait_s, rec.answer_s, rec.service_s)
+    rest = (rec.staffed_s, rec.closed, float(interval_s), float(sl_threshold), _P90, tot, pct)
+    if _record_pass(*args, no_int, no_bool, *rest) < 0:
+        tot[:] = 0.0
+        first_interval, first_row = _first_attempts(rec)
+        _record_pass(*args, first_interval, first_row, *rest)
+    return {name: tot[i] for i, name in enumerate(TOTALS)}, pct[:n], float(pct[n])
+
+
+def _first_attempts(rec: CallRecords) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the interval of its caller's first attempt (the lowest attempt number) and whether
+    the row is that attempt."""
+    ids, inverse = np.unique(rec.caller, return_inverse=True)
     order = np.lexsort((rec.attempt, inverse))  # by caller, then attempt number
-    first_rows = order[np.r_[True, inverse[order][1:] != inverse[order][:-1]]] if len(order) else order
-    first_interval[inverse[first_rows]] = rec.interval[first_rows]
-    return first_interval, attempts, met
+    starts = np.r_[True, inverse[order][1:] != inverse[order][:-1]] if len(order) else np.zeros(0, bool)
+    first_rows = order[starts]
+    by_caller = np.empty(len(ids), np.int64)
+    by_caller[inverse[first_rows]] = rec.interval[first_rows]
+    is_first = np.zeros(len(rec), np.bool_)
+    is_first[first_rows] = True
+    return by_caller[inverse], is_first
+
+
+def kpis(rec: CallRecords, interval_s: float, sl_threshold: float
+         ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """One replication's KPIs from one pass: (summary {metric: value}, per interval {metric: float64
+    (n,)}); the summary is :func:`kpis_from_totals` of the summed per-interval totals."""
+    totals, p_interval, p_all = interval_totals(rec, interval_s, sl_threshold)
+    per_interval = kpis_from_totals(totals, p_interval)
+    summary = {name: float(value) for name, value in kpis_from_totals(
+        {name: float(v.sum()) for name, v in totals.items()}, p_all).items()}
+    return summary, per_interval
 
 
 def summarize(rec: CallRecords, interval_s: float, sl_threshold: float) -> dict[str, float]:
     """One replication's KPIs (see :data:`METRICS`): {metric name: value}; NaN when undefined."""
-    o = rec.outcome
-    answered = o == OUTCOME_ANSWERED
-    abandoned = o == OUTCOME_ABANDONED
-    n_ans = int(answered.sum())
-    n_ab = int(abandoned.sum())
-    waits = rec.wait_s[answered]
-    within = int((waits <= sl_threshold).sum())
-    n = len(rec.staffed_s)
-    first_interval, _, met = _caller_tables(rec)
-    n_callers = len(met)
-    busy = busy_seconds_per_interval(rec.answer_s, rec.service_s, n, interval_s)
-    staffed = rec.staffed_s > 0
-    callers_by_interval = np.bincount(first_interval, minlength=n) if n_callers else np.zeros(n)
-    open_intervals = staffed | (callers_by_interval > 0)
-    return {
-        "attempts": float(len(rec)),
-        "callers": float(n_callers),
-        "blocked": float((o == OUTCOME_BLOCKED).sum()),
-        "contained": float((o == OUTCOME_CONTAINED).sum()),
-        "abandoned": float(n_ab),
-        "answered": float(n_ans),
-        "answered_within": float(within),
-        "callbacks": float((o == OUTCOME_CALLBACK).sum()),
-        "service_level": _ratio(within, n_ans + n_ab),
-        "abandon_rate": _ratio(n_ab, n_ans + n_ab),
-        "asa_s": float(waits.mean()) if n_ans else np.nan,
-        "p90_wait_s": float(np.percentile(waits, 90)) if n_ans else np.nan,
-        "occupancy": _ratio(float(busy[staffed].sum()), float(rec.staffed_s[staffed].sum())),
-        "got_through_rate": _ratio(float(met.sum()), n_callers),
-        "attempts_per_caller": _ratio(float(len(rec)), n_callers),
-        "avg_queue": _ratio(float(np.nansum(rec.wait_s)), float(open_intervals.sum()) * interval_s),
-    }
-
-
-def _group_percentile(values: np.ndarray, groups: np.ndarray, n_groups: int, q: float) -> np.ndarray:
-    """Per-group percentile (numpy's default linear method), vectorised; NaN for empty groups."""
-    out = np.full(n_groups, np.nan)
-    if len(values) == 0:
-        return out
-    order = np.lexsort((values, groups))
-    v = values[order]
-    counts = np.bincount(groups, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    has = counts > 0
-    pos = (q / 100.0) * (counts[has] - 1)
-    lo = np.floor(pos).astype(np.int64)
-    frac = pos - lo
-    base = starts[has]
-    hi = np.minimum(lo + 1, counts[has] - 1)
-    out[has] = v[base + lo] * (1 - frac) + v[base + hi] * frac
-    return out
+    return kpis(rec, interval_s, sl_threshold)[0]
 
 
 def interval_metrics(rec: CallRecords, interval_s: float, sl_threshold: float) -> dict[str, np.ndarray]:
     """One replication's KPIs per arrival interval: {metric name: float64 array of shape (n,)}."""
-    n = len(rec.staffed_s)
-    k = rec.interval.astype(np.int64)
-    o = rec.outcome
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(k[mask], minlength=n).astype(np.float64)
-
-    answered = o == OUTCOME_ANSWERED
-    abandoned = o == OUTCOME_ABANDONED
-    within_mask = answered & (rec.wait_s <= sl_threshold)
-    ans = count(answered)
-    ab = count(abandoned)
-    within = count(within_mask)
-    wait_sum = np.bincount(k[answered], weights=rec.wait_s[answered], minlength=n)
-    first_interval, attempts_by_caller, met = _caller_tables(rec)
-    callers = np.bincount(first_interval, minlength=n).astype(np.float64)
-    busy = busy_seconds_per_interval(rec.answer_s, rec.service_s, n, interval_s)
-    waits_all = np.where(np.isnan(rec.wait_s), 0.0, rec.wait_s)
-    return {
-        "attempts": np.bincount(k, minlength=n).astype(np.float64),
-        "callers": callers,
-        "blocked": count(o == OUTCOME_BLOCKED),
-        "contained": count(o == OUTCOME_CONTAINED),
-        "abandoned": ab,
-        "answered": ans,
-        "answered_within": within,
-        "callbacks": count(o == OUTCOME_CALLBACK),
-        "service_level": _ratio(within, ans + ab),
-        "abandon_rate": _ratio(ab, ans + ab),
-        "asa_s": _ratio(wait_sum, ans),
-        "p90_wait_s": _group_percentile(rec.wait_s[answered], k[answered], n, 90.0),
-        "occupancy": _ratio(busy, rec.staffed_s),
-        "got_through_rate": _ratio(np.bincount(first_interval, weights=met, minlength=n), callers),
-        "attempts_per_caller": _ratio(np.bincount(first_interval, weights=attempts_by_caller, minlength=n), callers),
-        "avg_queue": np.bincount(k, weights=waits_all, minlength=n) / interval_s,
-    }
+    return kpis(rec, interval_s, sl_threshold)[1]
 
 
 def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

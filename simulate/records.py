@@ -26,7 +26,12 @@ Fields (one entry per attempt):
 =================  ========  ==============================================================
 
 Per replication, also ``staffed_s``: float64 array of length n_intervals, the agent-seconds
-on shift in each interval (agents x interval length, as scheduled).
+on shift in each interval (agents x interval length, as scheduled); and ``closed``: bool array of
+length n_intervals, the intervals when the centre is closed (no calls expected and no agents;
+all False when not given).
+
+Record order (every engine): first attempts in arrival order, whose callers are 0..m-1, then
+redials in the order they were made. :mod:`simulate.metrics` reads this layout directly.
 """
 from __future__ import annotations
 
@@ -82,6 +87,7 @@ class CallRecords:
     answer_s: np.ndarray
     service_s: np.ndarray
     staffed_s: np.ndarray
+    closed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.caller)
@@ -92,15 +98,22 @@ class CallRecords:
                 object.__setattr__(self, name, arr)
             if arr.ndim != 1 or len(arr) != n:
                 raise ValueError(f"CallRecords.{name}: expected a 1-D array of length {n}, got shape {arr.shape}")
-        object.__setattr__(self, "staffed_s", np.asarray(self.staffed_s, dtype=np.float64))
+        staffed = np.asarray(self.staffed_s, dtype=np.float64)
+        object.__setattr__(self, "staffed_s", staffed)
+        closed = np.zeros(len(staffed), np.bool_) if self.closed is None else np.asarray(self.closed, dtype=np.bool_)
+        if closed.shape != staffed.shape:
+            raise ValueError(f"CallRecords.closed: expected one value per interval ({len(staffed)}), got shape "
+                             f"{closed.shape}")
+        object.__setattr__(self, "closed", closed)
 
     def __len__(self) -> int:
         return len(self.caller)
 
     @classmethod
-    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray) -> "CallRecords":
+    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray, closed: np.ndarray | None = None
+                     ) -> "CallRecords":
         """Build from a mapping holding every name in :data:`RECORD_FIELDS`."""
         missing = [k for k in RECORD_FIELDS if k not in columns]
         if missing:
             raise ValueError(f"CallRecords: missing fields {missing}")
-        return cls(**{k: columns[k] for k in RECORD_FIELDS}, staffed_s=staffed_s)
+        return cls(**{k: columns[k] for k in RECORD_FIELDS}, staffed_s=staffed_s, closed=closed)

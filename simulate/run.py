@@ -59,8 +59,7 @@ def _engine_function(name: str) -> Callable[..., CallRecords]:
 def replicate(engine: str, work: Workload, scenario: Scenario, seed: np.random.SeedSequence, keep_calls: bool):
     """One replication: (summary dict, interval dict, records columns or None). Runs in workers too."""
     rec = _engine_function(engine)(work, scenario, seed)
-    summary = _metrics.summarize(rec, work.interval_s, scenario.sl_threshold)
-    per_interval = _metrics.interval_metrics(rec, work.interval_s, scenario.sl_threshold)
+    summary, per_interval = _metrics.kpis(rec, work.interval_s, scenario.sl_threshold)
     columns = {name: getattr(rec, name) for name in RECORD_FIELDS} if keep_calls else None
     return summary, per_interval, columns
 

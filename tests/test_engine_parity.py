@@ -159,7 +159,8 @@ def test_the_random_scenarios_exercise_every_feature():
             "busy signal from lines": scenario.lines is not None and (
                 (rec.outcome == OUTCOME_BLOCKED) & ~work.closed[rec.interval]).any(),
             "redials": (rec.attempt > 1).any(),
-            "priorities": len({t.priority for t in scenario.call_types}) > 1 and (rec.outcome == OUTCOME_ANSWERED).any(),
+            "priorities": len({t.priority for t in scenario.call_types}) > 1 and (
+                rec.outcome == OUTCOME_ANSWERED).any(),
             "closing with drop": work.drop_at_close and work.closed.any() and (rec.outcome == OUTCOME_ABANDONED).any(),
             "closing with serve": not work.drop_at_close and bool((work.closed & (work.on_duty > 0)).any()),
             "IVR": scenario.uses_ivr and len(rec) > 0,
