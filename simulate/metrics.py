@@ -148,21 +148,29 @@ def kpis_from_totals(t: Mapping[str, np.ndarray | float], p90_wait_s: np.ndarray
 
 # ------------------------------------------------------------------------------------ the pass
 @jit(inline="always")
-def _add_busy(busy, full, start, duration, n, interval_s):
+def _add_busy(busy, full, start, duration, hint, n, interval_s):
     """Add the agent time [start, start + duration) to ``busy`` per interval: a call within one
     interval adds its time there; a longer one its head and tail to its first and last intervals
     and a whole interval to each one between (through the difference array ``full``). Time after
-    the last interval is not counted."""
+    the last interval is not counted. ``hint``: an interval at or before the start (the arrival's),
+    from which the start's interval is usually one step or none away."""
     horizon = n * interval_s
     if not start < horizon or np.isnan(duration):  # NaN start: nobody served it
         return
     end = min(start + duration, horizon)
-    a = interval_at(start, interval_s, n)
-    b = interval_at(end, interval_s, n)
-    if a == b:
+    a = hint
+    edge = (a + 1) * interval_s
+    if a * interval_s > start or edge <= start - 2 * interval_s:  # not a useful hint
+        a = interval_at(start, interval_s, n)
+        edge = (a + 1) * interval_s
+    while edge <= start:
+        a += 1
+        edge += interval_s
+    if end <= edge:
         busy[a] += end - start
     else:
-        busy[a] += (a + 1) * interval_s - start
+        b = interval_at(end, interval_s, n)
+        busy[a] += edge - start
         busy[b] += end - b * interval_s
         full[a + 1] += 1.0
         full[b] -= 1.0
@@ -181,7 +189,7 @@ def _busy_seconds(answer_s, service_s, n, interval_s):
     busy = np.zeros(n)
     full = np.zeros(n + 1)
     for i in range(answer_s.shape[0]):
-        _add_busy(busy, full, answer_s[i], service_s[i], n, interval_s)
+        _add_busy(busy, full, answer_s[i], service_s[i], 0, n, interval_s)
     _add_full(busy, full, interval_s)
     return busy
 
@@ -243,6 +251,17 @@ def _select(v, lo, hi, k):
         v[b + 1] = x
 
 
+@jit(inline="always")
+def _lerp(a, b, virtual, i):
+    """numpy's linear interpolation between the order statistics ``a`` (at index ``i``) and ``b``
+    (the next) for the position ``virtual`` (its ``_lerp``: the same rounding)."""
+    gamma = virtual - i
+    diff = b - a
+    if gamma >= 0.5:
+        return b - diff * (1.0 - gamma)
+    return a + diff * gamma
+
+
 @jit()
 def _percentile(v, lo, hi, q):
     """numpy's ``percentile(v[lo:hi], 100 q)`` (method "linear"), exactly; rearranges ``v[lo:hi]``.
@@ -251,9 +270,7 @@ def _percentile(v, lo, hi, q):
     if c == 0:
         return np.nan
     virtual = (c - 1) * q
-    i = int(np.floor(virtual))
-    if i >= c - 1:
-        i = c - 1
+    i = min(int(np.floor(virtual)), c - 1)
     _select(v, lo, hi, lo + i)
     a = v[lo + i]
     b = a
@@ -262,74 +279,130 @@ def _percentile(v, lo, hi, q):
         for h in range(lo + i + 2, hi):
             if v[h] < b:
                 b = v[h]
-    gamma = virtual - i
-    diff = b - a
-    if gamma >= 0.5:  # numpy's _lerp
-        return b - diff * (1.0 - gamma)
-    return a + diff * gamma
+    return _lerp(a, b, virtual, i)
+
+
+_BUCKETS = 1 << 14
 
 
 @jit()
-def _record_pass(caller, attempt, interval, outcome, wait, answer, service, first_interval, first_row, staffed,
-                 closed, interval_s, sl_threshold, q, tot, pct):
-    """The pass over one replication's records: fills ``tot`` (len(TOTALS), n) and ``pct`` (n + 1:
-    the percentile of each interval's answered waits, then of all). Callers are found from the
-    engines' record layout (rows 0..m-1 are the first attempts of callers 0..m-1, then redials of
-    those callers) unless ``first_interval``/``first_row`` (per row: the interval of the caller's
-    first attempt, whether this row is it) are given. Returns 0, or -1 when the records are not in
-    the engines' layout and those were not given."""
+def _percentile_large(v, q, top):
+    """:func:`_percentile` of all of ``v`` (values in [0, ``top``]), without rearranging it: a
+    histogram of the values finds the buckets holding the two order statistics, and only the
+    values of those buckets are selected; two reads of ``v`` instead of quickselect's passes."""
+    c = v.shape[0]
+    if c == 0:
+        return np.nan
+    virtual = (c - 1) * q
+    i = min(int(np.floor(virtual)), c - 1)
+    if c < 4 * _BUCKETS or not top > 0.0:
+        w = v.copy()
+        return _percentile(w, 0, c, q)
+    scale = (_BUCKETS - 1) / top
+    counts = np.zeros(_BUCKETS, np.int64)
+    for h in range(c):
+        counts[int(v[h] * scale)] += 1
+    below = 0  # values in the buckets before bucket ``first``
+    first = 0
+    while below + counts[first] <= i:
+        below += counts[first]
+        first += 1
+    last = first  # order statistic i + 1 may sit in a later bucket
+    if below + counts[first] <= i + 1 and i + 1 < c:
+        last += 1
+        while counts[last] == 0:
+            last += 1
+    inside = np.empty(counts[first] + (counts[last] if last != first else 0))
+    m = 0
+    for h in range(c):
+        b = int(v[h] * scale)
+        if b == first or b == last:
+            inside[m] = v[h]
+            m += 1
+    k = i - below
+    _select(inside, 0, m, k)
+    a = inside[k]
+    b = a
+    if i + 1 < c:
+        b = inside[k + 1]
+        for h in range(k + 2, m):
+            if inside[h] < b:
+                b = inside[h]
+    return _lerp(a, b, virtual, i)
+
+
+@jit()
+def _engine_layout(caller, attempt):
+    """m when the records are in the engines' layout (rows 0..m-1: first attempts of callers
+    0..m-1; then attempts > 1 of those callers), else -1."""
+    n = caller.shape[0]
+    m = 0
+    while m < n and attempt[m] == 1 and caller[m] == m:
+        m += 1
+    for i in range(m, n):
+        if attempt[i] <= 1 or caller[i] < 0 or caller[i] >= m:
+            return -1
+    return m
+
+
+@jit()
+def _record_pass(m, caller, interval, outcome, wait, answer, service, staffed, closed, interval_s, sl_threshold, q,
+                 tot, pct):
+    """The pass over one replication's records in the engines' layout (rows 0..m-1: the first
+    attempts of callers 0..m-1, then the other attempts of those callers): fills ``tot``
+    (len(TOTALS), n) and ``pct`` (n + 1: the percentile of each interval's answered waits, then
+    of all)."""
     N = caller.shape[0]
     n = staffed.shape[0]
-    given = first_interval.shape[0] > 0
     busy = np.zeros(n)
     full = np.zeros(n + 1)
+    # attempts by outcome per interval: layer 0 first attempts, layer 1 the others
+    by_outcome = np.zeros((2, 5, n))
+    made_first = np.zeros(n)  # first attempts called back
     n_ans = np.zeros(n + 1, np.int64)
-    m = N  # first attempts in the engines' layout: rows 0..m-1
+    top = 0.0
     for i in range(N):
         k = interval[i]
         o = outcome[i]
         w = wait[i]
-        tot[_ATTEMPTS, k] += 1.0
+        later = i >= m
+        by_outcome[np.int64(later), o, k] += 1.0
         if o == OUTCOME_ANSWERED:
-            tot[_ANSWERED, k] += 1.0
             tot[_WAIT_ANSWERED, k] += w
             n_ans[k + 1] += 1
+            top = max(top, w)
             if w <= sl_threshold:
                 tot[_WITHIN, k] += 1.0
-        elif o == OUTCOME_ABANDONED:
-            tot[_ABANDONED, k] += 1.0
-        elif o == OUTCOME_BLOCKED:
-            tot[_BLOCKED, k] += 1.0
-        elif o == OUTCOME_CONTAINED:
-            tot[_CONTAINED, k] += 1.0
-        elif o == OUTCOME_CALLBACK:
-            tot[_CALLBACKS, k] += 1.0
-        if not np.isnan(w):
+        if w == w:  # not NaN
             tot[_WAIT, k] += w
-        _add_busy(busy, full, answer[i], service[i], n, interval_s)
-        met = o == OUTCOME_ANSWERED or o == OUTCOME_CONTAINED or (o == OUTCOME_CALLBACK and not np.isnan(answer[i]))
-        if given:
-            k1 = first_interval[i]
-            is_first = first_row[i]
-        else:
-            c = caller[i]
-            if i < m and attempt[i] == 1 and c == i:
-                k1 = k
-                is_first = True
+        s = answer[i]
+        if s == s:
+            d = service[i]
+            if k * interval_s <= s and s + d <= (k + 1) * interval_s:  # the common case: within the arrival interval
+                busy[k] += d
             else:
-                if i < m:
-                    m = i  # the first redial: every row from here on must be one
-                if attempt[i] <= 1 or c < 0 or c >= m:
-                    return -1
-                k1 = interval[c]
-                is_first = False
-        if is_first:
-            tot[_CALLERS, k1] += 1.0
-        tot[_CALLER_ATTEMPTS, k1] += 1.0
-        if met:
-            tot[_MET_CALLERS, k1] += 1.0
+                _add_busy(busy, full, s, d, k, n, interval_s)
+        if later:  # a redial counts for its caller's first interval
+            k1 = interval[caller[i]]
+            tot[_CALLER_ATTEMPTS, k1] += 1.0
+            if o == OUTCOME_ANSWERED or o == OUTCOME_CONTAINED or (o == OUTCOME_CALLBACK and s == s):
+                tot[_MET_CALLERS, k1] += 1.0
+        elif o == OUTCOME_CALLBACK and s == s:
+            made_first[k] += 1.0
     _add_full(busy, full, interval_s)
     for k in range(n):
+        first = 0.0
+        for o in range(5):
+            first += by_outcome[0, o, k]
+        tot[_ATTEMPTS, k] = first + by_outcome[1, :, k].sum()
+        tot[_BLOCKED, k] = by_outcome[0, OUTCOME_BLOCKED, k] + by_outcome[1, OUTCOME_BLOCKED, k]
+        tot[_CONTAINED, k] = by_outcome[0, OUTCOME_CONTAINED, k] + by_outcome[1, OUTCOME_CONTAINED, k]
+        tot[_ABANDONED, k] = by_outcome[0, OUTCOME_ABANDONED, k] + by_outcome[1, OUTCOME_ABANDONED, k]
+        tot[_ANSWERED, k] = by_outcome[0, OUTCOME_ANSWERED, k] + by_outcome[1, OUTCOME_ANSWERED, k]
+        tot[_CALLBACKS, k] = by_outcome[0, OUTCOME_CALLBACK, k] + by_outcome[1, OUTCOME_CALLBACK, k]
+        tot[_CALLERS, k] = first
+        tot[_CALLER_ATTEMPTS, k] += first
+        tot[_MET_CALLERS, k] += by_outcome[0, OUTCOME_ANSWERED, k] + by_outcome[0, OUTCOME_CONTAINED, k] + made_first[k]
         tot[_STAFFED, k] = staffed[k]
         if staffed[k] > 0:
             tot[_BUSY_ON_SHIFT, k] = busy[k]
@@ -345,10 +418,9 @@ def _record_pass(caller, attempt, interval, outcome, wait, answer, service, firs
             k = interval[i]
             v[pos[k]] = wait[i]
             pos[k] += 1
+    pct[n] = _percentile_large(v, q, top)
     for k in range(n):
         pct[k] = _percentile(v, n_ans[k], n_ans[k + 1], q)
-    pct[n] = _percentile(v, 0, n_ans[n], q)
-    return 0
 
 
 def interval_totals(rec: CallRecords, interval_s: float, sl_threshold: float
@@ -356,33 +428,35 @@ def interval_totals(rec: CallRecords, interval_s: float, sl_threshold: float
     """One compiled pass over a replication's records: (:data:`TOTALS` as {name: float64 (n,)}, the
     90th percentile of the answered waits per interval (float64 (n,), NaN where none), and overall).
 
-    Records from the engines are read as they are; other records (caller ids in any order) are
-    first mapped to their callers' first attempts with numpy."""
+    Records from the engines are read as they are; other records (callers in any order) are first
+    put in the engines' layout (see :mod:`simulate.records`) with numpy."""
     n = len(rec.staffed_s)
     tot = np.zeros((len(TOTALS), n))
     pct = np.empty(n + 1)
-    no_int, no_bool = np.empty(0, np.int64), np.empty(0, np.bool_)
-    args = (rec.caller, rec.attempt, rec.interval, rec.outcome, rec.wait_s, rec.answer_s, rec.service_s)
-    rest = (rec.staffed_s, rec.closed, float(interval_s), float(sl_threshold), _P90, tot, pct)
-    if _record_pass(*args, no_int, no_bool, *rest) < 0:
-        tot[:] = 0.0
-        first_interval, first_row = _first_attempts(rec)
-        _record_pass(*args, first_interval, first_row, *rest)
+    m = _engine_layout(rec.caller, rec.attempt)
+    caller, interval, outcome, wait, answer, service = (rec.caller, rec.interval, rec.outcome, rec.wait_s, rec.answer_s,
+                                                        rec.service_s)
+    if m < 0:
+        order, caller, m = _engine_order(rec)
+        interval, outcome, wait, answer, service = (a[order] for a in (interval, outcome, wait, answer, service))
+    _record_pass(m, caller, interval, outcome, wait, answer, service, rec.staffed_s, rec.closed, float(interval_s),
+                 float(sl_threshold), _P90, tot, pct)
     return {name: tot[i] for i, name in enumerate(TOTALS)}, pct[:n], float(pct[n])
 
 
-def _first_attempts(rec: CallRecords) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the interval of its caller's first attempt (the lowest attempt number) and whether
-    the row is that attempt."""
+def _engine_order(rec: CallRecords) -> tuple[np.ndarray, np.ndarray, int]:
+    """Records in any order into the engines' layout: (row order, caller numbers 0..m-1 in that
+    order, m). A caller's first attempt is its lowest attempt number."""
     ids, inverse = np.unique(rec.caller, return_inverse=True)
-    order = np.lexsort((rec.attempt, inverse))  # by caller, then attempt number
-    starts = np.r_[True, inverse[order][1:] != inverse[order][:-1]] if len(order) else np.zeros(0, bool)
-    first_rows = order[starts]
-    by_caller = np.empty(len(ids), np.int64)
-    by_caller[inverse[first_rows]] = rec.interval[first_rows]
+    by_caller = np.lexsort((rec.attempt, inverse))  # by caller, then attempt number
+    starts = np.r_[True, inverse[by_caller][1:] != inverse[by_caller][:-1]] if len(rec) else np.zeros(0, bool)
+    first_rows = by_caller[starts]  # one per caller, in caller-id order
     is_first = np.zeros(len(rec), np.bool_)
     is_first[first_rows] = True
-    return by_caller[inverse], is_first
+    order = np.concatenate([first_rows, np.flatnonzero(~is_first)])
+    number = np.empty(len(ids), np.int64)
+    number[inverse[first_rows]] = np.arange(len(ids))
+    return order, number[inverse[order]], len(ids)
 
 
 def kpis(rec: CallRecords, interval_s: float, sl_threshold: float
