@@ -132,6 +132,19 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
     }
 
 
+class _Timeout(simpy.Event):
+    """``simpy.Timeout`` with a rank instead of NORMAL priority: events due at the same instant
+    happen in rank order (the tie rules above). Its body is Timeout's, which sets the same
+    attributes."""
+
+    def __init__(self, env: simpy.Environment, delay: float, rank: int, value=None):
+        self.env = env
+        self.callbacks = []
+        self._value = value
+        self._ok = True
+        env.schedule(self, rank, delay)
+
+
 class _Call:
     """One attempt: what is known about it and how it ended."""
 
@@ -223,12 +236,8 @@ class _Centre:
 
     def at(self, delay: float, rank: int, value=None) -> simpy.Event:
         """An event ``delay`` seconds from now that, at equal times, comes in the order of ``rank``
-        (see the tie rules above); what ``env.timeout`` does, with our rank instead of NORMAL."""
-        event = simpy.Event(self.env)
-        event._ok = True
-        event._value = value
-        self.env.schedule(event, rank, delay)
-        return event
+        (see the tie rules above)."""
+        return _Timeout(self.env, delay, rank, value)
 
     # ------------------------------------------------------------ the story of one attempt
     def attempt(self, call: _Call):
