@@ -116,9 +116,11 @@ def metrics_table() -> pd.DataFrame:
 
 
 def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | float:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.divide(num, den, dtype=np.float64)
-    return np.where(np.asarray(den) > 0, out, np.nan) if np.ndim(out) else (float(out) if den > 0 else np.nan)
+    """num / den, NaN where den is 0 (arrays or numbers)."""
+    if np.ndim(num) == 0 and np.ndim(den) == 0:
+        return float(num) / float(den) if den > 0 else np.nan
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
 
 
 def kpis_from_totals(t: Mapping[str, np.ndarray | float], p90_wait_s: np.ndarray | float
@@ -345,6 +347,61 @@ def _engine_layout(caller, attempt):
     return m
 
 
+@jit(inline="always")
+def _count_rows(lo, hi, later, caller, interval, outcome, wait, answer, service, interval_s, sl_threshold, by_outcome,
+                tot, busy, full, n_ans):
+    """Add rows ``lo..hi-1`` to the totals; ``later``: they are attempts after the first (their
+    caller counts for the interval of its first attempt). Rows of the same interval come in runs
+    (the engines write first attempts in arrival order), so a run is added up in local variables
+    and written once. ``by_outcome``: (5, n) attempts by outcome, plus row 5: first attempts called
+    back. Returns the longest answered wait."""
+    n = busy.shape[0]
+    top = 0.0
+    i = lo
+    while i < hi:
+        k = interval[i]
+        edge_lo, edge_hi = k * interval_s, (k + 1) * interval_s
+        counts = np.zeros(6)
+        wait_answered = within = wait_all = busy_k = 0.0
+        answered = 0
+        while i < hi and interval[i] == k:
+            o = outcome[i]
+            w = wait[i]
+            s = answer[i]
+            counts[o] += 1.0
+            if o == OUTCOME_ANSWERED:
+                answered += 1
+                wait_answered += w
+                top = max(top, w)
+                if w <= sl_threshold:
+                    within += 1.0
+            if w == w:  # not NaN
+                wait_all += w
+            if s == s:  # an agent served it
+                d = service[i]
+                if edge_lo <= s and s + d <= edge_hi:  # the common case: within the arrival interval
+                    busy_k += d
+                else:
+                    _add_busy(busy, full, s, d, k, n, interval_s)
+            met = o == OUTCOME_ANSWERED or o == OUTCOME_CONTAINED or (o == OUTCOME_CALLBACK and s == s)
+            if later:  # a redial counts for its caller's first interval
+                k1 = interval[caller[i]]
+                tot[_CALLER_ATTEMPTS, k1] += 1.0
+                if met:
+                    tot[_MET_CALLERS, k1] += 1.0
+            elif o == OUTCOME_CALLBACK and met:
+                counts[5] += 1.0
+            i += 1
+        for o in range(6):
+            by_outcome[o, k] += counts[o]
+        tot[_WAIT_ANSWERED, k] += wait_answered
+        tot[_WITHIN, k] += within
+        tot[_WAIT, k] += wait_all
+        busy[k] += busy_k
+        n_ans[k + 1] += answered
+    return top
+
+
 @jit()
 def _record_pass(m, caller, interval, outcome, wait, answer, service, staffed, closed, interval_s, sl_threshold, q,
                  tot, pct):
@@ -356,53 +413,27 @@ def _record_pass(m, caller, interval, outcome, wait, answer, service, staffed, c
     n = staffed.shape[0]
     busy = np.zeros(n)
     full = np.zeros(n + 1)
-    # attempts by outcome per interval: layer 0 first attempts, layer 1 the others
-    by_outcome = np.zeros((2, 5, n))
-    made_first = np.zeros(n)  # first attempts called back
+    first = np.zeros((6, n))  # first attempts by outcome; row 5: called back
+    others = np.zeros((6, n))
     n_ans = np.zeros(n + 1, np.int64)
-    top = 0.0
-    for i in range(N):
-        k = interval[i]
-        o = outcome[i]
-        w = wait[i]
-        later = i >= m
-        by_outcome[np.int64(later), o, k] += 1.0
-        if o == OUTCOME_ANSWERED:
-            tot[_WAIT_ANSWERED, k] += w
-            n_ans[k + 1] += 1
-            top = max(top, w)
-            if w <= sl_threshold:
-                tot[_WITHIN, k] += 1.0
-        if w == w:  # not NaN
-            tot[_WAIT, k] += w
-        s = answer[i]
-        if s == s:
-            d = service[i]
-            if k * interval_s <= s and s + d <= (k + 1) * interval_s:  # the common case: within the arrival interval
-                busy[k] += d
-            else:
-                _add_busy(busy, full, s, d, k, n, interval_s)
-        if later:  # a redial counts for its caller's first interval
-            k1 = interval[caller[i]]
-            tot[_CALLER_ATTEMPTS, k1] += 1.0
-            if o == OUTCOME_ANSWERED or o == OUTCOME_CONTAINED or (o == OUTCOME_CALLBACK and s == s):
-                tot[_MET_CALLERS, k1] += 1.0
-        elif o == OUTCOME_CALLBACK and s == s:
-            made_first[k] += 1.0
+    top = max(_count_rows(0, m, False, caller, interval, outcome, wait, answer, service, interval_s, sl_threshold,
+                          first, tot, busy, full, n_ans),
+              _count_rows(m, N, True, caller, interval, outcome, wait, answer, service, interval_s, sl_threshold,
+                          others, tot, busy, full, n_ans))
     _add_full(busy, full, interval_s)
     for k in range(n):
-        first = 0.0
+        callers = 0.0
         for o in range(5):
-            first += by_outcome[0, o, k]
-        tot[_ATTEMPTS, k] = first + by_outcome[1, :, k].sum()
-        tot[_BLOCKED, k] = by_outcome[0, OUTCOME_BLOCKED, k] + by_outcome[1, OUTCOME_BLOCKED, k]
-        tot[_CONTAINED, k] = by_outcome[0, OUTCOME_CONTAINED, k] + by_outcome[1, OUTCOME_CONTAINED, k]
-        tot[_ABANDONED, k] = by_outcome[0, OUTCOME_ABANDONED, k] + by_outcome[1, OUTCOME_ABANDONED, k]
-        tot[_ANSWERED, k] = by_outcome[0, OUTCOME_ANSWERED, k] + by_outcome[1, OUTCOME_ANSWERED, k]
-        tot[_CALLBACKS, k] = by_outcome[0, OUTCOME_CALLBACK, k] + by_outcome[1, OUTCOME_CALLBACK, k]
-        tot[_CALLERS, k] = first
-        tot[_CALLER_ATTEMPTS, k] += first
-        tot[_MET_CALLERS, k] += by_outcome[0, OUTCOME_ANSWERED, k] + by_outcome[0, OUTCOME_CONTAINED, k] + made_first[k]
+            callers += first[o, k]
+        tot[_ATTEMPTS, k] = callers + others[0:5, k].sum()
+        tot[_BLOCKED, k] = first[OUTCOME_BLOCKED, k] + others[OUTCOME_BLOCKED, k]
+        tot[_CONTAINED, k] = first[OUTCOME_CONTAINED, k] + others[OUTCOME_CONTAINED, k]
+        tot[_ABANDONED, k] = first[OUTCOME_ABANDONED, k] + others[OUTCOME_ABANDONED, k]
+        tot[_ANSWERED, k] = first[OUTCOME_ANSWERED, k] + others[OUTCOME_ANSWERED, k]
+        tot[_CALLBACKS, k] = first[OUTCOME_CALLBACK, k] + others[OUTCOME_CALLBACK, k]
+        tot[_CALLERS, k] = callers
+        tot[_CALLER_ATTEMPTS, k] += callers
+        tot[_MET_CALLERS, k] += first[OUTCOME_ANSWERED, k] + first[OUTCOME_CONTAINED, k] + first[5, k]
         tot[_STAFFED, k] = staffed[k]
         if staffed[k] > 0:
             tot[_BUSY_ON_SHIFT, k] = busy[k]
@@ -465,8 +496,8 @@ def kpis(rec: CallRecords, interval_s: float, sl_threshold: float
     (n,)}); the summary is :func:`kpis_from_totals` of the summed per-interval totals."""
     totals, p_interval, p_all = interval_totals(rec, interval_s, sl_threshold)
     per_interval = kpis_from_totals(totals, p_interval)
-    summary = {name: float(value) for name, value in kpis_from_totals(
-        {name: float(v.sum()) for name, v in totals.items()}, p_all).items()}
+    sums = dict(zip(totals, np.stack(list(totals.values())).sum(axis=1).tolist()))
+    summary = {name: float(value) for name, value in kpis_from_totals(sums, p_all).items()}
     return summary, per_interval
 
 
