@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulate.demand import Demand
+from simulate.demand import Demand, _seconds
 from simulate.scenario import Scenario
 
 __all__ = ["Workload", "build_workload"]
@@ -73,8 +73,11 @@ class Workload:
         """A workload from plain arrays (benchmarks, engine tests): expected calls (n,), agents (n,) or
         one number, the interval length in seconds; the intervals start at ``start`` (naive)."""
         calls = np.asarray(calls, dtype=np.float64)
-        ds = pd.date_range(start, periods=len(calls), freq=pd.Timedelta(seconds=float(interval_s)))
-        agents = np.broadcast_to(np.asarray(agents, dtype=np.int64), calls.shape).copy()
+        interval_s = _seconds(interval_s, "interval_s")
+        ds = pd.date_range(start, periods=len(calls), freq=pd.Timedelta(seconds=interval_s))
+        agents = np.asarray(agents, dtype=np.int64)
+        if agents.ndim == 0:  # one number for every interval; an array is checked by build_workload
+            agents = np.full(calls.shape, int(agents), dtype=np.int64)
         return build_workload(Demand(ds=ds, calls=calls, interval_s=interval_s), scenario, agents)
 
 
