@@ -317,8 +317,8 @@ def _callback_due(t, n_callbacks, oldest_deadline, ended, closed_now, n_waiting)
 @_jit(inline="always")
 def _cross_boundary(k, target, ended, agents, let_go, interval_s, t_end):
     """The end of interval ``k`` (engine_simpy ``clock``): returns (k, target, next boundary, ended,
-    flushed), where ``flushed`` says callers on hold are let go now (the centre closes with
-    ``at_close = "drop"``, or the horizon ends with no agent on duty)."""
+    flushed), where ``flushed`` says callers on hold are let go now (the centre closes and
+    ``Workload.let_go`` says so, or the horizon ends with no agent on duty)."""
     n_int = agents.shape[0]
     if k + 1 >= n_int:
         return k, target, _INF, True, target == 0
@@ -1069,7 +1069,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     calls = work.calls
     agents = work.on_duty
     closed = np.ascontiguousarray(work.closed, dtype=np.bool_)
-    let_go = closed & ~np.r_[True, closed[:-1]] if work.drop_at_close else np.zeros(len(closed), np.bool_)
+    let_go = np.ascontiguousarray(work.let_go, dtype=np.bool_)
     interval_s = float(work.interval_s)
     n_int = len(calls)
     rngs = spawn_streams(seed)

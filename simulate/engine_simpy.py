@@ -23,8 +23,9 @@ interval with no calls expected and no agents is *closed* (nights, weekends).
 6. **Patience.** If the wait reaches the caller's patience, they hang up: *abandoned*. When the
    centre closes, the doors close: nobody new gets in, and the callers already inside (in the menu
    or on hold) are served by the agents on duty at closing, who stay until they are done
-   (``at_close = "serve"``, the default); or, with ``at_close = "drop"``, everyone still on hold is
-   let go at closing time. Callbacks are only made while the centre is open.
+   (``at_close = "serve"``, the default; with nobody on duty at closing they are let go then); or,
+   with ``at_close = "drop"``, everyone still on hold is let go at closing time. Callbacks are only
+   made while the centre is open.
 7. **Answered.** When an agent is free the call is *answered*; the agent talks for the handle time
    and the line is freed. Calls in progress at a shift change always finish; an agent leaving at
    the change finishes the current call first.
@@ -208,7 +209,7 @@ class _Centre:
         self.on_duty = [int(a) for a in work.on_duty]  # agents on duty, closing rule applied
         self.closed = work.closed
         self.open = [not c for c in work.closed.tolist()]
-        self.drop_at_close = work.drop_at_close
+        self.let_go = work.let_go.tolist()  # closings where everyone on hold is let go
         self.redials_on = not work.is_replay  # a replayed log holds every attempt already
         self.rngs = spawn_streams(seed)
         table = scenario.type_table()
@@ -415,7 +416,7 @@ class _Centre:
             yield self.at(k * self.interval_s - env.now, _BOUNDARY)
             self.current = k
             self.target = self.on_duty[k]
-            if self.drop_at_close and self.open[k - 1] and not self.open[k]:
+            if self.let_go[k]:
                 self.let_waiting_go()
             self.dispatch()
         yield self.at(self.horizon_s - env.now, _BOUNDARY)

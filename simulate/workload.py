@@ -12,8 +12,9 @@ interval, so both engines read the same numbers:
 * which intervals are closed (no calls expected and no agents) and the agents on duty under the
   closing rule (``Scenario.at_close``): with "serve", the agents of the last open interval stay on
   duty through a closed stretch for the callers already in the centre (nobody new gets in: a
-  closed interval blocks every arrival, and no callback is made while closed); with "drop",
-  nobody is on duty while closed and everyone on hold is let go at closing.
+  closed interval blocks every arrival, and no callback is made while closed; when that
+  interval had no agents, the callers on hold are let go at closing); with "drop", nobody is on
+  duty while closed and everyone on hold is let go at closing (:attr:`Workload.let_go`).
 """
 from __future__ import annotations
 
@@ -66,6 +67,14 @@ class Workload:
     @property
     def is_replay(self) -> bool:
         return self.replay_t_s is not None
+
+    @property
+    def let_go(self) -> np.ndarray:
+        """bool (n,): the centre closes at the start of interval k and everyone on hold is let go then:
+        at every closing with "drop"; with "serve" only when nobody stays on duty to serve them (the
+        last open interval had no agents), rather than keeping them on hold until the next opening."""
+        closing = self.closed & ~np.r_[True, self.closed[:-1]]
+        return closing if self.drop_at_close else closing & (self.on_duty == 0)
 
     @classmethod
     def from_arrays(cls, calls: np.ndarray, agents: np.ndarray | int, interval_s: float, scenario: Scenario,
