@@ -30,12 +30,20 @@ def _both_engines(work, scenario, seed, monkeypatch):
     return simpy_rec, fast_rec, loop_rec
 
 
-@pytest.mark.parametrize("block", range(3))
-def test_fast_engine_gives_the_simpy_records_call_for_call_on_random_scenarios(block, monkeypatch):
+BLOCKS, PER_BLOCK = 3, 30
+
+
+def parity_cases(block: int):
+    """The random centres of one block of the call-for-call test: (seed, workload, scenario)."""
     rng = np.random.default_rng(2000 + block)
-    for i in range(30):
-        work, scenario = random_case(rng)
-        simpy_rec, fast_rec, loop_rec = _both_engines(work, scenario, [block, i], monkeypatch)
+    for i in range(PER_BLOCK):
+        yield [block, i], *random_case(rng)
+
+
+@pytest.mark.parametrize("block", range(BLOCKS))
+def test_fast_engine_gives_the_simpy_records_call_for_call_on_random_scenarios(block, monkeypatch):
+    for i, (seed, work, scenario) in enumerate(parity_cases(block)):
+        simpy_rec, fast_rec, loop_rec = _both_engines(work, scenario, seed, monkeypatch)
         assert differing_fields(simpy_rec, fast_rec) == [], (block, i, scenario, work.is_replay)
         assert differing_fields(simpy_rec, loop_rec) == [], (block, i, scenario, work.is_replay)
 
@@ -54,12 +62,11 @@ def test_replayed_logs_in_whole_seconds_follow_the_tie_rules_in_both_engines(mon
     assert ties > 20  # the logs do make calls end exactly when others ring
 
 
-def test_the_random_scenarios_exercise_every_feature():
-    rng = np.random.default_rng(2000)
+def test_the_random_scenarios_of_the_call_for_call_test_exercise_every_feature():
     seen: set[str] = set()
-    for i in range(90):
-        work, scenario = random_case(rng)
-        rec = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence([i // 30, i % 30]))
+    cases = [case for block in range(BLOCKS) for case in parity_cases(block)]
+    for seed, work, scenario in cases:
+        rec = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(seed))
         cb = rec.outcome == OUTCOME_CALLBACK
         made = cb & np.isfinite(rec.answer_s)
         checks = {

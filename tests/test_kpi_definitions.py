@@ -111,7 +111,7 @@ def test_every_kpi_per_interval_and_in_the_summary_is_its_definition_computed_fr
     module, recursion = ENGINES[engine]
     monkeypatch.setattr(engine_fast, "USE_RECURSION", recursion)
     rng = np.random.default_rng(4000)
-    for i in range(25):
+    for i in range(15):
         work, scenario = random_case(rng)
         rec = module.simulate_replication(work, scenario, np.random.SeedSequence(i))
         _check(rec, work.interval_s, scenario.sl_threshold, f"{engine} case {i}: {scenario}")
