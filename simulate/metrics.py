@@ -116,11 +116,10 @@ def metrics_table() -> pd.DataFrame:
 
 
 def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | float:
-    """num / den, NaN where den is 0 (arrays or numbers)."""
-    if np.ndim(num) == 0 and np.ndim(den) == 0:
+    """num / den, NaN where den is 0: float64 arrays of one shape, or numbers."""
+    if not isinstance(den, np.ndarray):
         return float(num) / float(den) if den > 0 else np.nan
-    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
+    return np.divide(num, den, out=np.full(den.shape, np.nan), where=den > 0)
 
 
 def kpis_from_totals(t: Mapping[str, np.ndarray | float], p90_wait_s: np.ndarray | float
@@ -461,6 +460,13 @@ def interval_totals(rec: CallRecords, interval_s: float, sl_threshold: float
 
     Records from the engines are read as they are; other records (callers in any order) are first
     put in the engines' layout (see :mod:`simulate.records`) with numpy."""
+    tot, pct = _totals(rec, interval_s, sl_threshold)
+    n = len(rec.staffed_s)
+    return dict(zip(TOTALS, tot)), pct[:n], float(pct[n])
+
+
+def _totals(rec: CallRecords, interval_s: float, sl_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`interval_totals` as arrays: totals (len(TOTALS), n) and percentiles (n + 1,)."""
     n = len(rec.staffed_s)
     tot = np.zeros((len(TOTALS), n))
     pct = np.empty(n + 1)
@@ -472,7 +478,7 @@ def interval_totals(rec: CallRecords, interval_s: float, sl_threshold: float
         interval, outcome, wait, answer, service = (a[order] for a in (interval, outcome, wait, answer, service))
     _record_pass(m, caller, interval, outcome, wait, answer, service, rec.staffed_s, rec.closed, float(interval_s),
                  float(sl_threshold), _P90, tot, pct)
-    return {name: tot[i] for i, name in enumerate(TOTALS)}, pct[:n], float(pct[n])
+    return tot, pct
 
 
 def _engine_order(rec: CallRecords) -> tuple[np.ndarray, np.ndarray, int]:
@@ -494,10 +500,10 @@ def kpis(rec: CallRecords, interval_s: float, sl_threshold: float
          ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """One replication's KPIs from one pass: (summary {metric: value}, per interval {metric: float64
     (n,)}); the summary is :func:`kpis_from_totals` of the summed per-interval totals."""
-    totals, p_interval, p_all = interval_totals(rec, interval_s, sl_threshold)
-    per_interval = kpis_from_totals(totals, p_interval)
-    sums = dict(zip(totals, np.stack(list(totals.values())).sum(axis=1).tolist()))
-    summary = {name: float(value) for name, value in kpis_from_totals(sums, p_all).items()}
+    tot, pct = _totals(rec, interval_s, sl_threshold)
+    n = len(rec.staffed_s)
+    per_interval = kpis_from_totals(dict(zip(TOTALS, tot)), pct[:n])
+    summary = kpis_from_totals(dict(zip(TOTALS, tot.sum(axis=1).tolist())), float(pct[n]))
     return summary, per_interval
 
 
