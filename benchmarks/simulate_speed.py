@@ -139,8 +139,9 @@ def measure(name: str, runner, days: int, replications: int, repeats: int) -> di
 
 def case(title: str, days: int, replications: int, short_days: int, short_reps: int, repeats: int,
          runners: list[str]) -> dict[str, dict[str, float]]:
-    print(f"{title}: {days} day(s) x {replications} replication(s), ~{days * 48 * CALLS_PER_INTERVAL * replications:,.0f}"
-          f" calls; SimPy and Ciw on {short_days} day(s) x {short_reps}")
+    expected = days * 48 * CALLS_PER_INTERVAL * replications
+    print(f"{title}: {days} day(s) x {replications} replication(s), ~{expected:,.0f} calls; SimPy and Ciw on "
+          f"{short_days} day(s) x {short_reps}")
     table = {
         "fast engine": (engine_runner(engine_fast), days, replications),
         "fast run": (api_runner("fast"), days, replications),
