@@ -1,159 +1,184 @@
-"""Speed of the simulation engines on one M/M/c+M scenario (Erlang A), with Ciw as the peer.
+"""Speed of the simulation, engine alone and through ``simulate.run`` (KPIs included), beside SimPy and Ciw.
 
-    python benchmarks/simulate_speed.py [--agents N --hours H] [--repeats 5] [--runners ciw simpy fast]
+    python benchmarks/simulate_speed.py [--repeats 5] [--days 200] [--replications 200] [--quick]
 
-Each runner simulates the same call centre (agents, aht 300 s, exponential patience 600 s,
-offered load 0.95 x agents) for ``hours`` hours and returns (calls simulated, abandon rate).
-Two cases by default: a national line's day (500 agents, 24 h, about 137,000 calls), the scale
-the fast engine is for, and a small team's 8-hour shift (50 agents, about 4,600 calls), where the
-fixed cost of a replication (random streams, records; about 0.2 ms) weighs on the fast engine.
-The script prints the median calls per second of each runner, its ratio to Ciw, and the abandon
-rates beside exact Erlang A (the M/M/n+M birth-death chain).
-Add an engine by adding a function to RUNNERS.
+The model is the M/M/52+M line of issue 18: 52 agents all day, exponential handle time 300 s,
+exponential patience 600 s, offered load 0.95 per agent, 30-minute intervals, open 24 hours.
+Two cases, both about 2.85 million calls:
+
+* ``200 days x 1``: one replication of 200 days (the year-scale run);
+* ``1 day x 200``: 200 replications of one day (what a sweep or simulation staffing does).
+
+For each case it times, as median calls per second over ``--repeats`` repeats (wall clock, and
+CPU seconds of this process, which a busy machine inflates less):
+
+* ``fast engine``: ``engine_fast.simulate_replication`` on a prepared workload, records included;
+* ``fast run``: ``simulate.run(demand, scenario, 52, engine="fast")`` end to end (workload, draws,
+  engine, the compiled KPI pass, the result frames), what a user of the API waits for;
+* ``simpy engine`` / ``simpy run``: the same two for the SimPy engine, on ``--simpy-days`` days
+  (or replications) instead, since it is about 100x slower: its calls per second do not depend on
+  the horizon;
+* ``ciw``: Ciw on the same M/M/52+M queue (no intervals: one stationary queue), on a shorter
+  horizon for the same reason.
+
+Ratios are taken between figures measured in the same run. The abandon rates are printed beside
+exact Erlang A (the M/M/n+M birth-death chain) as a check that all runners simulate the same queue.
 Ciw is imported here only; it is a benchmark peer, never a dependency of the package.
 """
 from __future__ import annotations
 
 import argparse
-import functools
-import math
 import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
-from simulate import Scenario
+import simulate
+from simulate import Demand, Scenario, engine_fast, engine_simpy
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED
 from simulate.workload import Workload
 
+AGENTS = 52
 AHT = 300.0
 PATIENCE = 600.0
 LOAD_PER_AGENT = 0.95
+INTERVAL_S = 1800.0
+CALLS_PER_INTERVAL = LOAD_PER_AGENT * AGENTS * INTERVAL_S / AHT
+SCENARIO = Scenario(name="M/M/52+M", aht=AHT, patience=PATIENCE)
 
 
-@functools.lru_cache
-def _inputs(agents: int, hours: float) -> tuple[Workload, Scenario]:
-    """The policy and the workload (one interval of ``hours`` with ``agents`` on duty) are inputs
-    built once, not part of what is timed."""
-    scenario = Scenario(name="mmc+m", aht=AHT, patience=PATIENCE)
-    horizon = hours * 3600.0
-    rate = LOAD_PER_AGENT * agents / AHT
-    return Workload.from_arrays(np.array([rate * horizon]), agents, horizon, scenario), scenario
+def demand(days: int) -> Demand:
+    n = days * 48
+    return Demand(ds=pd.date_range("2026-01-05", periods=n, freq="30min"), calls=np.full(n, CALLS_PER_INTERVAL),
+                  interval_s=INTERVAL_S)
 
 
-def _run_engine(simulate_replication: Callable, agents: int, hours: float, seed: int) -> tuple[int, float]:
-    work, scenario = _inputs(agents, hours)
-    rec = simulate_replication(work, scenario, np.random.SeedSequence(seed))
-    ab, ans = (rec.outcome == OUTCOME_ABANDONED).sum(), (rec.outcome == OUTCOME_ANSWERED).sum()
-    return len(rec), ab / (ab + ans)
+def _abandon_rate(outcome: np.ndarray) -> float:
+    ab, ans = (outcome == OUTCOME_ABANDONED).sum(), (outcome == OUTCOME_ANSWERED).sum()
+    return float(ab / max(ab + ans, 1))
 
 
-def run_simpy(agents: int, hours: float, seed: int) -> tuple[int, float]:
-    from simulate.engine_simpy import simulate_replication
+def engine_runner(module) -> Callable[[int, int, int], tuple[int, float]]:
+    """Replications of ``days`` days with the engine alone (workload built outside the timing)."""
+    works: dict[int, Workload] = {}
 
-    return _run_engine(simulate_replication, agents, hours, seed)
+    def run(days: int, replications: int, seed: int) -> tuple[int, float]:
+        work = works.get(days) or works.setdefault(days, Workload.from_arrays(
+            np.full(days * 48, CALLS_PER_INTERVAL), AGENTS, INTERVAL_S, SCENARIO))
+        n, rates = 0, []
+        for child in np.random.SeedSequence(seed).spawn(replications):
+            rec = module.simulate_replication(work, SCENARIO, child)
+            n += len(rec)
+            rates.append(_abandon_rate(rec.outcome))
+        return n, float(np.mean(rates))
+    return run
 
 
-def run_fast(agents: int, hours: float, seed: int) -> tuple[int, float]:
-    from simulate.engine_fast import simulate_replication
+def api_runner(engine: str) -> Callable[[int, int, int], tuple[int, float]]:
+    """``simulate.run`` end to end: demand in, result with KPIs out."""
+    demands: dict[int, Demand] = {}
 
-    return _run_engine(simulate_replication, agents, hours, seed)
+    def run(days: int, replications: int, seed: int) -> tuple[int, float]:
+        d = demands.get(days) or demands.setdefault(days, demand(days))
+        res = simulate.run(d, SCENARIO, AGENTS, replications=replications, seed=seed, engine=engine)
+        return int(res.per_replication["attempts"].sum()), res["abandon_rate"]
+    return run
 
 
-def run_ciw(agents: int, hours: float, seed: int) -> tuple[int, float]:
+def run_ciw(days: int, replications: int, seed: int) -> tuple[int, float]:
     import ciw
 
-    network = ciw.create_network(
-        arrival_distributions=[ciw.dists.Exponential(rate=LOAD_PER_AGENT * agents / AHT)],
-        service_distributions=[ciw.dists.Exponential(rate=1 / AHT)],
-        number_of_servers=[agents],
-        reneging_time_distributions=[ciw.dists.Exponential(rate=1 / PATIENCE)],
-    )
-    ciw.seed(seed)
-    sim = ciw.Simulation(network)
-    sim.simulate_until_max_time(hours * 3600.0)
-    records = sim.get_all_records()
-    reneged = sum(r.record_type == "renege" for r in records)
-    served = sum(r.record_type == "service" for r in records)
-    in_system = sum(len(node.all_individuals) for node in sim.transitive_nodes)
-    return len(records) + in_system, reneged / max(reneged + served, 1)
+    n, rates = 0, []
+    for r in range(replications):
+        network = ciw.create_network(
+            arrival_distributions=[ciw.dists.Exponential(rate=LOAD_PER_AGENT * AGENTS / AHT)],
+            service_distributions=[ciw.dists.Exponential(rate=1 / AHT)],
+            number_of_servers=[AGENTS],
+            reneging_time_distributions=[ciw.dists.Exponential(rate=1 / PATIENCE)],
+        )
+        ciw.seed(seed * 1000 + r)
+        sim = ciw.Simulation(network)
+        sim.simulate_until_max_time(days * 86400.0)
+        records = sim.get_all_records()
+        reneged = sum(rec.record_type == "renege" for rec in records)
+        served = sum(rec.record_type == "service" for rec in records)
+        n += len(records) + sum(len(node.all_individuals) for node in sim.transitive_nodes)
+        rates.append(reneged / max(reneged + served, 1))
+    return n, float(np.mean(rates))
 
 
-RUNNERS: dict[str, Callable[[int, float, int], tuple[int, float]]] = {
-    "ciw": run_ciw,
-    "simpy": run_simpy,
-    "fast": run_fast,
-}
-
-
-def exact_abandon_rate(agents: int) -> float:
+def exact_abandon_rate() -> float:
     """Erlang A abandon share from the M/M/n+M birth-death chain (truncated far in the tail)."""
-    lam, mu, theta = LOAD_PER_AGENT * agents / AHT, 1 / AHT, 1 / PATIENCE
-    k = np.arange(agents + 2000)
-    death = np.minimum(k, agents) * mu + np.maximum(k - agents, 0) * theta
+    lam, mu, theta = LOAD_PER_AGENT * AGENTS / AHT, 1 / AHT, 1 / PATIENCE
+    k = np.arange(AGENTS + 2000)
+    death = np.minimum(k, AGENTS) * mu + np.maximum(k - AGENTS, 0) * theta
     logp = np.concatenate([[0.0], np.cumsum(np.log(lam / death[1:]))])
     p = np.exp(logp - logp.max())
     p /= p.sum()
-    return float(theta * (p * np.maximum(k - agents, 0)).sum() / lam)
+    return float(theta * (p * np.maximum(k - AGENTS, 0)).sum() / lam)
 
 
-MIN_REPEAT_S = 0.2
-CASES = ((500, 24.0), (50, 8.0))  # a national line's day (~137,000 calls); a small team's shift (~4,600)
+def measure(name: str, runner, days: int, replications: int, repeats: int) -> dict[str, float]:
+    """Median wall and CPU calls per second of ``runner(days, replications, seed)``."""
+    runner(1, 1, 0)  # warm up: imports, compiled code from the cache
+    wall, cpu, aband = [], [], []
+    n = 0
+    for r in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        n, ab = runner(days, replications, r + 1)
+        wall.append(n / (time.perf_counter() - t0))
+        cpu.append(n / (time.process_time() - c0))
+        aband.append(ab)
+    out = {"wall": statistics.median(wall), "cpu": statistics.median(cpu), "calls": n, "abandon": float(np.mean(aband))}
+    print(f"  {name:<13} {days:>4} d x {replications:<4} {n:>10,} calls  {out['wall'] / 1e6:8.3f} M calls/s wall  "
+          f"{out['cpu'] / 1e6:8.3f} M/s CPU   abandon rate {out['abandon']:.4f}", flush=True)
+    return out
 
 
-def measure(agents: int, hours: float, repeats: int, runners: list[str]) -> dict[str, float]:
-    """Print and return the median calls per second of each runner on M/M/agents+M for ``hours``."""
-    calls = LOAD_PER_AGENT * agents / AHT * hours * 3600.0
-    print(f"M/M/{agents}+M: aht {AHT:g} s, patience {PATIENCE:g} s, load {LOAD_PER_AGENT} per agent, "
-          f"{hours:g} h (~{calls:,.0f} calls), {repeats} repeats of at least {MIN_REPEAT_S:g} s (median)")
-    rates: dict[str, float] = {}
-    for name in runners:
-        runner = RUNNERS[name]
-        runner(agents, hours, 0)  # warm up: imports, JIT compilation, memory of this size
-        t0 = time.perf_counter()
-        runner(agents, hours, 0)
-        # a repeat runs enough replications to last about 0.2 s, so that a run of half a
-        # millisecond is not measured alone (timer and scheduler noise)
-        batch = max(1, math.ceil(MIN_REPEAT_S / (time.perf_counter() - t0)))
-        speeds, aband = [], []
-        seed = 1
-        for r in range(repeats):
-            n_calls = 0
-            t0 = time.perf_counter()
-            for _ in range(batch):
-                n, ab = runner(agents, hours, seed)
-                n_calls += n
-                seed += 1
-                aband.append(ab)
-            speeds.append(n_calls / (time.perf_counter() - t0))
-        rates[name] = statistics.median(speeds)
-        print(f"{name:>8}: {rates[name]:>10,.0f} calls/s   abandon rate {statistics.mean(aband):.4f}", flush=True)
-    print(f"{'exact':>8}: {'':>10}            abandon rate {exact_abandon_rate(agents):.4f} (Erlang A)")
-    if "ciw" in rates:
-        for name, rate in rates.items():
-            if name != "ciw":
-                print(f"{name}/ciw speed ratio: {rate / rates['ciw']:.2f}x")
-    if math.isfinite(rates.get("simpy", math.nan)):
-        for name, rate in rates.items():
-            if name not in ("ciw", "simpy"):
-                print(f"{name}/simpy speed ratio: {rate / rates['simpy']:.2f}x")
+def case(title: str, days: int, replications: int, short_days: int, short_reps: int, repeats: int,
+         runners: list[str]) -> dict[str, dict[str, float]]:
+    expected = days * 48 * CALLS_PER_INTERVAL * replications
+    print(f"{title}: {days} day(s) x {replications} replication(s), ~{expected:,.0f} calls; SimPy and Ciw on "
+          f"{short_days} day(s) x {short_reps}")
+    table = {
+        "fast engine": (engine_runner(engine_fast), days, replications),
+        "fast run": (api_runner("fast"), days, replications),
+        "simpy engine": (engine_runner(engine_simpy), short_days, short_reps),
+        "simpy run": (api_runner("simpy"), short_days, short_reps),
+        "ciw": (run_ciw, short_days, short_reps),
+    }
+    rates = {}
+    for name, (runner, d, r) in table.items():
+        if name.split()[0] in runners:
+            rates[name] = measure(name, runner, d, r, repeats if name.startswith("fast") else max(1, repeats // 2))
+    for a, b in (("fast run", "simpy run"), ("fast engine", "simpy engine"), ("fast run", "ciw"),
+                 ("simpy run", "ciw"), ("fast run", "fast engine")):
+        if a in rates and b in rates:
+            print(f"  {a} / {b}: {rates[a]['wall'] / rates[b]['wall']:.1f}x wall, "
+                  f"{rates[a]['cpu'] / rates[b]['cpu']:.1f}x CPU")
     return rates
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agents", type=int, help="one case with this many agents (default: both cases)")
-    parser.add_argument("--hours", type=float, help="hours simulated in that case (default 8)")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--runners", nargs="*", default=list(RUNNERS))
+    parser.add_argument("--days", type=int, default=200, help="days of the one-replication case")
+    parser.add_argument("--replications", type=int, default=200, help="replications of the one-day case")
+    parser.add_argument("--simpy-days", type=int, default=3, help="days SimPy and Ciw simulate in the first case")
+    parser.add_argument("--simpy-replications", type=int, default=3, help="their replications in the second case")
+    parser.add_argument("--runners", nargs="*", default=["fast", "simpy", "ciw"])
+    parser.add_argument("--quick", action="store_true", help="20 days and 20 replications, 3 repeats")
     args = parser.parse_args(argv)
-    cases = CASES if args.agents is None and args.hours is None else \
-        ((args.agents or 50, args.hours or 8.0),)
-    for i, (agents, hours) in enumerate(cases):
-        if i:
-            print()
-        measure(agents, hours, args.repeats, args.runners)
+    if args.quick:
+        args.days, args.replications, args.repeats = 20, 20, 3
+    print(f"M/M/{AGENTS}+M: aht {AHT:g} s, patience {PATIENCE:g} s, load {LOAD_PER_AGENT} per agent, 30-min intervals; "
+          f"median of {args.repeats} repeats (SimPy and Ciw: {max(1, args.repeats // 2)})")
+    case("one long replication", args.days, 1, args.simpy_days, 1, args.repeats, args.runners)
+    print()
+    case("many short replications", 1, args.replications, 1, args.simpy_replications, args.repeats, args.runners)
+    print(f"\n  exact Erlang A abandon rate {exact_abandon_rate():.4f}")
 
 
 if __name__ == "__main__":

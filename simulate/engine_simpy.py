@@ -78,16 +78,22 @@ are drawn up front in numpy arrays from one generator per stream (arrivals, call
 service, patience, callback, redial), so two scenarios run with the same seed share common random
 numbers: same arrival times, types and draws for every first attempt. The per-interval inputs
 (mix, handle times, agents on duty, closing) come resolved in a :class:`simulate.workload.Workload`.
+Events due at the same instant follow the tie rules of ``simulate/ENGINE.md`` (an agent finishing,
+then patience running out, then an overflow delay ending, then the interval boundary, then callers
+leaving the menu, then redials, then new callers), which :mod:`simulate.engine_fast` follows too:
+for one pool of agents the two engines give the same records, call for call (agent groups are
+simulated by this engine only).
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 
 import numpy as np
 import simpy
 
-from simulate._draws import STREAMS, arrival_times, call_types, poisson_counts, spawn_streams
+from simulate._draws import STREAMS, arrival_times, call_types, interval_index, poisson_counts, spawn_streams
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -103,6 +109,17 @@ __all__ = ["STREAMS", "simulate_replication", "spawn_streams", "draw_first_attem
 
 _NAN = math.nan
 _INF = math.inf
+
+# Tie rules (simulate/ENGINE.md): events due at the same instant happen in this order, each after
+# SimPy's own immediate events (a process starting or resuming: priorities 0 and 1), which carry
+# out the consequences of the event before.
+_FINISH = 2  # an agent finishes a call
+_PATIENCE = 3  # a caller on hold runs out of patience
+_OVERFLOW = 4  # a caller on hold has waited overflow_after (agent groups only: SimPy alone simulates them)
+_BOUNDARY = 5  # an interval starts: agents change, maybe closing
+_IVR_EXIT = 6  # a caller leaves the menu
+_REDIAL = 7  # a redial rings
+_ARRIVAL = 8  # a new caller rings
 
 
 def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.random.Generator]
@@ -123,7 +140,7 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
         counts = poisson_counts(work.calls, rngs["arrivals"])
         n_calls = int(counts.sum())
         arrival = arrival_times(counts, rngs["arrivals"], work.interval_s)
-    interval = np.minimum((arrival // work.interval_s).astype(np.int64), n - 1)
+    interval = interval_index(arrival, work.interval_s, n)
     table = scenario.type_table()
     u_type = rngs["call_type"].random(n_calls)
     if work.replay_type is not None:
@@ -148,6 +165,19 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
         "patience_s": patience,
         "u_callback": rngs["callback"].random(n_calls),
     }
+
+
+class _Timeout(simpy.Event):
+    """``simpy.Timeout`` with a rank instead of NORMAL priority: events due at the same instant
+    happen in rank order (the tie rules above). Its body is Timeout's, which sets the same
+    attributes."""
+
+    def __init__(self, env: simpy.Environment, delay: float, rank: int, value=None):
+        self.env = env
+        self.callbacks = []
+        self._value = value
+        self._ok = True
+        env.schedule(self, rank, delay)
 
 
 class _Call:
@@ -210,11 +240,12 @@ class _Centre:
 
     def __init__(self, work: Workload, scenario: Scenario, seed):
         self.env = simpy.Environment()
-        self.s = scenario
-        self.L = float(work.interval_s)
-        self.n = work.n
-        self.T = self.n * self.L
+        self.scenario = scenario
+        self.interval_s = float(work.interval_s)
+        self.n_intervals = work.n
+        self.horizon_s = self.n_intervals * self.interval_s
         self.on_duty = work.group_on_duty.tolist()  # [interval][group] agents on duty, closing rule applied
+        self.closed = work.closed
         self.open = [not c for c in work.closed.tolist()]
         self.let_go = work.let_go.tolist()  # closings where everyone on hold is let go
         self.redials_on = not work.is_replay  # a replayed log holds every attempt already
@@ -222,16 +253,16 @@ class _Centre:
         table = scenario.type_table()
         self.aht = work.aht_s.tolist()  # [interval][type] mean handle time (s)
         self.mean_aht = work.mean_aht_s.tolist()
-        self.staffed = np.asarray(work.agents, dtype=np.float64) * self.L  # agent-seconds scheduled
-        self.staffed_group = np.asarray(work.group_agents, dtype=np.float64) * self.L
+        self.staffed = np.asarray(work.agents, dtype=np.float64) * self.interval_s  # agent-seconds scheduled
+        self.staffed_group = np.asarray(work.group_agents, dtype=np.float64) * self.interval_s
         self.type_patience = table["patience"].tolist()
         self.type_priority = table["priority"].tolist()
         self.redials = _RedialDraws(self.rngs["redial"], scenario)
         self._routing(scenario)
         # live state
-        self.k = 0  # current interval
+        self.current = 0  # the interval the clock is in
         self.target = list(self.on_duty[0])  # agents on duty now, per group
-        self.busy = [0] * self.G  # agents talking to a caller, per group
+        self.busy = [0] * self.n_groups  # agents talking to a caller, per group
         self.in_system = 0  # lines held (IVR + queue + service)
         self.queues = [deque() for _ in range(self.n_types)]  # per type, join order; hung-up entries skipped
         self.n_wait = [0] * self.n_types  # callers on hold, per type
@@ -240,7 +271,8 @@ class _Centre:
         self.seq = 0  # callers who joined a queue
         self.cb_seq = 0  # callbacks accepted
         self.ended = False  # past the end of the horizon
-        self.attempts: list[_Call] = []
+        self.first_calls: list[_Call] = []  # in caller order
+        self.redial_calls: list[_Call] = []  # in the order they were made
         self.uses_ivr = scenario.uses_ivr
         self.cb_threshold = scenario.callback_threshold
         self.cb_deadline = _INF if scenario.callback_deadline is None else scenario.callback_deadline
@@ -249,9 +281,9 @@ class _Centre:
         """Who may answer whom, resolved once (see rule 9 of the module docstring)."""
         g = scenario.group_table()
         eligible, preferred, n_skills = g["eligible"], g["preferred"], g["n_skills"].tolist()
-        self.G = len(n_skills)
+        self.n_groups = len(n_skills)
         self.n_types = eligible.shape[0]
-        order = sorted(range(self.G), key=lambda j: (n_skills[j], j))  # fewest skills, then group order
+        order = sorted(range(self.n_groups), key=lambda j: (n_skills[j], j))  # fewest skills, then group order
         delay = scenario.overflow_after
         self.overflow_after = delay if delay else None  # 0 s: every eligible group is open at once
         self.by_skills = order
@@ -264,19 +296,23 @@ class _Centre:
         self.eligible_groups = [[j for j in order if eligible[t, j]] for t in range(self.n_types)]
         # per group: (type, waits for overflow) of the queues it serves
         self.serves = [[(t, bool(self.overflow_after) and not preferred[t, j]) for t in range(self.n_types)
-                        if eligible[t, j]] for j in range(self.G)]
+                        if eligible[t, j]] for j in range(self.n_groups)]
         self.serves_types = [[t for t, _ in sv] for sv in self.serves]
         # types sharing a group with each type (whose callers on hold the callback offer counts)
         self.related = [[u for u in range(self.n_types) if (eligible[t] & eligible[u]).any()]
                         for t in range(self.n_types)]
         self.by_priority = scenario.pick == "priority"
 
+    def at(self, delay: float, rank: int, value=None) -> simpy.Event:
+        """An event ``delay`` seconds from now that, at equal times, comes in the order of ``rank``
+        (see the tie rules above)."""
+        return _Timeout(self.env, delay, rank, value)
+
     # ------------------------------------------------------------ the story of one attempt
     def attempt(self, call: _Call):
         """The life of one attempt, from dialling to hanging up (a SimPy process)."""
         env = self.env
-        s = self.s
-        self.attempts.append(call)
+        s = self.scenario
         # 1-2. A closed centre or every line taken: busy signal.
         if not self.open[call.interval] or (s.lines is not None and self.in_system >= s.lines):
             call.outcome = OUTCOME_BLOCKED
@@ -286,7 +322,7 @@ class _Centre:
         # 3. The menu: some callers are helped by self-service.
         if self.uses_ivr:
             if s.ivr_time > 0:
-                yield env.timeout(s.ivr_time)
+                yield self.at(s.ivr_time, _IVR_EXIT)
             if call.u_ivr < s.ivr_containment:
                 call.outcome = OUTCOME_CONTAINED
                 self.in_system -= 1
@@ -312,7 +348,7 @@ class _Centre:
                 self.n_callbacks += 1
                 self.dispatch()  # an idle agent not yet open to callers on hold may call back at once
                 yield called_back  # an agent calls back (dispatch set call.answer); never, past the horizon
-                yield env.timeout(call.service)
+                yield self.at(call.service, _FINISH)
                 self.release(call.group)
                 return
             # 5-6. On hold until an agent answers or patience runs out (or the centre closes).
@@ -329,10 +365,10 @@ class _Centre:
             self.queues[call.ctype].append(call)
             self.n_wait[call.ctype] += 1
             if call.patience < _INF:
-                env.timeout(call.patience, call).callbacks.append(self.patience_runs_out)
+                self.at(call.patience, _PATIENCE, call).callbacks.append(self.patience_runs_out)
             if self.late_groups[call.ctype]:
-                call.overflow_at = env.now + self.overflow_after  # the same float the timeout fires at
-                env.timeout(self.overflow_after, call).callbacks.append(self.overflow_due)
+                call.overflow_at = env.now + self.overflow_after  # the same float the event fires at
+                self.at(self.overflow_after, _OVERFLOW, call).callbacks.append(self.overflow_due)
             answered = yield call.event
             if not answered:
                 call.outcome = OUTCOME_ABANDONED
@@ -342,7 +378,7 @@ class _Centre:
             call.wait = call.answer - call.join
         # 7. Answered: the agent handles the call, then takes the next one.
         call.outcome = OUTCOME_ANSWERED
-        yield env.timeout(call.service)
+        yield self.at(call.service, _FINISH)
         self.in_system -= 1
         self.release(call.group)
 
@@ -366,19 +402,20 @@ class _Centre:
         if agents == 0:
             return _INF
         waiting = sum(self.n_wait[u] for u in self.related[ctype])
-        return (waiting + 1) * self.mean_aht[self.k] / agents
+        return (waiting + 1) * self.mean_aht[self.current] / agents
 
     def serving(self, ctype: int) -> bool:
         """Whether a caller of type ``ctype`` may join the queue now: the centre is open, or agents of
         its eligible groups are on duty for the callers still inside (closing with "serve", or past
         the horizon)."""
-        return any(self.target[j] > 0 for j in self.eligible_groups[ctype]) or (not self.ended and self.open[self.k])
+        return any(self.target[j] > 0 for j in self.eligible_groups[ctype]) or (
+            not self.ended and self.open[self.current])
 
     def patience_runs_out(self, event) -> None:
         call = event._value
         if call.waiting:
             call.waiting = False
-            call.wait = call.patience
+            call.wait = self.env.now - call.join
             t = call.ctype
             self.n_wait[t] -= 1
             if self.n_wait[t] == 0:
@@ -433,7 +470,7 @@ class _Centre:
         for g in self.by_skills:
             while busy[g] < target[g]:
                 call = self.next_caller(g, now)
-                cbq = self.next_callback(g) if not self.ended and self.open[self.k] else None
+                cbq = self.next_callback(g) if not self.ended and self.open[self.current] else None
                 if cbq is not None and (call is None or now >= cbq[0][0]):
                     _, _, cb_call, called_back = cbq.popleft()
                     self.n_callbacks -= 1
@@ -469,50 +506,56 @@ class _Centre:
 
     # ------------------------------------------------------------ arrivals, redials, the clock
     def maybe_redial(self, call: _Call) -> None:
-        s = self.s
+        s = self.scenario
         if call.attempt >= s.max_attempts or s.redial_prob <= 0 or not self.redials_on:
             return
         u, delay, u_ivr, unit_service, unit_patience, u_cb = self.redials.next()
         if u >= s.redial_prob:
             return
         t = self.env.now + delay
-        if t >= self.T:
+        if t >= self.horizon_s:
             return
-        k = call.ctype
-        kt = min(int(t // self.L), self.n - 1)
-        again = _Call(call.caller, call.attempt + 1, k, kt, t, unit_service * self.aht[kt][k],
-                      unit_patience * self.type_patience[k], self.type_priority[k], u_ivr, u_cb)
-        self.env.timeout(delay, again).callbacks.append(self._start)
+        ctype = call.ctype
+        interval = min(int(t // self.interval_s), self.n_intervals - 1)
+        again = _Call(call.caller, call.attempt + 1, ctype, interval, t, unit_service * self.aht[interval][ctype],
+                      unit_patience * self.type_patience[ctype], self.type_priority[ctype], u_ivr, u_cb)
+        self.redial_calls.append(again)
+        self.at(delay, _REDIAL, again).callbacks.append(self._start)
 
     def _start(self, event) -> None:
         self.env.process(self.attempt(event._value))
 
     def source(self, first: dict[str, np.ndarray]):
-        """New callers dial at their pre-drawn times."""
-        env = self.env
-        timeout = env.timeout
-        process = env.process
-        attempt = self.attempt
+        """New callers dial at their pre-drawn times. They are put on the clock an interval at a time,
+        at the interval's start: from there the delay to each call is exact, so every call rings at
+        exactly its time (SimPy's clock adds delays, and ``now + (t - now)`` can miss ``t``)."""
         prio = self.type_priority
         cols = zip(first["arrival_s"].tolist(), first["interval"].tolist(), first["call_type"].tolist(),
                    first["service_s"].tolist(), first["patience_s"].tolist(), first["u_ivr"].tolist(),
                    first["u_callback"].tolist())
-        for caller, (t, k, ct, svc, pat, u_ivr, u_cb) in enumerate(cols):
-            if t > env.now:
-                yield timeout(t - env.now)
-            process(attempt(_Call(caller, 1, ct, k, t, svc, pat, prio[ct], u_ivr, u_cb)))
+        starts = np.searchsorted(first["interval"], np.arange(self.n_intervals + 1)).tolist()
+        caller = 0
+        for k in range(self.n_intervals):
+            if k:
+                yield self.at(k * self.interval_s - self.env.now, _BOUNDARY)
+            now = self.env.now
+            for t, interval, ctype, svc, pat, u_ivr, u_cb in itertools.islice(cols, starts[k + 1] - starts[k]):
+                call = _Call(caller, 1, ctype, interval, t, svc, pat, prio[ctype], u_ivr, u_cb)
+                self.first_calls.append(call)
+                self.at(t - now, _ARRIVAL, call).callbacks.append(self._start)
+                caller += 1
 
     def clock(self):
         """Interval boundaries: shift changes, closing time, end of the horizon."""
         env = self.env
-        for k in range(1, self.n):
-            yield env.timeout(k * self.L - env.now)
-            self.k = k
+        for k in range(1, self.n_intervals):
+            yield self.at(k * self.interval_s - env.now, _BOUNDARY)
+            self.current = k
             self.target = list(self.on_duty[k])
             if self.let_go[k]:
                 self.let_waiting_go()
             self.dispatch()
-        yield env.timeout(self.T - env.now)
+        yield self.at(self.horizon_s - env.now, _BOUNDARY)
         self.ended = True
         for q in self.callbacks:  # callbacks not made by the end of the horizon stay unmade
             q.clear()
@@ -525,7 +568,7 @@ class _Centre:
         self.env.process(self.source(first))
         self.env.process(self.clock())
         self.env.run()
-        calls = self.attempts
+        calls = self.first_calls + self.redial_calls  # the record order of every engine
         if any(c.waiting for c in calls):  # cannot happen: the horizon lets everyone go or serves them
             raise RuntimeError("engine_simpy: a call was still waiting when the simulation ended")
         columns = {
@@ -544,7 +587,8 @@ class _Centre:
         columns["service_s"] = np.where(served, service, np.nan)
         group = np.fromiter((c.group for c in calls), np.int16, len(calls))
         columns["group"] = np.where(served, group, -1).astype(np.int16)
-        return CallRecords.from_columns(columns, self.staffed, self.staffed_group)
+        return CallRecords.from_columns(columns, self.staffed, self.closed, self.staffed_group,
+                                        ivr_s=self.scenario.ivr_time)
 
 
 def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.SeedSequence) -> CallRecords:

@@ -28,12 +28,19 @@ Fields (one entry per attempt):
 =================  ========  ==============================================================
 
 Per replication, also ``staffed_s``: float64 array of length n_intervals, the agent-seconds
-on shift in each interval (agents x interval length, as scheduled), and ``staffed_group_s``:
-float64 (n_intervals, G), the same per agent group.
+on shift in each interval (agents x interval length, as scheduled); ``staffed_group_s``:
+float64 (n_intervals, G), the same per agent group; and ``closed``: bool array of length
+n_intervals, the intervals when the centre is closed (no calls expected and no agents; all False
+when not given); ``ivr_s``: seconds an attempt that got a line spends in the IVR menu before it
+joins the agent queue (the scenario's ``ivr_time``; 0 when not given), so a hold lasts from
+``arrival_s + ivr_s`` for ``wait_s`` seconds.
 
 ``group`` and ``staffed_group_s`` are optional when a record is built: an engine that simulates
 one pool of agents (the compiled engine) may leave them out; they are then filled trivially (group
 0 for every served call, -1 otherwise; ``staffed_s`` as the one column).
+
+Record order (every engine): first attempts in arrival order, whose callers are 0..m-1, then
+redials in the order they were made. :mod:`simulate.metrics` reads this layout directly.
 """
 from __future__ import annotations
 
@@ -94,6 +101,8 @@ class CallRecords:
     staffed_s: np.ndarray
     group: np.ndarray | None = None
     staffed_group_s: np.ndarray | None = None
+    closed: np.ndarray | None = None
+    ivr_s: float = 0.0
 
     def __post_init__(self) -> None:
         n = len(self.caller)
@@ -107,15 +116,25 @@ class CallRecords:
                 object.__setattr__(self, name, arr)
             if arr.ndim != 1 or len(arr) != n:
                 raise ValueError(f"CallRecords.{name}: expected a 1-D array of length {n}, got shape {arr.shape}")
-        object.__setattr__(self, "staffed_s", np.asarray(self.staffed_s, dtype=np.float64))
+        staffed = np.asarray(self.staffed_s, dtype=np.float64)
+        object.__setattr__(self, "staffed_s", staffed)
         if self.staffed_group_s is None:
-            object.__setattr__(self, "staffed_group_s", self.staffed_s[:, None])
+            object.__setattr__(self, "staffed_group_s", staffed[:, None])
         else:
             sg = np.asarray(self.staffed_group_s, dtype=np.float64)
-            if sg.ndim != 2 or sg.shape[0] != len(self.staffed_s):
-                raise ValueError(f"CallRecords.staffed_group_s: expected shape ({len(self.staffed_s)}, groups), "
+            if sg.ndim != 2 or sg.shape[0] != len(staffed):
+                raise ValueError(f"CallRecords.staffed_group_s: expected shape ({len(staffed)}, groups), "
                                  f"got {sg.shape}")
             object.__setattr__(self, "staffed_group_s", sg)
+        closed = np.zeros(len(staffed), np.bool_) if self.closed is None else np.asarray(self.closed, dtype=np.bool_)
+        if closed.shape != staffed.shape:
+            raise ValueError(f"CallRecords.closed: expected one value per interval ({len(staffed)}), got shape "
+                             f"{closed.shape}")
+        object.__setattr__(self, "closed", closed)
+        ivr_s = float(self.ivr_s)
+        if not ivr_s >= 0.0:
+            raise ValueError(f"CallRecords.ivr_s: expected seconds >= 0, got {self.ivr_s!r}")
+        object.__setattr__(self, "ivr_s", ivr_s)
 
     def __len__(self) -> int:
         return len(self.caller)
@@ -125,12 +144,12 @@ class CallRecords:
         return self.staffed_group_s.shape[1]
 
     @classmethod
-    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray,
-                     staffed_group_s: np.ndarray | None = None) -> "CallRecords":
+    def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray, closed: np.ndarray | None = None,
+                     staffed_group_s: np.ndarray | None = None, ivr_s: float = 0.0) -> "CallRecords":
         """Build from a mapping holding every name in :data:`RECORD_FIELDS` (those in
         :data:`OPTIONAL_FIELDS` may be left out: see the module docstring)."""
         missing = [k for k in RECORD_FIELDS if k not in columns and k not in OPTIONAL_FIELDS]
         if missing:
             raise ValueError(f"CallRecords: missing fields {missing}")
         return cls(**{k: columns[k] for k in RECORD_FIELDS if k in columns}, staffed_s=staffed_s,
-                   staffed_group_s=staffed_group_s)
+                   staffed_group_s=staffed_group_s, closed=closed, ivr_s=ivr_s)

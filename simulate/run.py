@@ -41,8 +41,6 @@ def resolve_engine(engine: str, scenario: Scenario) -> str:
     from simulate import engine_fast
 
     ok, reason = engine_fast.supports(scenario)
-    if ok and scenario.routes_by_skill:  # until engine_fast.supports says so itself
-        ok, reason = False, "agent groups and routing by skill are only simulated by the SimPy engine"
     if ok:
         return "fast"
     if engine == "fast":
@@ -67,8 +65,7 @@ def replicate(engine: str, work: Workload, scenario: Scenario, seed: np.random.S
     """One replication: (summary dict, interval dict, records columns or None, (type counts, group
     counts) or None). Runs in workers too."""
     rec = _engine_function(engine)(work, scenario, seed)
-    summary = _metrics.summarize(rec, work.interval_s, scenario.sl_threshold)
-    per_interval = _metrics.interval_metrics(rec, work.interval_s, scenario.sl_threshold)
+    summary, per_interval = _metrics.kpis(rec, work.interval_s, scenario.sl_threshold)
     columns = {name: getattr(rec, name) for name in RECORD_FIELDS} if keep_calls else None
     breakdown = None
     if has_breakdown(scenario):

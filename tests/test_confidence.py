@@ -151,9 +151,6 @@ def test_every_candidate_tied_gets_no_star():
 
 
 # ----------------------------------------------------------------------------- queue figures vs lines and agents
-@pytest.mark.xfail(strict=True, reason="avg_queue charges a caller's whole wait to the interval they arrived in "
-                                       "and divides all waiting by open seconds only (metrics internals; fix "
-                                       "described in the issue-13 report)")
 def test_the_number_on_hold_never_exceeds_the_phone_lines():
     sc = Scenario(name="five lines", aht=600.0, patience=None, lines=5, redial_prob=0.0, sl_threshold=20.0)
     res = simulate.run(_day(40.0, n=8), sc, 1, replications=2, seed=0, engine="fast")
@@ -161,9 +158,6 @@ def test_the_number_on_hold_never_exceeds_the_phone_lines():
     assert res["avg_queue"] <= 5.0
 
 
-@pytest.mark.xfail(strict=True, reason="agents leaving at a shift change finish their calls, and that time is "
-                                       "charged to the agents on the new shift (metrics internals; fix described "
-                                       "in the issue-13 report)")
 def test_occupancy_never_exceeds_one_when_staffing_drops():
     sc = Scenario(name="step down", aht=500.0, patience=300.0, sl_threshold=20.0)
     day = _day(150.0, n=8)

@@ -72,7 +72,8 @@ def test_engine_choice():
     with pytest.raises(ValueError, match="engine"):
         run(arrivals(), s, 12, replications=1, engine="gpss")
     assert run(arrivals(), s, 12, replications=1, engine="auto").engine == "fast"  # the fast engine supports it
-    assert run(arrivals(), s.replace(callback_threshold=60.0), 12, replications=1).engine == "simpy"
+    assert run(arrivals(), s.replace(callback_threshold=60.0), 12, replications=1).engine == "fast"  # callbacks too
+    assert run(arrivals(), s.replace(pick="oldest"), 12, replications=1).engine == "simpy"  # routing by skill
     with pytest.raises(ValueError, match="replications"):
         run(arrivals(), s, 12, replications=0)
     with pytest.raises(ValueError, match="workers"):
