@@ -34,6 +34,8 @@ SCENARIO_FIELDS: dict[str, tuple[str | None, str]] = {
     "patience": ("u_seconds", "sec"),
     "patience_dist": (None, "text"),
     "patience_cv": ("u_ratio", "num"),
+    "aht_quantiles": (None, "text"),
+    "patience_quantiles": (None, "text"),
     "lines": ("u_lines", "int"),
     "redial_prob": ("u_share", "pct"),
     "redial_delay": ("u_seconds", "sec"),
