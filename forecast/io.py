@@ -229,8 +229,10 @@ def read_history(
       ever evaluated here (a formula never computed, e.g. written by a script, reads as blank).
     * UTC offsets (``Z``, ``+02:00``, ``-0500``): all timestamps of the file carry one, or none
       does. If the offsets differ (a daylight-saving change, ``-05:00`` in winter, ``-04:00`` in
-      summer) ``tz`` must be given and every timestamp is converted to that zone; without ``tz``
-      differing offsets are refused, since no single fixed offset can hold them.
+      summer) and ``tz`` is not given, the first time zone whose offsets match every timestamp
+      (Canadian zones tried first, e.g. ``America/Toronto``) is used and named in a
+      :class:`~forecast.errors.DataWarning`; with ``tz`` every timestamp is converted to that zone.
+      Offsets no zone explains are refused.
     * A blank ``y`` (or ``NA``, ``N/A``, ``NaN``, ``null``, ``None``, ``#N/A``) is loaded as NaN and
       reported with a :class:`~forecast.errors.DataWarning` naming the lines; it is never dropped.
     * Blank lines, and rows whose every field is blank (Excel writes ``;;;`` for formatted empty
@@ -1071,6 +1073,13 @@ def _parse_ds(t: _Table, col: pd.Series, lines: np.ndarray, tz: str | None) -> p
         first_off = off[0].as_py()
         differs = ~_np(pc.equal(off, first_off))
         if differs.any():
+            zone = _zone_of_offsets(ds, off)
+            if zone is not None:
+                warnings.warn(f"{src.label}: the timestamps' UTC offsets change ({first_off} and "
+                              f"{sorted(set(off.to_pylist()) - {first_off})[0]}: daylight saving); they match the "
+                              f"time zone {zone}, used for local times; pass tz= (queuecast --tz) to choose another",
+                              DataWarning, stacklevel=4)
+                return ds.dt.tz_convert(zone).dt.as_unit("ns")
             i = _first(differs)
             raise src.error(
                 f"{strings.iat[i]!r} has the UTC offset {off[i].as_py()} but {src.where(int(lines[0]))} has "
@@ -1084,6 +1093,49 @@ def _parse_ds(t: _Table, col: pd.Series, lines: np.ndarray, tz: str | None) -> p
     if tz is not None:
         ds = _localize(t, ds, lines, col, tz)
     return ds.dt.as_unit("ns")
+
+
+#: zones tried first when timestamps carry changing UTC offsets (Canada first, then the US, Europe and
+#: the rest); every other zone of the tz database is tried after them, in name order
+_PREFERRED_ZONES = (
+    "America/Toronto", "America/Vancouver", "America/Edmonton", "America/Winnipeg", "America/Halifax",
+    "America/St_Johns", "America/Regina", "America/Whitehorse", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+    "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Jerusalem", "Australia/Sydney",
+)
+
+
+def _zone_of_offsets(ds: pd.Series, off: "pa.Array") -> str | None:
+    """The first time zone whose UTC offset equals every timestamp's own offset, or None.
+
+    Timestamps with offsets that change (-05:00 in winter, -04:00 in summer) are instants in some
+    zone with daylight saving; the zone decides local times (opening hours, weekday patterns). Only
+    the first and last instant of each run of equal offsets are checked, so this is fast however
+    long the file."""
+    from zoneinfo import ZoneInfo, available_timezones
+
+    offsets = pd.Series(off.to_pylist())
+    minutes = offsets.map(lambda o: (1 if o[0] == "+" else -1) * (int(o[1:3]) * 60 + int(o[4:6]))
+                          if isinstance(o, str) and len(o) == 6 else None)
+    if minutes.isna().any():
+        return None
+    order = np.argsort(ds.to_numpy(), kind="stable")
+    utc = ds.to_numpy()[order]
+    mins = minutes.to_numpy()[order]
+    edges = np.flatnonzero(np.r_[True, mins[1:] != mins[:-1], True])
+    probe = np.unique(np.r_[edges[:-1], edges[1:] - 1])
+    instants = pd.DatetimeIndex(utc[probe]).tz_localize("UTC") if pd.DatetimeIndex(utc[probe]).tz is None \
+        else pd.DatetimeIndex(utc[probe])
+    want = mins[probe]
+    for zone in (*_PREFERRED_ZONES, *sorted(available_timezones() - set(_PREFERRED_ZONES))):
+        try:
+            local = instants.tz_convert(ZoneInfo(zone))
+        except Exception:  # noqa: BLE001 - a zone the platform's tz data cannot load is skipped
+            continue
+        got = np.array([t.utcoffset().total_seconds() / 60 for t in local])
+        if np.array_equal(got, want):
+            return zone
+    return None
 
 
 def _check_years(t: _Table, ds: pd.Series, lines: np.ndarray, col: pd.Series) -> None:
