@@ -689,10 +689,8 @@ def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
 BREAKDOWN_METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("calls", "calls", "neutral", "Attempts that reached the queue or an agent: answered + abandoned."),
     Metric("answered", "calls", "higher", "Attempts answered by an agent (by a group: answered or called back by it)."),
-    Metric("abandoned", "calls", "lower", "Attempts that hung up while on hold."),
-    Metric("service_level", "share", "higher", "answered within sl_threshold / (answered + abandoned)."),
-    Metric("abandon_rate", "share", "lower", "abandoned / (answered + abandoned)."),
-    Metric("asa_s", "seconds", "lower", "Average speed of answer: mean wait of answered calls."),
+    # the same definitions as the summary's: one place
+    *(METRICS[name] for name in ("abandoned", "service_level", "abandon_rate", "asa_s")),
     Metric("p_wait", "share", "lower", "Share of answered + abandoned attempts that waited at all (wait > 0)."),
     Metric("mean_wait_s", "seconds", "lower", "Mean wait of answered and abandoned attempts."),
     Metric("sl_answered", "share", "higher",
