@@ -222,10 +222,21 @@ def _served_wait_sum(lam: np.ndarray, s: np.ndarray, n: np.ndarray, pat: np.ndar
     hi = np.ceil(np.where(y < x, np.minimum(hi, geo), hi))
     step = np.maximum(1.0, np.ceil((hi - lo) / (points - 1)))
     out = np.empty_like(lam)
-    k = np.arange(points, dtype=np.float64)
-    chunk = max(1, 2_000_000 // points)
-    for i0 in range(0, len(lam), chunk):
-        sl = slice(i0, i0 + chunk)
+    # terms needed per row: its window, not always ``points`` (most rows need a few hundred); rows are
+    # taken in order of need so each block evaluates only as many terms as its widest row
+    need = np.minimum(np.ceil((hi - lo) / step) + 1.0, points).astype(np.int64)
+    order = np.argsort(need, kind="stable")
+    budget = 2_000_000
+    i0 = 0
+    while i0 < len(lam):
+        take = max(1, budget // int(need[order[i0]]))
+        while take > 1 and take * int(need[order[min(i0 + take, len(lam)) - 1]]) > budget:
+            take //= 2  # rows are sorted by need: the block's last row is its widest
+        rows = order[i0:i0 + take]
+        width = int(need[rows].max())
+        i0 += len(rows)
+        k = np.arange(width, dtype=np.float64)
+        sl = rows
         j = lo[sl, None] + step[sl, None] * k[None, :]
         xs, ys, cs, ths = x[sl, None], y[sl, None], c[sl, None], theta[sl, None]
         log_pi = log_pi_n[sl, None] + j * np.log(ys) + special.gammaln(xs + 1.0) - special.gammaln(xs + j + 1.0)
