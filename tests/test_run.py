@@ -149,17 +149,21 @@ def test_cli_simulate_reads_a_history_file_and_writes_intervals_and_summary(tmp_
     assert len(written) == 4 and "wrote" in capsys.readouterr().out
     assert written.filter(like="gents").iloc[:, 0].tolist() == [10, 14, 14, 10]
     assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", "Wed 08:00-10:00=12 x 1.25",
-                 "--out", str(out)]) == 0
+                 "--out", str(out)]) == 2  # the outputs exist: nothing replaced unasked
+    assert "already exist" in capsys.readouterr().err
+    assert pd.read_csv(out).filter(like="gents").iloc[:, 0].tolist() == [10, 14, 14, 10]
+    assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", "Wed 08:00-10:00=12 x 1.25",
+                 "--out", str(out), "--force"]) == 0
     assert pd.read_csv(out).filter(like="gents").iloc[:, 0].tolist() == [15, 15, 15, 15]
     assert main(["simulate", str(hist), "--scenario", str(tmp_path / "missing.toml"), "--staffing", "12",
                  "--out", str(out)]) == 2
     capsys.readouterr()
     assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", "Wed 08:00-09:00=12",
-                 "--out", str(out)]) == 0  # a pattern staffs 0 outside its windows: a note, not an error
+                 "--out", str(out), "--force"]) == 0  # a pattern staffs 0 outside its windows: a note, not an error
     assert "no agent on duty (first 2022-06-01 09:00" in capsys.readouterr().err
     pd.read_csv(plan).iloc[:2].to_csv(plan, index=False)
     assert main(["simulate", str(hist), "--scenario", str(scen), "--staffing", str(plan),
-                 "--out", str(out)]) == 2  # a table that misses open intervals: a sentence, status 2
+                 "--out", str(out), "--force"]) == 2  # a table that misses open intervals: a sentence, status 2
     err = capsys.readouterr().err
     assert "does not cover 2022-06-01 09:00" in err and "Traceback" not in err
     with pytest.raises(SystemExit):
