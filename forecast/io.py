@@ -17,6 +17,7 @@ zip bomb is stopped while it decompresses, a 20,000-column file at its header li
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import difflib
 import gzip
@@ -98,6 +99,7 @@ class _Source:
     kind: str  # "csv" | "xlsx" | "parquet" | "frame"
     sheet: str | None = None
     index: pd.Index | None = None  # labels of a DataFrame source
+    series_column: str = "series"  # the file's own name for the series column (messages use it)
 
     def where(self, line: int | None) -> str | None:
         if line is None:
@@ -149,6 +151,7 @@ def read_history(
     value: str | Sequence[str] = "y",
     numeric: Sequence[str] = (),
     value_limit: str = "MAX_VALUE",
+    series_column: str = "series",
 ) -> pd.DataFrame:
     """Read a demand history (or an arrivals table) and check it against the history contract.
 
@@ -184,6 +187,10 @@ def read_history(
         finite, at most ``value_limit``; blanks loaded as NaN with a warning) and returned as
         ``float64``, e.g. ``numeric=("aht_s",)`` for handle time per interval. Absent ones are
         ignored.
+    series_column:
+        The file's column naming the series, ``"series"`` by default; ``"group"`` reads a capacity
+        forecast with one series per agent group. The result calls it ``series``; messages use the
+        file's own name. A file holding both this column and a ``series`` column is refused.
     value_limit:
         Name of the limit in :mod:`forecast.limits` that bounds the values: ``"MAX_VALUE"`` for a
         history (one billion), ``"MAX_CALLS_PER_INTERVAL"`` for arrivals. A larger value is
@@ -297,6 +304,8 @@ def read_history(
             reader = {"xlsx": _read_xlsx, "parquet": _read_parquet, "text": _read_text}[kind]
             table = reader(data, label)
             del data
+        if series_column != "series":
+            table = _rename_series(table, series_column)
         return _validate(table, series, tz, values, tuple(numeric), value_limit)
     except MemoryError:
         label = name or ("DataFrame" if isinstance(source, pd.DataFrame) else
@@ -814,6 +823,18 @@ def _i8(ds: pd.Series) -> np.ndarray:
     return ds.dt.as_unit("ns").to_numpy().view(np.int64)
 
 
+def _rename_series(t: _Table, column: str) -> _Table:
+    """The table with its ``column`` read as the series column (``series_column=`` of read_history)."""
+    src = dataclasses.replace(t.source, series_column=column)
+    cols = list(t.frame.columns)
+    if column in cols and "series" in cols:
+        raise src.error(f"the file has both a {column!r} and a 'series' column; expected one column naming the "
+                        f"series", line=1 if src.header() else None, column="series", value=None,
+                        where=src.header())
+    frame = t.frame.rename(columns={column: "series"}) if column in cols else t.frame
+    return dataclasses.replace(t, frame=frame, source=src)
+
+
 def _shown_columns(cols: list[str]) -> str:
     return repr(cols) if len(cols) <= 20 else repr(cols[:20])[:-1] + f", ... ({len(cols)} columns)]"
 
@@ -862,7 +883,7 @@ def _check_names(names: pa.ChunkedArray, lines: np.ndarray, src: _Source, column
     unique = pc.unique(names)
     if len(unique) > limits.MAX_SERIES:
         raise src.error(f"the file has {len(unique):,} series: " + limits.sentence("MAX_SERIES", len(unique)),
-                        column="series", value=None)
+                        column=src.series_column, value=None)
     control = pc.match_substring_regex(unique, _CONTROL_RE)
     length = pc.utf8_length(unique)
     bad = pc.or_(control, pc.greater(length, limits.MAX_NAME_LENGTH))
@@ -873,10 +894,10 @@ def _check_names(names: pa.ChunkedArray, lines: np.ndarray, src: _Source, column
     control_char = _CONTROL_PY.search(name)
     if control_char:
         raise src.error(f"the series name {_show(column.iat[i])} holds the control character {control_char.group()!r}",
-                        line=int(lines[i]), column="series", value=column.iat[i],
+                        line=int(lines[i]), column=src.series_column, value=column.iat[i],
                         expected="a name of letters, digits, spaces and punctuation, without control characters")
     raise src.error(f"the series name {name[:40]!r}... is too long: " + limits.sentence("MAX_NAME_LENGTH", len(name)),
-                    line=int(lines[i]), column="series", value=column.iat[i])
+                    line=int(lines[i]), column=src.series_column, value=column.iat[i])
 
 
 def _validate(t: _Table, series: str | None, tz: str | None, values: tuple[str, ...] = ("y",),
@@ -890,14 +911,14 @@ def _validate(t: _Table, series: str | None, tz: str | None, values: tuple[str, 
         blank = _np(pc.equal(pc.utf8_trim_whitespace(names), ""))
         if blank.any():
             i = _first(blank)
-            raise src.error("the series name is blank", line=int(lines[i]), column="series",
+            raise src.error("the series name is blank", line=int(lines[i]), column=src.series_column,
                             value=df["series"].iat[i], expected=EXPECT_SERIES)
 
     if series is not None:
         if names is None:
             if series != DEFAULT_SERIES:
                 raise src.error(f"there is no series {series!r}: the file has no 'series' column, so its one "
-                                f"series is named {DEFAULT_SERIES!r}", column="series", value=series,
+                                f"series is named {DEFAULT_SERIES!r}", column=src.series_column, value=series,
                                 expected=f"series={DEFAULT_SERIES!r} or no series filter")
         else:
             keep = _np(pc.equal(names, series))
@@ -905,7 +926,7 @@ def _validate(t: _Table, series: str | None, tz: str | None, values: tuple[str, 
                 present = sorted(pc.unique(names).to_pylist())
                 shown = ", ".join(repr(p) for p in present[:20]) + (" ..." if len(present) > 20 else "")
                 raise src.error(f"there is no series {series!r}; the series present are {shown}",
-                                column="series", value=series, expected="one of the series present")
+                                column=src.series_column, value=series, expected="one of the series present")
             df = df[keep].reset_index(drop=True)
             names = names.filter(pa.chunked_array([pa.array(keep)]))
             lines = lines[keep]

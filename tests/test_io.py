@@ -581,3 +581,25 @@ def test_arrivals_refusals_name_file_and_line_counted_as_a_person_does(content, 
     for fragment in fragments:
         assert fragment in str(err), str(err)
     assert "np." not in str(err) and "Pass utc=True" not in str(err)
+
+
+def test_a_group_column_can_name_the_series_and_messages_say_group():
+    text = ("ds,group,yhat,yhat_lo_80\n2026-01-05,phones,10,8\n2026-01-05,processing,20,15\n"
+            "2026-01-06,phones,11,9\n").encode()
+    read = forecast.read_history(text, name="plan.csv", value=("yhat", "calls", "y"), numeric=("yhat_lo_80",),
+                                 series_column="group")
+    assert sorted(read["series"].unique()) == ["phones", "processing"]
+    assert read.loc[read["series"] == "processing", "yhat_lo_80"].tolist() == [15.0]
+    with pytest.raises(forecast.DataError) as err:  # the same group twice on a day: both lines named
+        forecast.read_history(text + b"2026-01-05,phones,12,9\n", name="plan.csv", value="yhat", series_column="group")
+    assert "lines 2 and 5" in str(err.value)
+    with pytest.raises(forecast.DataError) as err:
+        forecast.read_history(b"ds,group,yhat\n2026-01-05, ,10\n", name="plan.csv", value="yhat",
+                              series_column="group")
+    assert err.value.column == "group" and err.value.line == 2
+    with pytest.raises(forecast.DataError, match="both a 'group' and a 'series' column"):
+        forecast.read_history(b"ds,group,series,yhat\n2026-01-05,a,b,10\n", name="plan.csv", value="yhat",
+                              series_column="group")
+    # without the option a group column is an ordinary extra column: one series, and the day is doubled
+    with pytest.raises(forecast.DataError, match="twice"):
+        forecast.read_history(text, name="plan.csv", value="yhat")
