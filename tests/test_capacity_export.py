@@ -17,7 +17,7 @@ import queuecast_cli
 import simulate
 from simulate import capacity as cap
 from simulate import export, i18n
-from test_capacity import REPO, SCENARIO, START, _daily
+from test_capacity import REPO, SCENARIO, START, _backoffice_plan, _daily, backlog_model  # noqa: F401 (fixture)
 
 FORMULA = "=HYPERLINK(\"http://x\",\"y\")"
 
@@ -130,3 +130,18 @@ def test_cli_capacity_writes_the_french_workbook_and_csv(tmp_path, monkeypatch, 
     assert len(weeks) == 3 and weeks["Requis (ETP)"].dtype.kind == "f" and (weeks["Requis (ETP)"] > 0).all()
     assert (tmp_path / "plan_hypotheses.csv").exists()
     assert "plan_sommaire.csv" in capsys.readouterr().out
+
+
+def test_a_back_office_plan_exports_its_daily_projection_and_its_assumptions_in_french(backlog_model):
+    model, apps = backlog_model
+    plan = _backoffice_plan(model, apps, 1500, weeks=4)
+    book = openpyxl.load_workbook(io.BytesIO(export.excel_bytes(plan, language="fr")))
+    assert book.sheetnames == ["Sommaire", "Semaines", "Cohortes", "Début au plus tard", "Traitement quotidien",
+                               "Hypothèses"]
+    daily = book["Traitement quotidien"]
+    assert _header(daily)[:4] == ["Jour", "Demandes reçues (demandes)", "Demandes traitées (demandes)",
+                                  "Arriéré en fin de journée (demandes)"]
+    assert daily.max_row - 1 == len(plan.daily) and isinstance(daily.cell(2, 2).value, (int, float))
+    sections = {r[0].value for r in book["Hypothèses"].iter_rows(min_row=2)}
+    assert {"Plan", "Effectif : phones", "Effectif : processing", "Politique : phones", "Traitement des demandes",
+            "Outil"} <= sections

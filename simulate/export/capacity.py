@@ -247,7 +247,8 @@ def _tables(plan: CapacityPlan, what_ifs: pd.DataFrame | None, language: str) ->
         out.append(_columns(table, language, "what_ifs", i18n.text("export.What_ifs", language),
                             known=_known(language, dynamic=True)))
     if plan.daily is not None:
-        out.append(_columns(plan.daily, language, "daily", i18n.text("export.Daily_back_office", language),
+        daily = plan.daily.rename(columns={"backlog": "backlog_day", "past_standard": "past_standard_day"})
+        out.append(_columns(daily, language, "daily", i18n.text("export.Daily_back_office", language),
                             known=known))
     out.append(_assumptions(plan, language))
     return out

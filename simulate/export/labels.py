@@ -134,6 +134,7 @@ CAPACITY_COLUMNS: dict[str, tuple[str | None, str]] = {
     "peak_backlog": ("u_applications", "num"), "peak_past_standard": ("u_applications", "num"),
     "feasible": (None, "text"),
     "ds": (None, "date"), "applications": ("u_applications", "num"), "processed": ("u_applications", "num"),
+    "backlog_day": ("u_applications", "num"), "past_standard_day": ("u_applications", "num"),
     "processing_days": ("u_business_days", "num"), "calls_lo_80": ("u_calls", "num"),
     "calls_hi_80": ("u_calls", "num"), "calls_lo_95": ("u_calls", "num"), "calls_hi_95": ("u_calls", "num"),
     # summary figures only
