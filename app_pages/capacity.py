@@ -22,10 +22,10 @@ import streamlit as st
 
 import forecast
 import simulate
-from forecast.io import DEFAULT_SERIES
 from app_pages import charts, state
 from app_pages.i18n import fmt_date, lang, t
 from app_pages.ui import fmt_kind, md, show_error
+from forecast.io import DEFAULT_SERIES
 from simulate import capacity as cap
 
 # ------------------------------------------------------------------------------------------- texts

@@ -12,12 +12,18 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from test_capacity import (
+    REPO,
+    SCENARIO,
+    START,
+    _backoffice_plan,
+    _daily,
+    backlog_model,  # noqa: F401  (the module's fixture, shared)
+)
 
 import queuecast_cli
-import simulate
 from simulate import capacity as cap
 from simulate import export, i18n
-from test_capacity import REPO, SCENARIO, START, _backoffice_plan, _daily, backlog_model  # noqa: F401 (fixture)
 
 FORMULA = "=HYPERLINK(\"http://x\",\"y\")"
 
@@ -132,7 +138,7 @@ def test_cli_capacity_writes_the_french_workbook_and_csv(tmp_path, monkeypatch, 
     assert "plan_sommaire.csv" in capsys.readouterr().out
 
 
-def test_a_back_office_plan_exports_its_daily_projection_and_its_assumptions_in_french(backlog_model):
+def test_a_back_office_plan_exports_its_daily_projection_and_its_assumptions_in_french(backlog_model):  # noqa: F811
     model, apps = backlog_model
     plan = _backoffice_plan(model, apps, 1500, weeks=4)
     book = openpyxl.load_workbook(io.BytesIO(export.excel_bytes(plan, language="fr")))

@@ -45,7 +45,7 @@ from .supply import Supply
 if TYPE_CHECKING:
     from .plan import CapacityProblem
 
-__all__ = ["read_supply_toml", "problem_from_toml", "PlanWithWhatIfs", "excel_bytes", "to_excel"]
+__all__ = ["PlanWithWhatIfs", "excel_bytes", "problem_from_toml", "read_supply_toml", "to_excel"]
 
 _PLAN_KEYS = {"start", "quantile", "method", "open_hours", "interval", "column", "weekday_shares"}
 
