@@ -431,7 +431,8 @@ def _add_capacity(sub: argparse._SubParsersAction) -> None:
                     "assumptions (headcount, attrition, time to hire, training, learning curve, classes, overtime, "
                     "borrowed staff, policy file per group). Solve the least-cost hiring plan that meets the "
                     "service target every week (or the plan with the smallest shortfall) and write the weekly "
-                    "table to --out (.xlsx with classes, latest starts, what-ifs and assumptions; or .csv).",
+                    "table to --out (.xlsx with classes, latest starts, what-ifs and assumptions; or .csv, the "
+                    "other tables beside it), headers in English or French (--language fr).",
         epilog="examples (run from the repository root; outputs go to the current directory):\n"
                "  queuecast capacity data/passport/passport_daily.csv --series callers --start 2022-01-17 "
                "--end 2022-06-26 --supply examples/capacity_supply.toml --out capacity.xlsx\n"
@@ -453,12 +454,14 @@ def _add_capacity(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--what-ifs", action="store_true", help="also plan the standard what-ifs (surge +20%%, 4 weeks "
                                                             "earlier, attrition doubled, training 2 weeks shorter, "
                                                             "automation 20%%) and compare them")
+    p.add_argument("--language", default="en", choices=["en", "fr"], help="language of the exported file (default en)")
     p.set_defaults(handler=_cmd_capacity)
 
 
 def _cmd_capacity(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    import simulate
     from simulate import capacity
 
     out = Path(args.out)
@@ -468,16 +471,12 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
                                          end=args.end, quantile=args.quantile)
     plan = capacity.plan(problem)
     table = capacity.compare(capacity.what_ifs(problem, base=plan)) if args.what_ifs else None
-    from forecast.writers import csv_bytes, sibling_path, write_outputs
-
+    export = capacity.PlanWithWhatIfs(plan, table)
     inputs = (args.path, args.supply)
     if out.suffix.lower() == ".xlsx":
-        written = [capacity.to_excel(plan, out, what_ifs=table, force=args.force, inputs=inputs)]
-    else:
-        files = {out: csv_bytes(plan.weeks)}
-        if table is not None:
-            files[sibling_path(out, "what_ifs")] = csv_bytes(table)
-        written = write_outputs(files, inputs=inputs, force=args.force)
+        written = [simulate.export.to_excel(export, out, language=args.language, force=args.force, inputs=inputs)]
+    else:  # the weekly table to --out, the other tables beside it (plan_summary.csv, plan_what_ifs.csv...)
+        written = simulate.export.to_csv(export, out, language=args.language, force=args.force, inputs=inputs)
     s = plan.summary
     print(f"{s['status']}; {s['weeks']} weeks from {s['start']:%Y-%m-%d}, groups {', '.join(s['groups'])}")
     print(f"cost {s['cost']:,.0f} (proven within {s['mip_gap']:.2%} of the least); {s['hires']:,.0f} hires in "

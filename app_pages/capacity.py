@@ -12,7 +12,6 @@ Its texts are the ``cap.*`` keys of the message catalogue (simulate/i18n/message
 """
 from __future__ import annotations
 
-import io
 import json
 import warnings
 from pathlib import Path
@@ -26,6 +25,7 @@ import simulate
 from app_pages import charts, state
 from app_pages.i18n import fmt_date, lang, t
 from app_pages.ui import fmt_kind, md, show_error
+from forecast.io import DEFAULT_SERIES
 from simulate import capacity as cap
 
 # ------------------------------------------------------------------------------------------- texts
@@ -90,21 +90,24 @@ def _problem(source: str, settings: str, upload: bytes | None, upload_name: str 
                                supply={g: _supply(rows[g]) for g in frames}, quantile=float(cfg["quantile"]))
 
 
+#: the forecast's band columns and handle time, read as numbers when present
+UPLOAD_NUMERIC = ("yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95", "aht_s")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _upload_frames(data: bytes | None, name: str | None) -> dict[str, pd.DataFrame]:
+    """``{group: forecast frame}`` of an uploaded forecast, read and checked by
+    :func:`forecast.read_history` (a 'group' or a 'series' column names the groups; a file with
+    neither is one group, "phones"). Raises forecast.DataError naming the file, line and column."""
     if data is None:
         raise ValueError(t("cap.upload_first"))
-    from forecast import limits
-
-    limits.check("MAX_UPLOAD_BYTES", len(data), name or "upload")
-    if (name or "").lower().endswith((".xlsx", ".xls")):
-        df = pd.read_excel(io.BytesIO(data))
-    else:
-        df = pd.read_csv(io.BytesIO(data))
-    if "group" in df.columns:
-        return {str(g): part.drop(columns="group") for g, part in df.groupby("group", sort=False)}
-    if "series" in df.columns and df["series"].nunique() > 1:
-        return {str(g): part.drop(columns="series") for g, part in df.groupby("series", sort=False)}
-    return {"phones": df}
+    table = forecast.read_history(data, name=name or "upload", value=("yhat", "calls", "y"), numeric=UPLOAD_NUMERIC,
+                                  series_column="group")
+    frames = {str(g): part.drop(columns="series").reset_index(drop=True)
+              for g, part in table.groupby("series", sort=False)}
+    if list(frames) == [DEFAULT_SERIES]:  # no group column: the one queue is the phones
+        frames = {"phones": frames[DEFAULT_SERIES]}
+    return frames
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -185,18 +188,16 @@ def _dates(values) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _downloads(source: str, settings: str, upload: bytes | None, upload_name: str | None,
                scenario: simulate.Scenario, picked: tuple, keep: bool, language: str) -> dict[str, bytes]:
-    """The page's files, built once per plan, what-ifs and language (not on every rerun)."""
+    """The page's files in ``language``, built once per plan, what-ifs and language (not on every
+    rerun), by simulate.export: the workbook (every table, the what-ifs, the assumptions) and the
+    weekly table as CSV. The base plan is "plan", which the export names in ``language``."""
     plan = _plan(source, settings, upload, upload_name, scenario)
-    plans = {"base": plan}
+    plans = {"plan": plan}
     for name, change in picked:
         plans[name] = _what_if(source, settings, upload, upload_name, scenario, change, keep)
-    comparison = cap.compare(plans)
-    weeks = plan.weeks.copy()
-    for col in weeks.columns:
-        if weeks[col].dtype == object or str(weeks[col].dtype) in ("str", "string"):
-            weeks[col] = weeks[col].map(simulate.export.escape_cell)  # no formula from a group's name
-    return {"xlsx": cap.to_excel(plan, io.BytesIO(), what_ifs=comparison).getvalue(),
-            "csv": weeks.to_csv(index=False).encode("utf-8")}
+    export = cap.PlanWithWhatIfs(plan, cap.compare(plans))
+    csv = simulate.export.csv_files(export, language=language, stem="capacity")
+    return {"xlsx": simulate.export.excel_bytes(export, language=language), "csv": csv["capacity.csv"]}
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -315,14 +316,13 @@ earlier = w[1].number_input(t("cap.w_earlier"), 0, 26, 4, 1, key="cap_w_earlier"
 attrition = w[2].number_input(t("cap.w_attrition"), 0.0, 10.0, 2.0, 0.5, key="cap_w_attrition")
 training = w[3].number_input(t("cap.w_training"), 0, 26, 2, 1, key="cap_w_training")
 automation = w[4].number_input(t("cap.w_automation"), 0, 100, 20, 5, key="cap_w_automation")
-options = {
-    t("cap.wn_surge", v=surge): {"surge": 1 + surge / 100.0},
-    t("cap.wn_earlier", v=earlier): {"earlier_weeks": int(earlier)},
-    t("cap.wn_attrition", v=attrition): {"attrition": float(attrition)},
-    t("cap.wn_training", v=training): {"training_weeks_less": int(training)},
-    t("cap.wn_automation", v=automation): {"automation": automation / 100.0},
-}
-picked = st.multiselect(t("cap.whatif_pick"), list(options), default=list(options), key="cap_w_pick")
+changes = ({"surge": 1 + surge / 100.0}, {"earlier_weeks": int(earlier)}, {"attrition": float(attrition)},
+           {"training_weeks_less": int(training)}, {"automation": automation / 100.0})
+options = {simulate.export.what_if_label(change, lang()): change for change in changes}
+# each what-if is a MILP of 1-3 s: the first load plans the base and the surge, the planner adds more
+picked = st.multiselect(t("cap.whatif_pick"), list(options), default=list(options)[:1], key="cap_w_pick",
+                        placeholder=t("common.choose"))
+st.caption(t("cap.whatif_pick_caption"))
 keep = st.toggle(t("cap.keep_hires"), value=False, key="cap_w_keep")
 plans = {t("cap.w_base"): plan}
 try:
@@ -365,6 +365,7 @@ files = _downloads(source, settings, upload, upload_name, scenario,
 d = st.columns(2)
 d[0].download_button(t("cap.dl_excel"), data=files["xlsx"], file_name="capacity_plan.xlsx", key="cap_dl_excel",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-d[1].download_button(t("cap.dl_csv"), data=files["csv"], file_name="capacity_weeks.csv", mime="text/csv",
+d[1].download_button(t("cap.dl_csv"), data=files["csv"], file_name=f"capacity_{t('export.file.weeks')}.csv",
+                     mime="text/csv",
                      key="cap_dl_csv", on_click="ignore")
 st.caption(t("cap.downloads_caption"))

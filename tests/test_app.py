@@ -453,3 +453,28 @@ def test_own_call_records_calibrate_and_become_the_demand_with_a_calibrated_scen
     assert "Calibrated" in list(at.table[0].value.columns)
     decoded = state.decode_state(at.query_params["s"])
     assert decoded["data"] == "records:my_log.csv"  # the link asks for the file again, never carries it
+
+
+def _capacity_forecast(weeks: int = 6) -> bytes:
+    """A daily forecast of two queues named by a 'group' column, as 'queuecast forecast' writes one per group."""
+    days = pd.date_range("2025-01-06", periods=7 * weeks, freq="D")
+    rows = [{"ds": d.date().isoformat(), "group": g, "yhat": level * (1.0 + 0.05 * (d - days[0]).days / 7),
+             "yhat_lo_80": 0.9 * level, "yhat_hi_80": 1.3 * level}
+            for g, level in (("english", 900.0), ("french", 300.0)) for d in days]
+    return pd.DataFrame(rows).to_csv(index=False).encode()
+
+
+def test_capacity_plans_an_uploaded_forecast_per_group_with_one_what_if_at_first():
+    at = run_app()
+    at.session_state["cap_source"] = "upload"  # straight to the upload (the bundled surge is planned elsewhere)
+    at.switch_page("app_pages/capacity.py").run()
+    at.file_uploader(key="cap_upload").set_value(("prevision.csv", _capacity_forecast(), "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    # the 'group' column names the two queues (read by forecast.read_history): one chart each
+    titles = " ".join(plain(x.value) for x in [*at.markdown, *at.caption])
+    assert "english" in titles and "french" in titles
+    # the first load plans the base and the surge only; the caption says more can be picked
+    assert at.multiselect(key="cap_w_pick").value == ["Surge +20%"]
+    assert list(at.table[-1].value.columns) == ["Plan", "Surge +20%"]
+    assert simulate.i18n.text("cap.whatif_pick_caption", "en") in [c.value for c in at.caption]

@@ -338,8 +338,8 @@ def test_excel_export_has_the_weekly_table_and_an_assumptions_sheet(tmp_path):
     path = cap.to_excel(p, tmp_path / "plan.xlsx", what_ifs=cap.compare({"plan": p}))
     sheets = pd.read_excel(path, sheet_name=None)
     assert {"Summary", "Weeks", "Classes", "Latest start", "What-ifs", "Assumptions"} <= set(sheets)
-    assert len(sheets["Weeks"]) == 3 and "shortfall" in sheets["Weeks"].columns
-    assert "headcount" in set(sheets["Assumptions"]["item"])
+    assert len(sheets["Weeks"]) == 3 and "Shortfall (FTE)" in sheets["Weeks"].columns
+    assert "headcount" in set(sheets["Assumptions"]["Parameter"])  # English names the file's keys
     buf = cap.to_excel(p, io.BytesIO())
     assert buf.getvalue()[:2] == b"PK"
 

@@ -143,9 +143,15 @@ def _check_calibrate(argv, out, tmp_path):
 
 
 def _check_capacity(argv, out, tmp_path):
+    from simulate.export.labels import CAPACITY_COLUMNS, header
+
     path = tmp_path / _option(argv, "--out")
     weeks = pd.read_excel(path, sheet_name="Weeks") if path.suffix == ".xlsx" else pd.read_csv(path)
-    assert len(weeks) > 0 and {"required", "available", "hires", "shortfall", "cost"} <= set(weeks.columns)
+    # the columns under their catalogue labels with units ("Required (FTE)")
+    head = {c: header(simulate.i18n.text(f"export.cap.{c}"), CAPACITY_COLUMNS[c][0], "en")
+            for c in ("required", "available", "hires", "shortfall", "cost")}
+    assert len(weeks) > 0 and set(head.values()) <= set(weeks.columns), list(weeks.columns)
+    weeks = weeks.rename(columns={v: k for k, v in head.items()})
     assert (weeks["available"] + weeks["shortfall"] >= weeks["required"] - 1e-6).all()
     assert "cost" in out and "wrote" in out
 

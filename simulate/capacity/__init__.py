@@ -23,7 +23,8 @@ The plan, week by week, in four steps:
 
 What-ifs (:func:`what_if`, :func:`what_ifs`, :func:`compare`): surge bigger or earlier, attrition
 doubled, training shortened, status-line automation; each a variation of the same problem, compared
-side by side in one table. Files: :func:`read_supply_toml`, :func:`problem_from_toml`, :func:`to_excel`.
+side by side in one table. Files: :func:`read_supply_toml`, :func:`problem_from_toml`, :func:`to_excel` (English or French; or any
+writer of :mod:`simulate.export` on a plan or a :class:`PlanWithWhatIfs`).
 
 Units: FTE and people per week; weeks counted from the plan's start (week 0); money in the
 scenario's currency; durations inside the requirement in seconds, as everywhere in :mod:`simulate`.
@@ -31,7 +32,7 @@ scenario's currency; durations inside the requirement in seconds, as everywhere 
 from __future__ import annotations
 
 from .backoffice import Backoffice
-from .files import problem_from_toml, read_supply_toml, to_excel
+from .files import PlanWithWhatIfs, excel_bytes, problem_from_toml, read_supply_toml, to_excel
 from .plan import WEEK_COLUMNS, CapacityPlan, CapacityProblem, plan
 from .requirement import Requirement, intraday_profile, weekly_requirement
 from .supply import Supply, linear_ramp
@@ -42,10 +43,12 @@ __all__ = [
     "CapacityPlan",
     "CapacityProblem",
     "DEFAULT_WHAT_IFS",
+    "PlanWithWhatIfs",
     "Requirement",
     "Supply",
     "WEEK_COLUMNS",
     "compare",
+    "excel_bytes",
     "intraday_profile",
     "linear_ramp",
     "plan",

@@ -1,4 +1,5 @@
-"""Capacity plans in and out of files: supply assumptions from TOML, the plan to Excel.
+"""Capacity plans in and out of files: supply assumptions from TOML, the plan to Excel (in English or
+French, through :mod:`simulate.export`).
 
 The TOML file of supply assumptions (paths are relative to the file; weeks are counted from the
 plan's start, dates are ISO text)::
@@ -29,9 +30,9 @@ Every key of ``[groups.<name>]`` except ``scenario`` is a :class:`~simulate.capa
 """
 from __future__ import annotations
 
-import io
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -39,12 +40,12 @@ import pandas as pd
 
 from ..scenario import Scenario
 from .plan import CapacityPlan
-from .supply import Supply, cross_training_pairs
+from .supply import Supply
 
 if TYPE_CHECKING:
     from .plan import CapacityProblem
 
-__all__ = ["read_supply_toml", "problem_from_toml", "to_excel"]
+__all__ = ["PlanWithWhatIfs", "excel_bytes", "problem_from_toml", "read_supply_toml", "to_excel"]
 
 _PLAN_KEYS = {"start", "quantile", "method", "open_hours", "interval", "column", "weekday_shares"}
 
@@ -142,71 +143,49 @@ def problem_from_toml(demand: pd.DataFrame, path: str | Path, *, series: str | N
                            **settings)
 
 
-def assumptions(plan: CapacityPlan) -> pd.DataFrame:
-    """Every input of the plan as rows ``section, item, value``: planning choices, each group's supply
-    and policy, the back office, cross-training, solver notes."""
-    p = plan.problem
-    s = plan.summary
-    rows: list[tuple[str, str, Any]] = [
-        ("plan", "start", str(pd.Timestamp(s["start"]).date())), ("plan", "weeks", s["weeks"]),
-        ("plan", "quantile", p.quantile), ("plan", "method", p.method), ("plan", "column", p.column),
-        ("plan", "intraday assumption", "given profile" if p.profile is not None
-         else "flat over {}-{}".format(*p.open_hours)),
-        ("plan", "interval", str(p.interval)),
-        ("solver", "status", s["status"]), ("solver", "optimal", s["optimal"]), ("solver", "solves", s["solves"]),
-        ("solver", "rounds (back-office link)", s["rounds"]), ("solver", "link residual (FTE)", s["link_residual_fte"]),
-        ("solver", "solve time (s)", s["solve_time_s"]),
-    ]
-    rows += [("notes", f"note {i + 1}", n) for i, n in enumerate(s["notes"])]
-    for g, sup in p.supply.items():
-        for k, v in sup.to_dict().items():
-            rows.append((f"supply: {g}", k, v if not isinstance(v, (list, dict)) else str(v)))
-    for g, sc in p.scenarios.items():
-        for k, v in sc.to_dict().items():
-            if k in ("agents", "call_types"):
-                continue
-            rows.append((f"policy: {g}", k, v))
-    if p.backoffice is not None:
-        bo = p.backoffice
-        m = bo.model
-        rows += [("back office", "processing group", bo.group), ("back office", "phone group", bo.phone_group),
-                 ("back office", "status deflection", bo.status_deflection),
-                 ("back office", "standard (business days)", m.standard_days),
-                 ("back office", "model history ends", str(pd.Timestamp(m.end_).date())),
-                 ("back office", "applications in plan", float(bo.applications.sum()))]
-        rows += [("back office", f"coefficient {k}", v) for k, v in m.coef_.items()]
-    for (a, b), (share, eff) in cross_training_pairs(p.cross_training, p.groups).items():
-        rows.append(("cross-training", f"{a}>{b}", f"share {share:g}, efficiency {eff:g}"))
-    return pd.DataFrame(rows, columns=["section", "item", "value"]).astype({"value": object})
+@dataclass(frozen=True, eq=False)
+class PlanWithWhatIfs:
+    """A capacity plan and the what-ifs compared with it, exported together by :mod:`simulate.export`
+    (``simulate.export.excel_bytes(PlanWithWhatIfs(plan, compare(plans)), language="fr")``).
+
+    plan: the base plan (its weekly table, classes, latest starts, back office and assumptions).
+    what_ifs: the table of :func:`simulate.capacity.compare` (one row per plan; the tool's own plan
+        names, ``"plan"`` and those of ``DEFAULT_WHAT_IFS``, are shown in the export's language), or
+        None for none.
+    """
+
+    plan: CapacityPlan
+    what_ifs: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plan, CapacityPlan):
+            raise ValueError(f"PlanWithWhatIfs.plan must be a CapacityPlan, got {type(self.plan).__name__}")
+        if self.what_ifs is not None and not isinstance(self.what_ifs, pd.DataFrame):
+            raise ValueError("PlanWithWhatIfs.what_ifs must be the DataFrame of simulate.capacity.compare, got "
+                             f"{type(self.what_ifs).__name__}")
 
 
-def excel_bytes(plan: CapacityPlan, *, what_ifs: pd.DataFrame | None = None) -> bytes:
-    """The plan as an .xlsx workbook (bytes), through :func:`forecast.writers.excel_bytes` (text cells
-    escaped and stored as text, numbers as numbers).
+def excel_bytes(plan: CapacityPlan, *, what_ifs: pd.DataFrame | None = None, language: str = "en") -> bytes:
+    """The plan as an .xlsx workbook (bytes) in ``language`` ("en" or "fr"), through
+    :func:`simulate.export.excel_bytes` (sheet names, headers with units and words from the message
+    catalogue; numbers as numbers with their formats; text escaped and stored as text).
 
     Sheets: Summary, Weeks (the tidy weekly table), Classes, Latest start, What-ifs (when given: the
-    table of :func:`simulate.capacity.compare`), Daily back office (when planned), Assumptions.
+    table of :func:`simulate.capacity.compare`), Daily back office (when planned), Assumptions
+    (see :mod:`simulate.export.capacity`).
     """
-    from forecast.writers import excel_bytes as _excel
+    from simulate import export
 
-    summary = pd.DataFrame([(k, v if not isinstance(v, (list, tuple)) else "; ".join(map(str, v)))
-                            for k, v in plan.summary.items()], columns=["item", "value"]).astype({"value": object})
-    sheets = {"Summary": summary, "Weeks": plan.weeks, "Classes": plan.classes, "Latest start": plan.latest_start}
-    if what_ifs is not None:
-        sheets["What-ifs"] = what_ifs
-    if plan.daily is not None:
-        sheets["Daily back office"] = plan.daily
-    sheets["Assumptions"] = assumptions(plan)
-    return _excel(sheets)
+    return export.excel_bytes(PlanWithWhatIfs(plan, what_ifs), language=language)
 
 
 def to_excel(plan: CapacityPlan, target: str | Path | BinaryIO, *, what_ifs: pd.DataFrame | None = None,
-             force: bool = False, inputs: tuple = ()) -> Any:
+             language: str = "en", force: bool = False, inputs: tuple = ()) -> Any:
     """Write :func:`excel_bytes` to a path (atomically; an existing file or an input is refused unless
     ``force``: :func:`forecast.writers.write_output`) or to a binary file object; returns the target."""
     from forecast.writers import write_output
 
-    data = excel_bytes(plan, what_ifs=what_ifs)
+    data = excel_bytes(plan, what_ifs=what_ifs, language=language)
     if isinstance(target, (str, Path)):
         return write_output(Path(target), data, inputs=inputs, force=force)
     target.write(data)

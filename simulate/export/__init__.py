@@ -3,7 +3,9 @@ or Canadian French.
 
 What can be exported (``obj``): a :class:`~simulate.SimulationResult`; a comparison, a mapping
 ``{scenario name: SimulationResult}``; a :class:`~simulate.StaffingRecommendation` (with its
-:class:`~simulate.Schedule` and risk frame when attached); a :class:`~simulate.Schedule`.
+:class:`~simulate.Schedule` and risk frame when attached); a :class:`~simulate.Schedule`; a capacity
+plan, :class:`simulate.capacity.CapacityPlan`, or :class:`simulate.capacity.PlanWithWhatIfs` to add
+the what-ifs comparison (:mod:`~simulate.export.capacity`).
 
 Four parts, each usable alone:
 
@@ -34,6 +36,8 @@ from simulate.i18n import LANGUAGES
 from .table import EXPORTABLE, Table, tables
 from .writers import csv_bytes, csv_files, excel_bytes, to_csv, to_excel
 from .report import report_html, to_report  # noqa: E402  (after the writers it builds on)
+from . import capacity as _capacity  # noqa: E402,F401  (registers capacity plans with tables)
+from .capacity import plan_label, what_if_label  # noqa: E402
 
 __all__ = ["LANGUAGES", "EXPORTABLE", "Table", "tables", "escape_cell", "excel_bytes", "csv_bytes", "csv_files",
-           "report_html", "to_excel", "to_csv", "to_report"]
+           "report_html", "to_excel", "to_csv", "to_report", "plan_label", "what_if_label"]

@@ -109,6 +109,53 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "least_idle": (None, "text"), "time_limit_s": ("u_seconds", "sec"), "shortage_penalty": (None, "num"),
 }
 
+#: capacity plans (:mod:`simulate.capacity`): columns of the weekly table, the classes, the latest
+#: starts, the what-ifs comparison and the back office's daily projection, and the plan's summary
+#: figures: unit key, kind; words: export.cap.<key>
+CAPACITY_COLUMNS: dict[str, tuple[str | None, str]] = {
+    "group": (None, "text"), "week_index": (None, "int"), "week": (None, "date"),
+    "required": ("u_fte", "num"), "available": ("u_fte", "num"), "headcount": ("u_people", "num"),
+    "productive": ("u_fte", "num"), "in_training": ("u_people", "num"), "hires": ("u_people", "num"),
+    "attrition": ("u_people", "num"), "overtime": ("u_fte", "num"), "borrowed": ("u_fte", "num"),
+    "cross_in": ("u_fte", "num"), "cross_out": ("u_fte", "num"), "shortfall": ("u_fte", "num"),
+    "cost": ("u_currency", "money"), "calls": ("u_calls", "num"), "backlog": ("u_applications", "num"),
+    "past_standard": ("u_applications", "num"), "status_calls": ("u_calls", "num"),
+    "service_level": ("u_share", "pct"),
+    "class_start": (None, "date"), "size": ("u_people", "int"), "committed": (None, "text"),
+    "productive_from": (None, "date"), "full_from": (None, "date"),
+    "peak_week_index": (None, "int"), "peak_week": (None, "date"), "peak_required": ("u_fte", "num"),
+    "latest_start_week_index": (None, "int"), "latest_start": (None, "date"),
+    "latest_full_start_week_index": (None, "int"), "latest_full_start": (None, "date"),
+    "decide_by": (None, "date"), "in_time": (None, "text"),
+    "plan": (None, "text"), "wage_cost": ("u_currency", "money"), "hiring_cost": ("u_currency", "money"),
+    "overtime_cost": ("u_currency", "money"), "borrowed_cost": ("u_currency", "money"), "classes": (None, "int"),
+    "fte_weeks_short": ("u_fte_weeks", "num"), "weeks_short": (None, "int"), "first_week_short": (None, "date"),
+    "min_service_level": ("u_share", "pct"), "mean_service_level": ("u_share", "pct"),
+    "peak_backlog": ("u_applications", "num"), "peak_past_standard": ("u_applications", "num"),
+    "feasible": (None, "text"),
+    "ds": (None, "date"), "applications": ("u_applications", "num"), "processed": ("u_applications", "num"),
+    "backlog_day": ("u_applications", "num"), "past_standard_day": ("u_applications", "num"),
+    "processing_days": ("u_business_days", "num"), "calls_lo_80": ("u_calls", "num"),
+    "calls_hi_80": ("u_calls", "num"), "calls_lo_95": ("u_calls", "num"), "calls_hi_95": ("u_calls", "num"),
+    # summary figures only
+    "start": (None, "date"), "weeks": (None, "int"), "groups": (None, "text"), "optimal": (None, "text"),
+    "status": (None, "text"), "objective": ("u_currency", "money"), "cost_bound": ("u_currency", "money"),
+    "mip_gap": ("u_share", "pct"), "solves": (None, "int"), "rounds": (None, "int"),
+    "link_residual_fte": ("u_fte", "num"), "solve_time_s": ("u_seconds", "sec"),
+    "total_time_s": ("u_seconds", "sec"), "quantile": ("u_share", "pct"), "method": (None, "text"),
+}
+
+#: every :class:`simulate.capacity.Supply` field: unit key, kind; words: export.cap.f_<name>
+SUPPLY_FIELDS: dict[str, tuple[str | None, str]] = {
+    "headcount": ("u_people", "num"), "attrition": ("u_share", "pct"), "training_weeks": ("u_weeks", "int"),
+    "ramp": (None, "text"), "time_to_hire": ("u_weeks", "int"), "class_weeks": (None, "text"),
+    "max_class_size": ("u_people", "int"), "min_class_size": ("u_people", "int"), "classes": (None, "text"),
+    "overtime": ("u_share", "pct"), "overtime_premium": ("u_ratio", "num"), "borrow_max": ("u_fte", "num"),
+    "borrow_lead_weeks": ("u_weeks", "int"), "borrow_productivity": ("u_share", "pct"),
+    "borrow_cost": ("u_currency_week", "money"), "weekly_cost": ("u_currency_week", "money"),
+    "hire_cost": ("u_currency", "money"), "productivity": ("u_applications_day", "num"),
+}
+
 #: fields whose values are codes with words in the catalogue: value.<family>.<code>
 ENUMS = {"method": "method", "requested_method": "method", "engine": "engine", "aht_dist": "dist",
          "patience_dist": "dist", "at_close": "at_close"}

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as _dt
 import functools
 import importlib.metadata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -30,8 +30,8 @@ from simulate.staffing import StaffingRecommendation
 __all__ = ["Table", "tables", "tool_version", "EXPORTABLE"]
 
 #: what can be exported, in words (for error messages)
-EXPORTABLE = ("a SimulationResult, a mapping of scenario name -> SimulationResult, a StaffingRecommendation "
-              "or a Schedule")
+EXPORTABLE = ("a SimulationResult, a mapping of scenario name -> SimulationResult, a StaffingRecommendation, "
+              "a Schedule, or a capacity plan (simulate.capacity.CapacityPlan or PlanWithWhatIfs)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,13 +107,17 @@ def _kind_of_series(s: pd.Series) -> str:
     return "text"
 
 
-def _columns(df: pd.DataFrame, language: str, key: str, name: str, *, main: bool = False) -> Table:
+def _columns(df: pd.DataFrame, language: str, key: str, name: str, *, main: bool = False,
+             known: Callable[[str, str], tuple[str, str | None, str] | None] = L.column) -> Table:
     """A frame with known column names (intervals, shifts, methods, risk) relabelled with units;
-    booleans and codes in words; timestamps as wall-clock times with the zone in the header."""
+    booleans and codes in words; timestamps as wall-clock times with the zone in the header.
+    ``known(column, language)``: (label, unit key, kind) of a column, None if unknown
+    (:func:`simulate.export.labels.column` by default; capacity plans pass their own)."""
+    lookup = known
     out, kinds = {}, {}
     for col in df.columns:
         col_s = str(col)
-        known = L.column(col_s, language)
+        known = lookup(col_s, language)
         series = df[col].reset_index(drop=True)
         if known is not None:
             label, unit_key, kind = known
