@@ -151,3 +151,18 @@ def test_a_back_office_plan_exports_its_daily_projection_and_its_assumptions_in_
     sections = {r[0].value for r in book["Hypothèses"].iter_rows(min_row=2)}
     assert {"Plan", "Effectif : phones", "Effectif : processing", "Politique : phones", "Traitement des demandes",
             "Outil"} <= sections
+
+
+def test_csv_days_are_written_as_days_not_midnights():
+    from pathlib import Path
+
+    import forecast
+    root = Path(__file__).resolve().parent.parent
+    daily = forecast.read_history(root / "data" / "passport" / "passport_daily.csv", series="callers")
+    problem = cap.problem_from_toml(daily, root / "examples" / "capacity_supply.toml", start="2022-01-17",
+                                    end="2022-02-13")
+    files = export.csv_files(cap.plan(problem), language="fr", stem="plan")
+    weeks = files["plan.csv"].decode("utf-8-sig").splitlines()
+    assert weeks[1].split(";")[2] == "2022-01-17"  # Semaine du
+    summary = files["plan_sommaire.csv"].decode("utf-8-sig").splitlines()
+    assert "Début du plan;;2022-01-17" in summary

@@ -215,12 +215,16 @@ def _csv_frame(table: Table, language: str) -> pd.DataFrame:
             for r, v in enumerate(col.tolist()):
                 if isinstance(v, (int, float)) and not isinstance(v, bool) and table.kind(r, head) == "pct":
                     v = v * 100.0
+                if isinstance(v, pd.Timestamp) and table.kind(r, head) == "date":
+                    v = v.strftime("%Y-%m-%d")
                 if isinstance(v, float) and decimal != "." and v == v:
                     v = repr(v).replace(".", decimal)
                 values.append(v)
             col = pd.Series(values, dtype=object)
         elif table.kinds.get(head) == "pct" and pd.api.types.is_numeric_dtype(col):
             col = col * 100.0
+        elif table.kinds.get(head) == "date" and pd.api.types.is_datetime64_any_dtype(col):
+            col = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(), None)  # a day, not "00:00"
         columns[c] = col.reset_index(drop=True)
     frame = pd.DataFrame(columns)
     frame.columns = table.frame.columns
