@@ -424,7 +424,8 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     max_add_rounds: rounds of adding at most; verify / verify_replications (default 2 x
     replications): the check on seeds ``seed + 10_000``; fixed: groups held at a number of agents
     (``{"bilingual": 0}`` sizes separate pools); start: (n, G) agents to start from instead of the
-    Erlang split; engine: as :func:`simulate.run` ("auto" runs SimPy for agent groups).
+    Erlang split; engine: as :func:`simulate.run` ("auto": the compiled engine, which routes by skill
+    call for call as the SimPy engine does).
     """
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 2:
         raise ValueError(f"staff_groups: replications must be a whole number >= 2, got {replications!r}")

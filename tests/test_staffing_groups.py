@@ -47,7 +47,7 @@ def test_a_plan_sized_to_target_sizes_the_groups_together():
     plan = StaffingPlan.sized("erlang_a")
     np.testing.assert_array_equal(plan.group_agents(DEMAND, BILINGUAL), erlang_split(DEMAND, BILINGUAL))
     res = simulate.run(DEMAND, BILINGUAL, plan, replications=2)
-    assert res.engine == "simpy" and list(res.by_group["group"]) == ["en", "fr", "bilingual"]
+    assert res.engine == "fast" and list(res.by_group["group"]) == ["en", "fr", "bilingual"]
 
 
 def test_bilingual_agents_meet_each_languages_target_on_unseen_seeds_for_less_than_separate_pools():
