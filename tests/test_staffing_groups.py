@@ -81,3 +81,19 @@ def test_staffing_groups_says_what_is_wrong():
     only_bil = BILINGUAL.replace(agent_groups={"en": {"skills": ["en"]}, "bilingual": {"skills": ["en", "fr"]}})
     with pytest.raises(ValueError, match=r"none serves only \['fr'\]"):
         compare_pools(DEMAND, only_bil)
+
+
+def test_the_bundled_bilingual_scenario_is_simulated_and_staffed_by_the_fast_engine():
+    # issue 18: no bundled scenario falls back to SimPy; a demand by language (call_type long format)
+    by_language = pd.DataFrame({"ds": np.repeat(DEMAND["ds"].to_numpy(), 2), "call_type": ["English", "French"] * 3,
+                                "calls": [48.0, 12.0, 60.0, 20.0, 56.0, 14.0]})
+    res = simulate.run(by_language, BILINGUAL, {"en": 20, "fr": 6, "bilingual": 4}, replications=2, engine="auto")
+    assert res.engine == "fast" and set(res.by_skill["skill"]) == {"en", "fr"}
+    options = {"replications": 2, "max_passes": 1, "max_add_rounds": 2, "verify": False}
+    fast = staff_groups(by_language, BILINGUAL, **options)
+    assert fast.summary["engine"] == "fast"
+    # the engines give the same records call for call, so the search ends on the same staffing
+    reference = staff_groups(by_language, BILINGUAL, engine="simpy", **options)
+    assert reference.summary["engine"] == "simpy"
+    pd.testing.assert_frame_equal(fast.agents, reference.agents)
+    pd.testing.assert_frame_equal(fast.kpis, reference.kpis)
