@@ -141,6 +141,19 @@ def test_result_does_not_depend_on_how_many_redial_rows_were_drawn_in_advance(mo
     assert _same_records(normal, regrown)
 
 
+def test_the_next_replication_of_a_workload_starts_with_the_redial_rows_the_last_one_needed(monkeypatch):
+    scenario = Scenario(aht=600.0, patience=60.0, lines=2, redial_prob=0.9, redial_delay=120.0, max_attempts=8)
+    work = workload(np.full(6, 60.0), 2, 1800.0, scenario)
+    runs = []
+    kernel = engine_fast._kernel
+    monkeypatch.setattr(engine_fast, "_kernel", lambda *a: runs.append(a[2].shape[1]) or kernel(*a))
+    first = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(5))
+    assert len(runs) > 1 and runs[0] < runs[-1]  # the rows ran out: reran with more
+    runs.clear()
+    again = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(5))
+    assert len(runs) == 1 and _same_records(first, again)  # one run, the same records
+
+
 def test_every_attempt_has_one_outcome_and_callers_redial_in_order():
     rec = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=2)
     assert set(np.unique(rec.outcome)) <= {OUTCOME_BLOCKED, OUTCOME_CONTAINED, OUTCOME_ABANDONED, OUTCOME_ANSWERED}
