@@ -1,24 +1,31 @@
-"""Speed of routing by skill (English, French and bilingual agents) on both engines, beside one pool of
-agents on the same demand; and the time of simulation staffing of the bundled bilingual scenario.
+"""Speed of routing by skill (English, French and bilingual agents) on both engines: a bilingual week,
+a synthetic day beside one pool of agents, and simulation staffing of the bundled bilingual scenario.
 
-    python benchmarks/multiskill_speed.py [--agents 100] [--hours 8] [--repeats 5] [--staffing] [--simpy-staffing]
+    python benchmarks/multiskill_speed.py [--repeats 5] [--replications 4] [--agents 100] [--hours 8]
+                                          [--no-staffing] [--simpy-staffing]
 
-The same calls for every runner: 30-minute intervals, 80% English and 20% French callers, handle
-time 300 s, exponential patience 600 s, offered load 0.92 x agents. One pool: ``agents`` agents
-answering everyone (the compiled engine's recursion and its event loop, and SimPy). Three groups:
-the same number of agents split by :func:`simulate.staffing_groups.erlang_split`'s rule on this
-demand (specialists carry their language's load, bilingual agents the pooled safety staffing), with
-French first at bilingual agents (``pick = "priority"``), with ``pick = "oldest"``, and with
-``overflow_after = 30`` s, each on the compiled engine and on SimPy (their records are checked equal
-on the first seed). Prints the median CPU seconds and calls per second of each runner over
-``repeats`` replications (seeds 0..), the ratio to the compiled one-pool recursion, the compiled
-engine's speed-up over SimPy, and each runner's service level per language.
+Bilingual week: ``data/scenarios/bilingual.toml`` (English, French and bilingual agents, French first
+at bilingual agents, lines, redials, lognormal handle time) on the app's default demand (the bundled
+intraday history forecast 7 days ahead on 30-minute intervals, as ``benchmarks/staffing_speed.py``),
+staffed by the Erlang split (``StaffingPlan.sized("erlang_a")``). Times one replication on each
+engine (records checked equal on seed 0) and ``simulate.run(..., replications)`` end to end (KPIs
+included) on each engine: median wall and CPU seconds over ``repeats`` (seeds 0..), calls per second
+and the compiled engine's speed-up over SimPy.
 
-``--staffing``: times :func:`simulate.staffing_groups.staff_groups` (what ``StaffingPlan.sized(
-"simulation")`` runs for agent groups, ``verify=False``) on ``data/scenarios/bilingual.toml`` and the
-app's default demand (the bundled intraday history forecast 7 days ahead on 30-minute intervals, as
-``benchmarks/staffing_speed.py``), on the compiled engine; ``--simpy-staffing`` also on SimPy (tens
-of minutes).
+Synthetic day: the same calls for every runner: 30-minute intervals, 80% English and 20% French
+callers, handle time 300 s, exponential patience 600 s, offered load 0.92 x agents. One pool:
+``agents`` agents answering everyone (the compiled engine's recursion and its event loop, and SimPy).
+Three groups: the same number of agents split by :func:`simulate.staffing_groups.erlang_split`'s rule
+on this demand, with French first at bilingual agents (``pick = "priority"``), with ``pick =
+"oldest"``, and with ``overflow_after = 30`` s, each on the compiled engine and on SimPy (records
+checked equal on the first seed). Median CPU seconds and calls per second of each runner, the ratio
+to the compiled one-pool recursion, the compiled engine's speed-up over SimPy, and each runner's
+service level per language.
+
+Staffing (unless ``--no-staffing``): wall and CPU seconds of
+:func:`simulate.staffing_groups.staff_groups` (what ``StaffingPlan.sized("simulation")`` runs for
+agent groups, ``verify=False``) on the bilingual week with ``engine="auto"`` (the compiled engine);
+``--simpy-staffing`` also on SimPy (tens of minutes).
 """
 from __future__ import annotations
 
@@ -30,11 +37,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulate import Scenario, engine_fast
+import simulate
+from simulate import Scenario, StaffingPlan, engine_fast
 from simulate.engine_simpy import simulate_replication as simpy
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, RECORD_FIELDS
 from simulate.staffing_groups import erlang_split, staff_groups
-from simulate.workload import Workload
+from simulate.workload import Workload, build_workload
 
 ROOT = Path(__file__).resolve().parent.parent
 AHT, PATIENCE, LOAD_PER_AGENT, INTERVAL_S = 300.0, 600.0, 0.92, 1800.0
@@ -120,37 +128,97 @@ def engines(args: argparse.Namespace) -> None:
               f"{sl[0]:.3f} / {sl[1]:.3f}")
 
 
-def staffing(with_simpy: bool) -> None:
+def bilingual_week() -> tuple[Scenario, simulate.Demand]:
     import sys
+    import warnings
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from staffing_speed import bundled_demand
 
-    scenario = Scenario.load(ROOT / "data" / "scenarios" / "bilingual.toml")
-    demand, _ = bundled_demand()
-    print(f"\nstaff_groups on bilingual.toml, the app's default demand: {len(demand)} intervals, "
-          f"{int(demand.open.sum())} open, {demand.calls.sum():,.0f} calls")
-    for engine in ("fast", "simpy") if with_simpy else ("fast",):
-        w0, c0 = time.perf_counter(), time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        demand, _ = bundled_demand()
+    return Scenario.load(ROOT / "data" / "scenarios" / "bilingual.toml"), demand
+
+
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _medians(fn, repeats: int) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of ``fn(seed)`` over seeds 0..repeats-1, and the last result."""
+    wall, cpu = [], []
+    out = None
+    for seed in range(repeats):
+        w0, c0 = _clock()
+        out = fn(seed)
+        w1, c1 = _clock()
+        wall.append(w1 - w0)
+        cpu.append(c1 - c0)
+    return statistics.median(wall), statistics.median(cpu), out
+
+
+def week(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespace) -> None:
+    plan = StaffingPlan.sized("erlang_a")
+    split = plan.group_agents(demand, scenario)
+    work = build_workload(demand, scenario, split)
+    fast(work, scenario, np.random.SeedSequence(99))  # compile outside the timing
+    simulate.run(demand, scenario, plan, replications=1, engine="fast")
+    if not same_records(fast(work, scenario, np.random.SeedSequence(0)), simpy(work, scenario, np.random.SeedSequence(0))):
+        raise SystemExit("bilingual week: the engines' records differ")
+    print(f"bilingual week: {scenario.name!r} on {len(demand)} intervals ({int(demand.open.sum())} open), "
+          f"{demand.calls.sum():,.0f} calls expected; Erlang split {int(split.sum(axis=0)[0])} / "
+          f"{int(split.sum(axis=0)[1])} / {int(split.sum(axis=0)[2])} agent-intervals en / fr / bilingual; "
+          f"records equal on both engines (seed 0); medians of {args.repeats} repeats")
+    print(f"{'runner':44s} {'wall s':>8s} {'CPU s':>8s} {'calls/s (CPU)':>14s} {'fast/SimPy (wall, CPU)':>24s}")
+    rows = {}
+    for engine, fn in (("fast", fast), ("simpy", simpy)):
+        w, c, rec = _medians(lambda seed, fn=fn: fn(work, scenario, np.random.SeedSequence(seed)), args.repeats)
+        rows[f"one replication, {engine} engine"] = (w, c, len(rec))
+    for engine in ("fast", "simpy"):
+        w, c, res = _medians(lambda seed, engine=engine: simulate.run(
+            demand, scenario, plan, replications=args.replications, seed=seed, engine=engine), args.repeats)
+        assert res.engine == engine
+        n_calls = round(res.intervals["attempts"].sum() * args.replications)  # attempts: mean per replication
+        rows[f"simulate.run x {args.replications} replications, {engine}"] = (w, c, n_calls)
+    for name, (w, c, n_calls) in rows.items():
+        ratio = ""
+        if "fast" in name:
+            sw, sc, _ = rows[name.replace("fast", "simpy")]
+            ratio = f"{sw / w:10.0f}x, {sc / c:6.0f}x"
+        print(f"{name:44s} {w:8.3f} {c:8.3f} {n_calls / c:14,.0f} {ratio:>24s}")
+    auto = simulate.run(demand, scenario, plan, replications=1, engine="auto")
+    print(f"engine='auto' runs {auto.engine!r} on this scenario")
+
+
+def staffing(scenario: Scenario, demand: simulate.Demand, with_simpy: bool) -> None:
+    print(f"\nstaff_groups on {scenario.name!r}, the bilingual week (verify=False, 8 replications per simulation)")
+    for engine in ("auto", "simpy") if with_simpy else ("auto",):
+        w0, c0 = _clock()
         res = staff_groups(demand, scenario, verify=False, engine=engine)
+        w1, c1 = _clock()
         s = res.summary
-        print(f"  {engine:5s}: {time.perf_counter() - w0:7.1f} s wall, {time.process_time() - c0:7.1f} s CPU; "
-              f"{s['simulations']} simulations of 8 replications, converged {s['converged']}; "
-              f"{s['agent_hours']:,.1f} agent-hours, cost {s['cost']:,.0f}; agents by group "
+        print(f"  engine={engine!r} ran {s['engine']!r}: {w1 - w0:7.1f} s wall, {c1 - c0:7.1f} s CPU; "
+              f"{s['simulations']} simulations, converged {s['converged']}; "
+              f"{s['agent_hours']:,.1f} agent-hours, cost {s['cost']:,.0f}; agent-intervals by group "
               + ", ".join(f"{g} {int(res.agents[g].sum())}" for g in scenario.group_names))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--replications", type=int, default=4, help="of simulate.run on the bilingual week")
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--hours", type=float, default=8.0)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--staffing", action="store_true", help="also time staff_groups on bilingual.toml")
-    parser.add_argument("--simpy-staffing", action="store_true", help="... on SimPy too (slow)")
+    parser.add_argument("--no-staffing", action="store_true", help="skip the staff_groups timing")
+    parser.add_argument("--simpy-staffing", action="store_true", help="also time staff_groups on SimPy (slow)")
     args = parser.parse_args()
+    scenario, demand = bilingual_week()
+    week(scenario, demand, args)
+    print()
     engines(args)
-    if args.staffing or args.simpy_staffing:
-        staffing(args.simpy_staffing)
+    if not args.no_staffing:
+        staffing(scenario, demand, args.simpy_staffing)
 
 
 if __name__ == "__main__":
