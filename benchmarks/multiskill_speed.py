@@ -1,37 +1,67 @@
-"""Speed of routing by skill (the SimPy engine with English, French and bilingual agents) against the
-one-pool engines (SimPy and the compiled engine) on the same demand.
+"""Speed of routing by skill (English, French and bilingual agents) on both engines: a bilingual week,
+a synthetic day beside one pool of agents, and simulation staffing of the bundled bilingual scenario.
 
-    python benchmarks/multiskill_speed.py [--agents 100] [--hours 8] [--repeats 5]
+    python benchmarks/multiskill_speed.py [--repeats 5] [--replications 4] [--agents 100] [--hours 8]
+                                          [--no-staffing] [--simpy-staffing]
 
-The same calls for every runner: 30-minute intervals, 80% English and 20% French callers, handle
-time 300 s, exponential patience 600 s, offered load 0.92 x agents. One pool: ``agents`` agents
-answering everyone (fast and SimPy engines). Three groups: the same number of agents split by
-:func:`simulate.staffing_groups.erlang_split`'s rule on this demand (specialists carry their
-language's load, bilingual agents the pooled safety staffing), with French first at bilingual agents
-(``pick = "priority"``), with ``pick = "oldest"``, and with ``overflow_after = 30`` s. Prints the
-median seconds and calls per second of each runner over ``repeats`` replications (seeds 0..), and
-the ratios to one-pool SimPy and to the fast engine, with each runner's service level per language.
+Bilingual week: ``data/scenarios/bilingual.toml`` (English, French and bilingual agents, French first
+at bilingual agents, lines, redials, lognormal handle time) on the app's default demand (the bundled
+intraday history forecast 7 days ahead on 30-minute intervals, as ``benchmarks/staffing_speed.py``),
+staffed by the Erlang split (``StaffingPlan.sized("erlang_a")``). Times one replication on each
+engine (records checked equal on seed 0) and ``simulate.run(..., replications)`` end to end (KPIs
+included) on each engine: median wall and CPU seconds over ``repeats`` (seeds 0..), calls per second
+and the compiled engine's speed-up over SimPy.
+
+Synthetic day: the same calls for every runner: 30-minute intervals, 80% English and 20% French
+callers, handle time 300 s, exponential patience 600 s, offered load 0.92 x agents. One pool:
+``agents`` agents answering everyone (the compiled engine's recursion and its event loop, and SimPy).
+Three groups: the same number of agents split by :func:`simulate.staffing_groups.erlang_split`'s rule
+on this demand, with French first at bilingual agents (``pick = "priority"``), with ``pick =
+"oldest"``, and with ``overflow_after = 30`` s, each on the compiled engine and on SimPy (records
+checked equal on the first seed). Median CPU seconds and calls per second of each runner, the ratio
+to the compiled one-pool recursion, the compiled engine's speed-up over SimPy, and each runner's
+service level per language.
+
+Staffing (unless ``--no-staffing``): wall and CPU seconds of
+:func:`simulate.staffing_groups.staff_groups` (what ``StaffingPlan.sized("simulation")`` runs for
+agent groups, ``verify=False``) on the bilingual week with ``engine="auto"`` (the compiled engine);
+``--simpy-staffing`` also on SimPy (tens of minutes).
 """
 from __future__ import annotations
 
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from simulate import Scenario
-from simulate.engine_fast import simulate_replication as fast
+import simulate
+from simulate import Scenario, StaffingPlan, engine_fast
 from simulate.engine_simpy import simulate_replication as simpy
-from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED
-from simulate.staffing_groups import erlang_split
-from simulate.workload import Workload
+from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, RECORD_FIELDS
+from simulate.staffing_groups import erlang_split, staff_groups
+from simulate.workload import Workload, build_workload
 
+ROOT = Path(__file__).resolve().parent.parent
 AHT, PATIENCE, LOAD_PER_AGENT, INTERVAL_S = 300.0, 600.0, 0.92, 1800.0
 TYPES = {"English": {"share": 0.8, "skill": "en", "priority": 1},
          "French": {"share": 0.2, "skill": "fr", "priority": 0}}
 GROUPS = {"en": {"skills": ["en"]}, "fr": {"skills": ["fr"]}, "bilingual": {"skills": ["en", "fr"]}}
+
+
+def fast(work, scenario, seed):
+    return engine_fast.simulate_replication(work, scenario, seed)
+
+
+def fast_loop(work, scenario, seed):
+    """The compiled event loop (the recursion switched off), for one pool."""
+    engine_fast.USE_RECURSION = False
+    try:
+        return engine_fast.simulate_replication(work, scenario, seed)
+    finally:
+        engine_fast.USE_RECURSION = True
 
 
 def cases(agents: int, hours: float) -> tuple[dict[str, tuple], np.ndarray]:
@@ -47,21 +77,24 @@ def cases(agents: int, hours: float) -> tuple[dict[str, tuple], np.ndarray]:
     split = np.floor(split * agents / split.sum(axis=1, keepdims=True)).astype(np.int64)  # the same total
     split[:, 0] += agents - split.sum(axis=1)
     work_groups = Workload.from_arrays(calls, split, INTERVAL_S, groups)
-    return {
-        "one pool, fast engine": (fast, work_pool, pool),
+    table = {
+        "one pool, fast (recursion)": (fast, work_pool, pool),
+        "one pool, fast (event loop)": (fast_loop, work_pool, pool),
         "one pool, SimPy": (simpy, work_pool, pool),
-        "three groups, French first": (simpy, work_groups, groups),
-        "three groups, oldest first": (simpy, work_groups, groups.replace(pick="oldest")),
-        "three groups, overflow 30 s": (simpy, work_groups, groups.replace(overflow_after=30.0)),
-    }, split[0]
+    }
+    for label, sc in (("French first", groups), ("oldest first", groups.replace(pick="oldest")),
+                      ("overflow 30 s", groups.replace(overflow_after=30.0))):
+        table[f"three groups, {label}, fast"] = (fast, work_groups, sc)
+        table[f"three groups, {label}, SimPy"] = (simpy, work_groups, sc)
+    return table, split[0]
 
 
 def time_case(engine, work, scenario, repeats: int) -> tuple[float, int, list[float]]:
     seconds, sl = [], []
     for seed in range(repeats):
-        t0 = time.perf_counter()
+        c0 = time.process_time()
         rec = engine(work, scenario, np.random.SeedSequence(seed))
-        seconds.append(time.perf_counter() - t0)
+        seconds.append(time.process_time() - c0)
         n_calls = len(rec)
         ans, ab = rec.outcome == OUTCOME_ANSWERED, rec.outcome == OUTCOME_ABANDONED
         sl.append([((ans & (rec.wait_s <= scenario.sl_threshold) & (rec.call_type == t)).sum()
@@ -69,23 +102,123 @@ def time_case(engine, work, scenario, repeats: int) -> tuple[float, int, list[fl
     return statistics.median(seconds), n_calls, np.mean(sl, axis=0).tolist()
 
 
+def same_records(a, b) -> bool:
+    return len(a) == len(b) and all(np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True) for f in RECORD_FIELDS)
+
+
+def engines(args: argparse.Namespace) -> None:
+    table, split = cases(args.agents, args.hours)
+    fast(*table["three groups, French first, fast"][1:], np.random.SeedSequence(99))  # compile outside the timing
+    fast_loop(*table["one pool, fast (event loop)"][1:], np.random.SeedSequence(99))
+    for name, (engine, work, sc) in table.items():
+        if engine is simpy and name.startswith("three"):
+            other = table[name.replace("SimPy", "fast")][0](work, sc, np.random.SeedSequence(0))
+            if not same_records(engine(work, sc, np.random.SeedSequence(0)), other):
+                raise SystemExit(f"{name}: the engines' records differ")
+    print(f"{args.agents} agents ({'/'.join(map(str, split))} en/fr/bilingual in the groups), {args.hours:g} h, "
+          f"median CPU seconds of {args.repeats} replications; records equal on both engines for every group case")
+    print(f"{'runner':38s} {'seconds':>9s} {'calls/s':>12s} {'x fast pool':>12s} {'fast/SimPy':>11s}  SL en / fr (60 s)")
+    results = {name: time_case(*spec, args.repeats) for name, spec in table.items()}
+    base = results["one pool, fast (recursion)"][0]
+    for name, (sec, n_calls, sl) in results.items():
+        simpy_name = name.replace("fast (recursion)", "SimPy").replace("fast (event loop)", "SimPy").replace(
+            ", fast", ", SimPy")
+        speedup = f"{results[simpy_name][0] / sec:10.0f}x" if simpy_name != name else ""
+        print(f"{name:38s} {sec:9.4f} {n_calls / sec:12,.0f} {sec / base:12.2f} {speedup:>11s}  "
+              f"{sl[0]:.3f} / {sl[1]:.3f}")
+
+
+def bilingual_week() -> tuple[Scenario, simulate.Demand]:
+    import sys
+    import warnings
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from staffing_speed import bundled_demand
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        demand, _ = bundled_demand()
+    return Scenario.load(ROOT / "data" / "scenarios" / "bilingual.toml"), demand
+
+
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _medians(fn, repeats: int) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of ``fn(seed)`` over seeds 0..repeats-1, and the last result."""
+    wall, cpu = [], []
+    out = None
+    for seed in range(repeats):
+        w0, c0 = _clock()
+        out = fn(seed)
+        w1, c1 = _clock()
+        wall.append(w1 - w0)
+        cpu.append(c1 - c0)
+    return statistics.median(wall), statistics.median(cpu), out
+
+
+def week(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespace) -> None:
+    plan = StaffingPlan.sized("erlang_a")
+    split = plan.group_agents(demand, scenario)
+    work = build_workload(demand, scenario, split)
+    fast(work, scenario, np.random.SeedSequence(99))  # compile outside the timing
+    simulate.run(demand, scenario, plan, replications=1, engine="fast")
+    if not same_records(fast(work, scenario, np.random.SeedSequence(0)), simpy(work, scenario, np.random.SeedSequence(0))):
+        raise SystemExit("bilingual week: the engines' records differ")
+    print(f"bilingual week: {scenario.name!r} on {len(demand)} intervals ({int(demand.open.sum())} open), "
+          f"{demand.calls.sum():,.0f} calls expected; Erlang split {int(split.sum(axis=0)[0])} / "
+          f"{int(split.sum(axis=0)[1])} / {int(split.sum(axis=0)[2])} agent-intervals en / fr / bilingual; "
+          f"records equal on both engines (seed 0); medians of {args.repeats} repeats")
+    print(f"{'runner':44s} {'wall s':>8s} {'CPU s':>8s} {'calls/s (CPU)':>14s} {'fast/SimPy (wall, CPU)':>24s}")
+    rows = {}
+    for engine, fn in (("fast", fast), ("simpy", simpy)):
+        w, c, rec = _medians(lambda seed, fn=fn: fn(work, scenario, np.random.SeedSequence(seed)), args.repeats)
+        rows[f"one replication, {engine} engine"] = (w, c, len(rec))
+    for engine in ("fast", "simpy"):
+        w, c, res = _medians(lambda seed, engine=engine: simulate.run(
+            demand, scenario, plan, replications=args.replications, seed=seed, engine=engine), args.repeats)
+        assert res.engine == engine
+        n_calls = round(res.intervals["attempts"].sum() * args.replications)  # attempts: mean per replication
+        rows[f"simulate.run x {args.replications} replications, {engine}"] = (w, c, n_calls)
+    for name, (w, c, n_calls) in rows.items():
+        ratio = ""
+        if "fast" in name:
+            sw, sc, _ = rows[name.replace("fast", "simpy")]
+            ratio = f"{sw / w:10.0f}x, {sc / c:6.0f}x"
+        print(f"{name:44s} {w:8.3f} {c:8.3f} {n_calls / c:14,.0f} {ratio:>24s}")
+    auto = simulate.run(demand, scenario, plan, replications=1, engine="auto")
+    print(f"engine='auto' runs {auto.engine!r} on this scenario")
+
+
+def staffing(scenario: Scenario, demand: simulate.Demand, with_simpy: bool) -> None:
+    print(f"\nstaff_groups on {scenario.name!r}, the bilingual week (verify=False, 8 replications per simulation)")
+    for engine in ("auto", "simpy") if with_simpy else ("auto",):
+        w0, c0 = _clock()
+        res = staff_groups(demand, scenario, verify=False, engine=engine)
+        w1, c1 = _clock()
+        s = res.summary
+        print(f"  engine={engine!r} ran {s['engine']!r}: {w1 - w0:7.1f} s wall, {c1 - c0:7.1f} s CPU; "
+              f"{s['simulations']} simulations, converged {s['converged']}; "
+              f"{s['agent_hours']:,.1f} agent-hours, cost {s['cost']:,.0f}; agent-intervals by group "
+              + ", ".join(f"{g} {int(res.agents[g].sum())}" for g in scenario.group_names))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--replications", type=int, default=4, help="of simulate.run on the bilingual week")
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--hours", type=float, default=8.0)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-staffing", action="store_true", help="skip the staff_groups timing")
+    parser.add_argument("--simpy-staffing", action="store_true", help="also time staff_groups on SimPy (slow)")
     args = parser.parse_args()
-    table, split = cases(args.agents, args.hours)
-    fast(*table["one pool, fast engine"][1:], np.random.SeedSequence(99))  # compile outside the timing
-    print(f"{args.agents} agents ({'/'.join(map(str, split))} en/fr/bilingual in the groups), {args.hours:g} h, "
-          f"median of {args.repeats} replications")
-    print(f"{'runner':30s} {'seconds':>9s} {'calls/s':>10s} {'x SimPy pool':>13s} {'x fast':>8s}  SL en / fr (60 s)")
-    results = {name: time_case(*spec, args.repeats) for name, spec in table.items()}
-    base_simpy = results["one pool, SimPy"][0]
-    base_fast = results["one pool, fast engine"][0]
-    for name, (sec, n_calls, sl) in results.items():
-        print(f"{name:30s} {sec:9.4f} {n_calls / sec:10,.0f} {sec / base_simpy:13.2f} {sec / base_fast:8.1f}  "
-              f"{sl[0]:.3f} / {sl[1]:.3f}")
+    scenario, demand = bilingual_week()
+    week(scenario, demand, args)
+    print()
+    engines(args)
+    if not args.no_staffing:
+        staffing(scenario, demand, args.simpy_staffing)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@ order and the tie rules written down in ``simulate/ENGINE.md``: a caller arrives
 signal if every line is taken or the centre is closed, spends ``ivr_time`` seconds in the IVR
 where a share is contained, may accept a callback when the announced wait is long, else waits in
 the agent queue (priority class first, then first come first served) until an agent answers or
-patience runs out; a blocked or abandoned caller may redial later. Here that story is told as an
-event loop over arrays instead of one SimPy process per caller, 100x faster or more, which is what
-makes sweeps, simulation staffing and year-long runs practical. Every scenario feature is
-simulated (:func:`supports` is where a future rule that is not would say so).
+patience runs out; a blocked or abandoned caller may redial later; with agent groups (English,
+French, bilingual...) each call goes to the groups serving its skill, specialists first (rule 9 of
+:mod:`simulate.engine_simpy`). Here that story is told as an event loop over arrays instead of one
+SimPy process per caller, 100x faster or more, which is what makes sweeps, simulation staffing and
+year-long runs practical. Every scenario feature is simulated, routing by skill included
+(:func:`supports` is where a future rule that is not would say so).
 
 How it works
 ------------
@@ -22,22 +24,26 @@ How it works
   interval and call type.
 * Attempts live in *slots*: first calls take slots ``0..m-1`` in time order, each redial takes
   the next free slot when it is made; the records come out in slot order.
-* The event loop (:func:`_kernel`) keeps six event sources and always handles the earliest, in
-  the tie order of ENGINE.md at equal times: a binary heap of agent free times, an indexed heap of
-  the patience deadlines of callers on hold (an answered caller's deadline is removed), the next
-  interval boundary, the IVR (a FIFO: everyone stays the same ``ivr_time``), a binary heap of
-  pending redials and the sorted first arrivals. The agent queue is one linked FIFO per priority
-  class; a call that hung up is marked and skipped when it reaches the head. Accepted callbacks
-  wait in their own FIFO. When nothing depends on the exact moment callers hang up (no lines, no
-  redials, no callbacks) the deadline heap is skipped: a head whose deadline has passed is
-  recorded as abandoned at that deadline when an agent looks at it, which is exact for first come
-  first served.
+* The event loop (:func:`_kernel`) keeps seven event sources and always handles the earliest, in
+  the tie order of ENGINE.md at equal times: a heap of agent free times (bare times for one pool;
+  with agent groups, keyed by (time, answer order) and holding the group), an indexed heap of the
+  patience deadlines of callers on hold (an answered caller's deadline is removed), the overflow
+  delays (a FIFO: everyone waits the same ``overflow_after``), the next interval boundary, the IVR
+  (a FIFO: everyone stays the same ``ivr_time``), a binary heap of pending redials and the sorted
+  first arrivals. Callers on hold wait in one linked FIFO per call type; a free agent compares the
+  heads of the queues it serves (by ``pick``); a call that hung up is marked and skipped when it
+  reaches the head. Accepted callbacks wait in one FIFO per call type. Agent groups take work in
+  routing order (:func:`simulate.workload.routing`, shared with the SimPy engine); one pool is one
+  group. When nothing depends on the exact moment callers hang up (no lines, no redials, no
+  callbacks) the deadline heap is skipped: a head whose deadline has passed is recorded as
+  abandoned at that deadline when an agent looks at it, which is exact: the moment a caller hangs
+  up then changes nothing but its own record, and no agent takes a caller past its deadline.
 * The rules are written once, as small compiled helpers both loops call: what a caller joining
   the queue meets (:func:`_join_rule`), when a free agent makes a callback (:func:`_callback_due`),
   what an interval boundary changes (:func:`_cross_boundary`), and how a failure becomes a redial
   (:func:`_new_redial`).
 * When one queue is served first come, first served and the number of callers on the line does
-  not matter (one priority class, no lines, no callbacks: the common planning case), the event
+  not matter (one pool, one priority class, no lines, no callbacks: the common planning case), the event
   loop gives way to an exact recursion over attempts in arrival order (:func:`_kernel_fcfs`): a
   later caller never changes an earlier one's fate, so each fate is settled when the caller joins;
   failures wait in a heap until their time comes and become redials exactly as in the event loop;
@@ -53,6 +59,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -76,7 +83,7 @@ from simulate.records import (
     CallRecords,
 )
 from simulate.scenario import Scenario, duration_quantile
-from simulate.workload import Workload
+from simulate.workload import Workload, routing
 
 __all__ = ["simulate_replication", "supports", "unit_quantile"]
 
@@ -94,10 +101,9 @@ _S_ND = 4  # size of the deadline heap
 _S_BUSY = 5  # agents on a call (inbound or callback)
 _S_NW = 6  # inbound calls waiting (exact when the deadline heap is used)
 _S_ROW = 7  # redial rows used
-_S_CB_HEAD = 8  # accepted callbacks: FIFO head ...
-_S_CB_TAIL = 9  # ... and tail
-_S_NCB = 10  # size of the heap of end times of callbacks in progress (they hold no line)
-_S_NSTATE = 11
+_S_NCBQ = 8  # accepted callbacks not yet made
+_S_NCB = 9  # size of the heap of end times of callbacks in progress (they hold no line)
+_S_NSTATE = 10
 
 # per-slot status
 _ST_NONE = 0
@@ -114,6 +120,13 @@ _JOIN_HOLD = 3
 # the scenario's rules as the kernels read them (a namedtuple: numba compiles one version per layout)
 _Policy = namedtuple("_Policy", ("lines", "ivr_time", "ivr_containment", "has_ivr", "redial_prob", "max_attempts",
                                  "use_deadlines", "callbacks", "cb_threshold", "cb_accept", "cb_deadline"))
+# who may answer whom (simulate.workload.Routing as arrays; group lists padded with -1): per type t the
+# groups open to it on arrival ``open_g[t, :n_open[t]]``, its eligible groups ``elig_g[t, :n_elig[t]]``
+# and whether it waits for overflow_after at some group (``late``); per group g the types it serves
+# ``serve_t[g, :n_serve[g]]`` and whether each waits for overflow_after there (``serve_late``); types
+# sharing a group (``related``, T x T); the groups in routing ``order``; the pick rule and the delay
+_Route = namedtuple("_Route", ("order", "open_g", "n_open", "elig_g", "n_elig", "late", "serve_t", "serve_late",
+                               "n_serve", "related", "by_priority", "overflow_after"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,41 +302,52 @@ def _iheap_remove(keys, vals, pos, n, i):
 # the rules, written once (ENGINE.md, "the rules in order"); both kernels call these
 # --------------------------------------------------------------------------------------------
 @_jit(inline="always")
-def _join_rule(busy, target, ended, closed_now, n_waiting, mean_aht_now, u_cb, p):
-    """What a caller joining the agent queue meets (engine_simpy ``attempt``, steps 4-7): an agent
-    free -> answered at once; else a callback offer when the announced wait, (callers on hold + 1) x
-    the interval's mean handle time / agents on duty, exceeds ``callback_threshold`` (accepted when
-    ``u_cb < callback_accept``); else, closed (or past the horizon) with nobody on duty -> let go at
-    once; else on hold."""
-    if busy < target:
+def _join_rule(open_idle, eligible_idle, on_duty, ended, closed_now, n_waiting, mean_aht_now, u_cb, p):
+    """What a caller joining the agent queue meets (engine_simpy ``attempt``, steps 4-7 and rule 9):
+    an agent of a group open to it is free (``open_idle``) -> answered at once; else a callback
+    offer when the announced wait exceeds ``callback_threshold`` (accepted when ``u_cb <
+    callback_accept``): 0 when an agent of an eligible group not yet open to it is free
+    (``eligible_idle``), else (``n_waiting`` callers on hold in the queues sharing a group with it
+    + 1) x the interval's mean handle time / the ``on_duty`` agents of its eligible groups (inf with
+    none); else, closed (or past the horizon) with none of them on duty -> let go at once; else on
+    hold. One pool: ``open_idle`` is busy < on duty, ``eligible_idle`` False, ``n_waiting`` every
+    caller on hold."""
+    if open_idle:
         return _JOIN_ANSWER
     if p.callbacks:
-        announced = _INF if target == 0 else (n_waiting + 1) * mean_aht_now / target
+        if eligible_idle:
+            announced = 0.0
+        elif on_duty == 0:
+            announced = _INF
+        else:
+            announced = (n_waiting + 1) * mean_aht_now / on_duty
         if announced > p.cb_threshold and u_cb < p.cb_accept:
             return _JOIN_CALLBACK
-    if target == 0 and (ended or closed_now):
+    if on_duty == 0 and (ended or closed_now):
         return _JOIN_LET_GO
     return _JOIN_HOLD
 
 
 @_jit(inline="always")
-def _callback_due(t, n_callbacks, oldest_deadline, ended, closed_now, n_waiting):
-    """Whether a free agent calls back the oldest accepted callback now (engine_simpy ``dispatch``):
-    only while the centre is open and before the horizon; when nobody is on hold, or once the
-    oldest callback's deadline has passed (it then goes before the callers on hold)."""
-    return n_callbacks > 0 and not ended and not closed_now and (n_waiting == 0 or t >= oldest_deadline)
+def _callback_due(t, deadline, ended, closed_now, has_caller):
+    """Whether a free agent makes the first accepted callback of its skills (deadline ``deadline``)
+    rather than take a caller on hold (engine_simpy ``dispatch``): only while the centre is open and
+    before the horizon; when it has no caller on hold to take, or once the callback's deadline has
+    passed."""
+    return not ended and not closed_now and (not has_caller or t >= deadline)
 
 
 @_jit(inline="always")
-def _cross_boundary(k, target, ended, agents, let_go, interval_s, t_end):
-    """The end of interval ``k`` (engine_simpy ``clock``): returns (k, target, next boundary, ended,
-    flushed), where ``flushed`` says callers on hold are let go now (the centre closes and
-    ``Workload.let_go`` says so, or the horizon ends with no agent on duty)."""
-    n_int = agents.shape[0]
+def _cross_boundary(k, n_int, let_go, interval_s, t_end):
+    """The end of interval ``k`` (engine_simpy ``clock``): returns (k, next boundary, at the horizon,
+    closing), where ``closing`` says the centre closes now and everyone on hold is let go
+    (``Workload.let_go``). The agents on duty become those of the new interval k; at the horizon k
+    stays (the last interval's agents serve the callers still inside) and the callers on hold whose
+    eligible groups have nobody on duty are let go."""
     if k + 1 >= n_int:
-        return k, target, _INF, True, target == 0
+        return k, _INF, True, False
     k += 1
-    return k, agents[k], (k + 1) * interval_s if k + 1 < n_int else t_end, ended, bool(let_go[k])
+    return k, (k + 1) * interval_s if k + 1 < n_int else t_end, False, bool(let_go[k])
 
 
 @_jit(inline="always")
@@ -369,93 +393,157 @@ def _new_redial(j, t, st, rec, draws, rows, rkeys, rvals, p, t_end):
 # the event loop
 # --------------------------------------------------------------------------------------------
 @_jit(inline="always")
-def _abandon(j, t_ab, st, status, rec, draws, rows, rkeys, rvals, p, t_end):
+def _abandon(j, t_ab, st, n_wait, status, rec, draws, rows, rkeys, rvals, p, t_end):
     """Attempt ``j`` on hold hangs up at ``t_ab``; ``wait`` held its queue-join time."""
-    outcome, wait = rec[5], rec[6]
+    ctype, outcome, wait = rec[2], rec[5], rec[6]
     status[j] = _ST_DONE
     outcome[j] = OUTCOME_ABANDONED
     wait[j] = t_ab - wait[j]
     st[_S_NW] -= 1
+    n_wait[ctype[j]] -= 1
     _new_redial(j, t_ab, st, rec, draws, rows, rkeys, rvals, p, t_end)
 
 
 @_jit(inline="always")
-def _answer(j, t, st, status, rec, draws, skeys):
-    """An agent answers attempt ``j`` at ``t`` and is busy for its handle time."""
-    outcome, wait, answer, service = rec[5], rec[6], rec[7], rec[8]
-    status[j] = _ST_DONE
-    outcome[j] = OUTCOME_ANSWERED
-    wait[j] = t - wait[j]
-    answer[j] = t
-    d = draws[0][j]  # handle time in seconds (set when the attempt arrived)
-    service[j] = d
-    st[_S_BUSY] += 1
-    st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
+def _served_before(a, b, ctype, wait, jseq, type_rank, by_priority):
+    """Whether caller ``a`` on hold goes before caller ``b`` (engine_simpy ``next_caller``): the more
+    urgent call type first (``by_priority``), then the longest wait (``wait`` holds the join time),
+    then the first to join."""
+    if by_priority:
+        ra = type_rank[ctype[a]]
+        rb = type_rank[ctype[b]]
+        if ra != rb:
+            return ra < rb
+    if wait[a] != wait[b]:
+        return wait[a] < wait[b]
+    return jseq[a] < jseq[b]
 
 
 @_jit(inline="always")
-def _flush(t, st, queue, status, rec, draws, rows, rkeys, rvals, type_pat, p, t_end):
-    """Everyone still on hold at ``t`` hangs up (closing), at their deadline if it came first."""
-    qhead, qtail, nxt = queue
-    ctype, wait = rec[2], rec[6]
-    pat = draws[1]
-    for c in range(qhead.shape[0]):
-        j = qhead[c]
-        while j >= 0:
-            if status[j] == _ST_WAITING:
-                t_ab = t
-                pt = type_pat[ctype[j]]
-                if pt < _INF:
-                    dl = wait[j] + pat[j] * pt
-                    if dl < t:
-                        t_ab = dl
-                _abandon(j, t_ab, st, status, rec, draws, rows, rkeys, rvals, p, t_end)
-            j = nxt[j]
-        qhead[c] = -1
-        qtail[c] = -1
+def _busy_until(j, t_free, g, multi, n_answers, busy, st, skeys, fkeys, fseq, fgrp, grp):
+    """An agent of group ``g`` starts attempt ``j`` and is busy until ``t_free``. One pool: a heap of
+    bare times (agents are interchangeable); with groups, (time, answer order) -> group, so agents
+    finishing at the same instant do so in the order they answered (SimPy's order of events)."""
+    busy[g] += 1
+    st[_S_BUSY] += 1
+    if multi:
+        st[_S_NS] = _fail_push(fkeys, fseq, fgrp, st[_S_NS], t_free, n_answers, g)
+        grp[j] = g
+    else:
+        st[_S_NS] = _time_push(skeys, st[_S_NS], t_free)
 
 
 @_jit()
-def _kernel(first_t, draws, rows, interval_s, agents, closed, let_go, type_aht, mean_aht, type_pat, type_rank, n_prio,
-            p, out, work):
+def _let_go(t, every, target, st, n_wait, status, queue, jseq, rec, draws, rows, rkeys, rvals, dheap, type_pat,
+            type_rank, r, p, t_end):
+    """Callers on hold hang up at ``t`` (engine_simpy ``let_waiting_go``): of ``every`` type at a
+    closing; at the horizon, of the types whose eligible groups have nobody on duty. In the one-pool
+    queue order (priority, join time, join order), which decides which redial row each gets; a
+    caller whose patience ran out before ``t`` (not yet recorded: no deadline heap) at its deadline.
+    Not inlined: it runs a few times per replication."""
+    qhead, qtail, nxt = queue
+    dkeys, dvals, dpos = dheap
+    ctype, wait = rec[2], rec[6]
+    pat = draws[1]
+    n_types = qhead.shape[0]
+    gone = np.zeros(n_types, np.bool_)
+    for c in range(n_types):
+        on = 0
+        for i in range(r.n_elig[c]):
+            on += target[r.elig_g[c, i]]
+        gone[c] = every or on == 0
+    while True:
+        best = -1
+        for c in range(n_types):
+            if not gone[c]:
+                continue
+            j = qhead[c]
+            while j >= 0 and status[j] != _ST_WAITING:
+                j = nxt[j]
+            qhead[c] = j
+            if j < 0:
+                qtail[c] = -1
+            elif best < 0 or _served_before(j, best, ctype, wait, jseq, type_rank, True):
+                best = j
+        if best < 0:
+            return
+        c = ctype[best]
+        qhead[c] = nxt[best]
+        if qhead[c] < 0:
+            qtail[c] = -1
+        t_ab = t
+        pt = type_pat[c]
+        if pt < _INF:
+            dl = wait[best] + pat[best] * pt
+            if dl < t:
+                t_ab = dl
+        if p.use_deadlines and dpos[best] >= 0:
+            st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[best])
+        _abandon(best, t_ab, st, n_wait, status, rec, draws, rows, rkeys, rvals, p, t_end)
+
+
+@_jit()
+def _kernel(first_t, draws, rows, interval_s, on_duty, closed, let_go, type_aht, mean_aht, type_pat, type_rank, p, r,
+            out, work):
     """Simulate one replication with the event loop. First calls are slots ``0..m-1`` (``first_t``
     sorted); ``draws`` = (service, patience, ivr, callback) slot arrays hold the first calls' draws
     (service in seconds, patience as a mean-one factor; ivr and callback empty when unused) and
-    receive each redial's from ``rows`` (5 or 6 x R) when it is made. ``out``: the record arrays of
+    receive each redial's from ``rows`` (5 or 6 x R) when it is made. ``on_duty``: int64 (n, G)
+    agents on duty per interval and group (one column: one pool). ``out``: the record arrays of
     :data:`_OUT_FIELDS` with room for every slot, ``call_type`` and ``arrival_s`` filled for the
-    first calls; ``work``: scratch arrays (:func:`_workspace`); ``p``: the :data:`_Policy`.
+    first calls; ``work``: scratch arrays (:func:`_workspace`), whose last holds the group that
+    served each slot (with several groups); ``p``: the :data:`_Policy`; ``r``: the :data:`_Route`.
     Returns n, the number of attempts, or -1 when the slots or rows ran out."""
     m = first_t.shape[0]
-    n_int = agents.shape[0]
+    n_int, n_groups = on_duty.shape
+    n_types = type_pat.shape[0]
+    multi = n_groups > 1
     t_end = n_int * interval_s
 
     rec = out
     caller, attempt, ctype, interval, arrival, outcome, wait, answer, service = out
     svc, pat, ivr_u, cb_u = draws
-    status, nxt, rkeys, rvals, dkeys, dvals, dpos, ivr_q, cbq, cbdl, cbend = work
+    status, nxt, jseq, rkeys, rvals, dkeys, dvals, dpos, ivr_q, cbdl, cbend, ovq, ovt, grp = work
     wait[:] = np.nan
     answer[:] = np.nan
     service[:] = np.nan
     status[:] = _ST_NONE
     dpos[:] = -1
+    grp[:] = -1
     for j in range(m):
         caller[j] = j
         attempt[j] = 1
 
     st = np.zeros(_S_NSTATE, np.int64)
     st[_S_NUSED] = m
-    max_agents = 1
-    for k in range(n_int):
-        max_agents = max(max_agents, agents[k])
-    skeys = np.empty(max_agents + 1, np.float64)
+    # agents' free times: room for every agent that may be on duty at once
+    cap_s = 1
+    for g in range(n_groups):
+        most = 0
+        for k in range(n_int):
+            most = max(most, on_duty[k, g])
+        cap_s += most
+    skeys = np.empty(1 if multi else cap_s, np.float64)
+    fkeys = np.empty(cap_s if multi else 1, np.float64)
+    fseq = np.empty(cap_s if multi else 1, np.int64)
+    fgrp = np.empty(cap_s if multi else 1, np.int64)
+    busy = np.zeros(n_groups, np.int64)  # agents on a call, per group
+    target = on_duty[0].copy()  # agents on duty now, per group
+    n_answers = 0  # calls answered or called back so far
+    n_joined = 0  # callers who joined a queue or the callbacks so far (their order, across types)
     ivr_head = 0
     ivr_tail = 0
-    qhead = np.full(n_prio, -1, np.int64)
-    qtail = np.full(n_prio, -1, np.int64)
+    ov_head = 0  # callers on hold waiting for overflow_after: a FIFO (everyone waits the same)
+    ov_tail = 0
+    qhead = np.full(n_types, -1, np.int64)  # callers on hold: a linked FIFO per call type
+    qtail = np.full(n_types, -1, np.int64)
+    n_wait = np.zeros(n_types, np.int64)
+    cbhead = np.full(n_types, -1, np.int64)  # accepted callbacks: a linked FIFO per call type
+    cbtail = np.full(n_types, -1, np.int64)
     queue = (qhead, qtail, nxt)
+    dheap = (dkeys, dvals, dpos)
 
     k = 0
-    target = agents[0]
     next_bnd = interval_s if n_int > 1 else t_end
     ended = False  # past the end of the horizon: no more arrivals, the last interval's agents stay
     i_first = 0
@@ -463,30 +551,48 @@ def _kernel(first_t, draws, rows, interval_s, agents, closed, let_go, type_aht, 
     while True:
         if st[_S_OVERFLOW]:
             return -1
-        td = skeys[0] if st[_S_NS] > 0 else _INF
+        td = (fkeys[0] if multi else skeys[0]) if st[_S_NS] > 0 else _INF
         tl = dkeys[0] if st[_S_ND] > 0 else _INF
+        to = ovt[ov_head] if ov_head < ov_tail else _INF
         ti = arrival[ivr_q[ivr_head]] + p.ivr_time if ivr_head < ivr_tail else _INF
         tr = rkeys[0] if st[_S_NR] > 0 else _INF
         ta = first_t[i_first] if i_first < m else _INF
-        t = min(td, tl, next_bnd, ti, tr, ta)
+        t = min(td, tl, to, next_bnd, ti, tr, ta)
         if t == _INF:
             break
-        # at equal times: agent free, patience, boundary, IVR exit, redial, new caller (ENGINE.md)
+        # at equal times: agent free, patience, overflow delay, boundary, IVR exit, redial, new caller
+        # (ENGINE.md); an agent finishing answers a caller whose patience runs out at that instant
+        finishing = False
         if td <= t:  # an agent finishes a call, then takes the next (below)
-            st[_S_NS] = _time_pop(skeys, st[_S_NS])
+            if multi:
+                g = fgrp[0]
+                st[_S_NS] = _fail_pop(fkeys, fseq, fgrp, st[_S_NS])
+            else:
+                g = 0
+                st[_S_NS] = _time_pop(skeys, st[_S_NS])
+            busy[g] -= 1
             st[_S_BUSY] -= 1
+            finishing = True
         elif tl <= t:  # a caller on hold runs out of patience
             j = dvals[0]
             st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], 0)
             if status[j] == _ST_WAITING:
-                _abandon(j, t, st, status, rec, draws, rows, rkeys, rvals, p, t_end)
+                _abandon(j, t, st, n_wait, status, rec, draws, rows, rkeys, rvals, p, t_end)
             continue
+        elif to <= t:  # a caller has waited overflow_after: groups it does not prefer may answer it now
+            j = ovq[ov_head]
+            ov_head += 1
+            if status[j] != _ST_WAITING:
+                continue
         elif next_bnd <= t:  # an interval boundary: agents change, maybe closing, maybe the end
-            k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, let_go, interval_s,
-                                                                  t_end)
-            if flushed:
-                _flush(t, st, queue, status, rec, draws, rows, rkeys, rvals, type_pat, p, t_end)
-                st[_S_ND] = 0  # it held only callers on hold, all gone now
+            was_ended = ended
+            k, next_bnd, ended, closing = _cross_boundary(k, n_int, let_go, interval_s, t_end)
+            if not ended:
+                for g in range(n_groups):
+                    target[g] = on_duty[k, g]
+            if closing or (ended and not was_ended):
+                _let_go(t, closing, target, st, n_wait, status, queue, jseq, rec, draws, rows, rkeys, rvals, dheap,
+                        type_pat, type_rank, r, p, t_end)
         else:
             if ti <= t:  # leaves the IVR: contained, or on to the agent queue
                 j = ivr_q[ivr_head]
@@ -531,83 +637,156 @@ def _kernel(first_t, draws, rows, interval_s, agents, closed, let_go, type_aht, 
             # j joins the agent queue at t (written out here, not as a helper: numba keeps the
             # reference counting of every array passed to a large inlined helper, 2x the loop's time)
             wait[j] = t  # the queue-join time, until the wait is known
-            action = _join_rule(st[_S_BUSY], target, ended, closed[k], st[_S_NW], mean_aht[k],
+            c = ctype[j]
+            g = -1  # the first group open to the caller with a free agent (rule 9)
+            for i in range(r.n_open[c]):
+                h = r.open_g[c, i]
+                if busy[h] < target[h]:
+                    g = h
+                    break
+            if g >= 0:  # answered at once
+                status[j] = _ST_DONE
+                outcome[j] = OUTCOME_ANSWERED
+                wait[j] = 0.0
+                answer[j] = t
+                d = svc[j]  # handle time in seconds (set when the attempt arrived)
+                service[j] = d
+                _busy_until(j, t + d, g, multi, n_answers, busy, st, skeys, fkeys, fseq, fgrp, grp)
+                n_answers += 1
+                continue
+            if multi:  # what the callback offer and the closing rule see of the caller's groups
+                eligible_idle = False
+                on_duty_c = 0
+                for i in range(r.n_elig[c]):
+                    h = r.elig_g[c, i]
+                    on_duty_c += target[h]
+                    eligible_idle |= busy[h] < target[h]
+                n_related = 0
+                if p.callbacks:
+                    for u in range(n_types):
+                        if r.related[c, u]:
+                            n_related += n_wait[u]
+            else:
+                eligible_idle = False
+                on_duty_c = target[0]
+                n_related = st[_S_NW]
+            action = _join_rule(False, eligible_idle, on_duty_c, ended, closed[k], n_related, mean_aht[k],
                                 cb_u[j] if p.callbacks else 1.0, p)
-            if action == _JOIN_ANSWER:
-                _answer(j, t, st, status, rec, draws, skeys)
-            elif action == _JOIN_CALLBACK:  # hangs up and waits to be called back
+            if action == _JOIN_CALLBACK:  # hangs up and waits to be called back, in its type's FIFO
                 status[j] = _ST_DONE
                 outcome[j] = OUTCOME_CALLBACK
                 wait[j] = 0.0
-                tail = st[_S_CB_TAIL]
-                cbq[tail] = j
-                cbdl[tail] = t + p.cb_deadline
-                st[_S_CB_TAIL] = tail + 1
+                cbdl[j] = t + p.cb_deadline
+                jseq[j] = n_joined
+                n_joined += 1
+                nxt[j] = -1
+                if cbtail[c] < 0:
+                    cbhead[c] = j
+                else:
+                    nxt[cbtail[c]] = j
+                cbtail[c] = j
+                st[_S_NCBQ] += 1
+                # then free agents take work, as in engine_simpy (nothing changes: an agent free in a
+                # group eligible for this caller made the announced wait 0, which is no offer)
             elif action == _JOIN_LET_GO:
                 status[j] = _ST_DONE
                 outcome[j] = OUTCOME_ABANDONED
                 wait[j] = 0.0
                 _new_redial(j, t, st, rec, draws, rows, rkeys, rvals, p, t_end)
-            else:  # on hold, in its priority class's FIFO
+                continue
+            else:  # on hold, in its call type's FIFO
                 status[j] = _ST_WAITING
                 st[_S_NW] += 1
-                c = type_rank[ctype[j]]
+                n_wait[c] += 1
+                jseq[j] = n_joined
+                n_joined += 1
+                nxt[j] = -1
                 if qtail[c] < 0:
                     qhead[c] = j
                 else:
                     nxt[qtail[c]] = j
                 qtail[c] = j
-                nxt[j] = -1
                 if p.use_deadlines:
-                    pt = type_pat[ctype[j]]
+                    pt = type_pat[c]
                     if pt < _INF:
                         st[_S_ND] = _iheap_push(dkeys, dvals, dpos, st[_S_ND], t + pat[j] * pt, j)
-            continue
-        # an agent came free or the agents changed: free agents take work (engine_simpy dispatch),
-        # a callback when it is due, else the first live caller of the most urgent class
-        while st[_S_BUSY] < target:
-            head = st[_S_CB_HEAD]
-            if p.callbacks and _callback_due(t, st[_S_CB_TAIL] - head, cbdl[head] if head < st[_S_CB_TAIL] else _INF,
-                                             ended, closed[k], st[_S_NW]):
-                j = cbq[head]
-                st[_S_CB_HEAD] = head + 1
-                d = svc[j]
-                answer[j] = t
-                service[j] = d
-                st[_S_BUSY] += 1
-                st[_S_NS] = _time_push(skeys, st[_S_NS], t + d)
-                if p.lines >= 0:  # a callback holds no line
-                    st[_S_NCB] = _time_push(cbend, st[_S_NCB], t + d)
+                if r.late[c]:
+                    ovq[ov_tail] = j
+                    ovt[ov_tail] = t + r.overflow_after  # the time engine_simpy's overflow event fires
+                    ov_tail += 1
                 continue
-            if st[_S_NW] == 0:
-                break
-            found = -1
-            for c in range(n_prio):
-                while qhead[c] >= 0:
-                    j = qhead[c]
-                    qhead[c] = nxt[j]
-                    if qhead[c] < 0:
-                        qtail[c] = -1
-                    if status[j] != _ST_WAITING:
-                        continue  # hung up already (lazy deletion)
-                    pt = type_pat[ctype[j]]
-                    if pt < _INF:
-                        dl = wait[j] + pat[j] * pt
-                        if dl <= t:  # patience ran out before this agent came free (or just as it did)
-                            if p.use_deadlines and dpos[j] >= 0:
-                                st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[j])
-                            _abandon(j, dl, st, status, rec, draws, rows, rkeys, rvals, p, t_end)
+        # free agents take work (engine_simpy dispatch), group by group in routing order, one agent
+        # at a time: an overdue callback of its skills, else the caller on hold it picks, else a
+        # callback of its skills
+        if st[_S_NW] == 0 and st[_S_NCBQ] == 0:
+            continue
+        for gi in range(n_groups):
+            g = r.order[gi]
+            while busy[g] < target[g]:
+                best = -1  # the caller on hold this agent takes (engine_simpy next_caller)
+                if st[_S_NW] > 0:
+                    for i in range(r.n_serve[g]):
+                        c = r.serve_t[g, i]
+                        j = qhead[c]
+                        while j >= 0:  # skip who hung up (lazy deletion)
+                            if status[j] == _ST_WAITING:
+                                if p.use_deadlines:
+                                    break
+                                pt = type_pat[c]
+                                if pt == _INF:
+                                    break
+                                # no deadline heap: a caller whose patience ran out is found here
+                                dl = wait[j] + pat[j] * pt
+                                if dl > t or (dl == t and finishing):
+                                    break
+                                _abandon(j, dl, st, n_wait, status, rec, draws, rows, rkeys, rvals, p, t_end)
+                            j = nxt[j]
+                        qhead[c] = j
+                        if j < 0:
+                            qtail[c] = -1
                             continue
-                    found = j
+                        if r.serve_late[g, i] and t < wait[j] + r.overflow_after:
+                            continue  # not yet open to this group (nor are those who joined after it)
+                        if best < 0 or _served_before(j, best, ctype, wait, jseq, type_rank, r.by_priority):
+                            best = j
+                if p.callbacks and st[_S_NCBQ] > 0:
+                    cb = -1  # the first accepted callback of this group's skills
+                    for i in range(r.n_serve[g]):
+                        h = cbhead[r.serve_t[g, i]]
+                        if h >= 0 and (cb < 0 or jseq[h] < jseq[cb]):
+                            cb = h
+                    if cb >= 0 and _callback_due(t, cbdl[cb], ended, closed[k], best >= 0):
+                        c = ctype[cb]
+                        cbhead[c] = nxt[cb]
+                        if cbhead[c] < 0:
+                            cbtail[c] = -1
+                        st[_S_NCBQ] -= 1
+                        d = svc[cb]
+                        answer[cb] = t
+                        service[cb] = d
+                        _busy_until(cb, t + d, g, multi, n_answers, busy, st, skeys, fkeys, fseq, fgrp, grp)
+                        n_answers += 1
+                        if p.lines >= 0:  # a callback holds no line
+                            st[_S_NCB] = _time_push(cbend, st[_S_NCB], t + d)
+                        continue
+                if best < 0:
                     break
-                if found >= 0:
-                    break
-            if found < 0:
-                break
-            st[_S_NW] -= 1
-            if p.use_deadlines and dpos[found] >= 0:
-                st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[found])
-            _answer(found, t, st, status, rec, draws, skeys)
+                c = ctype[best]
+                qhead[c] = nxt[best]
+                if qhead[c] < 0:
+                    qtail[c] = -1
+                st[_S_NW] -= 1
+                n_wait[c] -= 1
+                if p.use_deadlines and dpos[best] >= 0:
+                    st[_S_ND] = _iheap_remove(dkeys, dvals, dpos, st[_S_ND], dpos[best])
+                status[best] = _ST_DONE
+                outcome[best] = OUTCOME_ANSWERED
+                wait[best] = t - wait[best]
+                answer[best] = t
+                d = svc[best]
+                service[best] = d
+                _busy_until(best, t + d, g, multi, n_answers, busy, st, skeys, fkeys, fseq, fgrp, grp)
+                n_answers += 1
 
     n = st[_S_NUSED]
     if st[_S_OVERFLOW]:
@@ -812,14 +991,17 @@ def _kernel_fcfs(first_t, draws, rows, interval_s, agents, closed, let_go, type_
                     ns = _time_pop(skeys, ns)
                 if next_bnd <= q:
                     tb = next_bnd
-                    k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, let_go,
-                                                                          interval_s, t_end)
+                    k, next_bnd, ended, flushed = _cross_boundary(k, n_int, let_go, interval_s, t_end)
+                    if ended:  # the horizon: callers on hold are let go when nobody is on duty
+                        flushed = target == 0
+                    else:
+                        target = agents[k]
                     if flushed:
                         last_flush = tb
                 else:
                     break
             tau = q
-            action = _join_rule(ns, target, ended, closed[k], 0, 0.0, 1.0, p)
+            action = _join_rule(ns < target, False, target, ended, closed[k], 0, 0.0, 1.0, p)
             if action == _JOIN_ANSWER:  # an agent is free: answered at once
                 d = svc_unit[j] * type_aht[kj, c]
                 outcome[j] = OUTCOME_ANSWERED
@@ -839,7 +1021,7 @@ def _kernel_fcfs(first_t, draws, rows, interval_s, agents, closed, let_go, type_
             # the centre is already past q (the callers ahead waited until tau), so no agent was free
             # at q; but the centre may have been closed with nobody on duty then: let go at once
             kq = kj if q < kj_end else interval_at(q, interval_s, n_int)
-            if _join_rule(agents[kq], agents[kq], q >= t_end, closed[kq], 0, 0.0, 1.0, p) == _JOIN_LET_GO:
+            if _join_rule(False, False, agents[kq], q >= t_end, closed[kq], 0, 0.0, 1.0, p) == _JOIN_LET_GO:
                 outcome[j] = OUTCOME_ABANDONED
                 wait[j] = 0.0
                 fail_t = q
@@ -865,13 +1047,14 @@ def _kernel_fcfs(first_t, draws, rows, interval_s, agents, closed, let_go, type_
                     ns = _time_push(skeys, ns, tau + d)
                 continue
 
-        # on hold: the first agent free before the deadline answers, else hang up
+        # on hold: the first agent free by the deadline answers (an agent finishing at the instant
+        # patience runs out comes first: ENGINE.md), else hang up
         while True:
             tc = skeys[0] if ns > 0 else _INF
             if tc <= next_bnd:
                 if tc == _INF:
                     return -2
-                if tc >= dl:
+                if tc > dl:
                     outcome[j] = OUTCOME_ABANDONED
                     wait[j] = dl - q
                     fail_t = dl
@@ -894,8 +1077,11 @@ def _kernel_fcfs(first_t, draws, rows, interval_s, agents, closed, let_go, type_
                     fail_t = dl
                     break
                 tau = tb
-                k, target, next_bnd, ended, flushed = _cross_boundary(k, target, ended, agents, let_go, interval_s,
-                                                                      t_end)
+                k, next_bnd, ended, flushed = _cross_boundary(k, n_int, let_go, interval_s, t_end)
+                if ended:
+                    flushed = target == 0
+                else:
+                    target = agents[k]
                 if flushed:
                     last_flush = tb
                     outcome[j] = OUTCOME_ABANDONED
@@ -944,15 +1130,41 @@ def unit_quantile(u: np.ndarray, dist: str, cv: float, out: np.ndarray | None = 
 def supports(scenario: Scenario) -> tuple[bool, str]:
     """Whether the fast engine simulates ``scenario`` exactly: ``(True, "")`` or ``(False, reason)``.
 
-    Every rule of ``simulate/ENGINE.md`` is simulated for one pool of agents; agent groups with
-    routing by skill (``scenario.routes_by_skill``) are simulated by the SimPy engine only. A rule
-    added to the SimPy engine first (see the checklist in ENGINE.md) says no here until the fast
-    engine has it and the call-for-call test covers it; ``engine="auto"`` then uses SimPy."""
+    Every rule of ``simulate/ENGINE.md`` is simulated, agent groups with routing by skill included.
+    A rule added to the SimPy engine first (see the checklist in ENGINE.md) says no here until the
+    fast engine has it and the call-for-call test covers it; ``engine="auto"`` then uses SimPy."""
     if not isinstance(scenario, Scenario):
         return False, f"expected a simulate.Scenario, got {type(scenario).__name__}"
-    if scenario.routes_by_skill:
-        return False, "agent groups and routing by skill are only simulated by the SimPy engine"
     return True, ""
+
+
+@functools.lru_cache(maxsize=64)
+def _route(scenario: Scenario) -> tuple:
+    """The scenario's :func:`simulate.workload.routing` as the arrays of :data:`_Route`."""
+    r = routing(scenario)
+    n_groups, n_types = r.n_groups, r.n_types
+
+    def padded(lists, width):
+        out = np.full((len(lists), max(width, 1)), -1, np.int64)
+        for i, row in enumerate(lists):
+            out[i, :len(row)] = row
+        return out, np.array([len(row) for row in lists], np.int64)
+
+    open_g, n_open = padded(r.open_groups, n_groups)
+    elig_g, n_elig = padded(r.eligible_groups, n_groups)
+    serve_t, n_serve = padded([[t for t, _ in sv] for sv in r.serves], n_types)
+    serve_late = np.zeros(serve_t.shape, np.bool_)
+    for g, sv in enumerate(r.serves):
+        serve_late[g, :len(sv)] = [late for _, late in sv]
+    related = np.zeros((n_types, n_types), np.bool_)
+    for t, us in enumerate(r.related):
+        related[t, list(us)] = True
+    late = np.array([bool(x) for x in r.late_groups], np.bool_)
+    arrays = (np.array(r.order, np.int64), open_g, n_open, elig_g, n_elig, late, serve_t, serve_late, n_serve,
+              related)
+    for a in arrays:
+        a.flags.writeable = False  # cached: shared by every run of the scenario
+    return _Route(*arrays, r.by_priority, _INF if r.overflow_after is None else float(r.overflow_after))
 
 
 @functools.lru_cache(maxsize=64)  # scenarios are frozen and hashable; sweeps reuse a few many times
@@ -976,6 +1188,12 @@ def _initial_blocks(m: int) -> int:
     """Blocks of redial rows to draw first: room for m/8 eligible failures. Too few only costs a
     rerun; too many costs memory and time."""
     return max(1, -(-m // (8 * _ROW_BLOCK)))
+
+
+# blocks of redial rows the last replication of a workload and scenario needed: the next replication
+# starts there instead of rerunning from _initial_blocks (a centre where a quarter of callers hang up
+# and redial reran the kernel 2-3 times per replication). The records do not depend on it.
+_BLOCKS_NEEDED: weakref.WeakKeyDictionary[Workload, dict[Scenario, int]] = weakref.WeakKeyDictionary()
 
 
 def _redial_rows(rng: np.random.Generator, n_blocks: int, scenario: Scenario, callbacks: bool) -> np.ndarray:
@@ -1024,24 +1242,25 @@ _NO_REDIAL_WORK = (np.empty(1), np.empty(1, np.int64), np.empty(1), np.empty(1, 
 
 
 def _workspace(n_exp: int, cap: int, fcfs: bool, redials: bool, deadlines: bool, ivr_draws: bool, ivr_queue: bool,
-               callbacks: bool):
+               callbacks: bool, overflow: bool = False, groups: bool = False):
     """The arrays of a replication with ``cap`` attempt slots, in two blocks: the record arrays
     ``out`` (:data:`_OUT_FIELDS`, returned to the caller) and the rest, freed after the
     replication: ``exp`` (the ``n_exp`` exponentials of the arrival times, then the times), the
     slot draws ``draws`` = (service, patience, ivr, callback) (ivr empty unless ``ivr_draws``: the
     IVR contains calls; callback empty unless ``callbacks``) and the kernel's scratch ``work``
-    (``ivr_queue``: callers spend time in the IVR)."""
+    (``ivr_queue``: callers spend time in the IVR; ``overflow``: callers wait for
+    ``overflow_after``; ``groups``: several agent groups, whose last array is the serving group)."""
     rcap = cap if redials else 1
     specs = [(n_exp, _F8), (cap, _F8), (cap, _F8), (cap if ivr_draws else 0, _F8), (cap if callbacks else 0, _F8)]
     if fcfs and redials:  # redial heap (time, slot); failure heap (time, order, slot)
         specs += [(rcap, _F8), (rcap, _I8), (rcap, _F8), (rcap, _I8), (rcap, _I8)]
-    elif not fcfs:  # status, queue links, redial heap, deadline heap (time, slot, position), IVR queue,
-        # callback FIFO (slot, deadline) and end times of callbacks in progress
+    elif not fcfs:  # status, queue links, join order, redial heap, deadline heap (time, slot, position), IVR
+        # queue, callback deadlines, end times of callbacks in progress, overflow FIFO (slot, time), group
         dcap = cap if deadlines else 1
-        ccap = cap if callbacks else 1
-        specs += [(cap, _I1), (cap, _I8), (rcap, _F8), (rcap, _I8), (dcap, _F8), (dcap, _I8),
-                  (cap if deadlines else 0, _I8), (cap if ivr_queue else 1, _I8), (ccap, _I8), (ccap, _F8),
-                  (ccap, _F8)]
+        ocap = cap if overflow else 1
+        specs += [(cap, _I1), (cap, _I8), (cap, _I8), (rcap, _F8), (rcap, _I8), (dcap, _F8), (dcap, _I8),
+                  (cap if deadlines else 0, _I8), (cap if ivr_queue else 1, _I8), (cap if callbacks else 1, _F8),
+                  (cap if callbacks else 1, _F8), (ocap, _I8), (ocap, _F8), (cap if groups else 1, _I2)]
     exp, svc, pat, ivr_u, cb_u, *work = _carve(specs)
     out = tuple(_carve([(cap, dtype) for _, dtype in _OUT_FIELDS]))
     # the recursion without redials never touches its redial heaps: shared, never written
@@ -1094,8 +1313,11 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
                      max_attempts, use_deadlines, callbacks,
                      float(scenario.callback_threshold) if callbacks else _INF, float(scenario.callback_accept),
                      _INF if scenario.callback_deadline is None else float(scenario.callback_deadline))
-    # one queue served first come, first served: the recursion (the same records, faster)
-    fcfs = USE_RECURSION and n_prio == 1 and lines < 0 and not callbacks
+    route = _route(scenario)
+    groups = work.n_groups > 1
+    overflow = bool(route.late.any())  # some callers wait for overflow_after at some group
+    # one queue served first come, first served by one pool: the recursion (the same records, faster)
+    fcfs = USE_RECURSION and n_prio == 1 and lines < 0 and not callbacks and not groups
     # the recursion turns exponential patience uniforms into durations itself, only for the callers
     # who wait (handle times are needed for nearly every caller: a separate pass computes them faster
     # than the recursion can, whose every step waits for the last)
@@ -1109,10 +1331,10 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     else:
         counts = poisson_counts(calls, rngs["arrivals"])
         m = int(counts.sum())
-    n_blocks = _initial_blocks(m) if uses_redials else 0
+    n_blocks = max(_initial_blocks(m), _BLOCKS_NEEDED.get(work, {}).get(scenario, 0)) if uses_redials else 0
     cap = m + n_blocks * _ROW_BLOCK
     exp, draws, out, work_arrays = _workspace(0 if counts is None else n_spacings(counts), cap, fcfs, uses_redials,
-                                              use_deadlines, ivr_draws, scenario.uses_ivr, callbacks)
+                                              use_deadlines, ivr_draws, scenario.uses_ivr, callbacks, overflow, groups)
     svc, pat, ivr_u, cb_u = draws
     if counts is None:
         first_t = np.ascontiguousarray(work.replay_t_s, dtype=np.float64)
@@ -1157,9 +1379,11 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
                              policy, out, work_arrays)
         else:
             n = _kernel(first_t, draws, rows if uses_redials else np.empty((6 if callbacks else 5, 0)), interval_s,
-                        agents, closed, let_go, type_aht, work.mean_aht_s, type_pat, type_rank, n_prio, policy, out,
-                        work_arrays)
+                        np.ascontiguousarray(work.group_on_duty, dtype=np.int64), closed, let_go, type_aht,
+                        work.mean_aht_s, type_pat, type_rank, policy, route, out, work_arrays)
         if n >= 0:
+            if uses_redials:
+                _BLOCKS_NEEDED.setdefault(work, {})[scenario] = n_blocks
             break
         if n == -2:
             raise RuntimeError("engine_fast: a call was still in the centre when the simulation ended")
@@ -1167,9 +1391,12 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
         cap = m + n_blocks * _ROW_BLOCK
         old_draws, old_out = draws, out
         _, draws, out, work_arrays = _workspace(0, cap, fcfs, uses_redials, use_deadlines, ivr_draws,
-                                                scenario.uses_ivr, callbacks)
+                                                scenario.uses_ivr, callbacks, overflow, groups)
         for new, old in (*zip(draws, old_draws), (out[2], old_out[2]), (out[4], old_out[4])):
             new[:m] = old[:m]
     columns = {name: col[:n] for (name, _), col in zip(_OUT_FIELDS, out)}
+    if groups:  # one pool: the records fill in group 0 for every served call
+        columns["group"] = work_arrays[-1][:n].copy()
     return CallRecords.from_columns(columns, staffed_s=work.agents.astype(np.float64) * interval_s, closed=closed,
+                                    staffed_group_s=np.asarray(work.group_agents, dtype=np.float64) * interval_s,
                                     ivr_s=scenario.ivr_time)

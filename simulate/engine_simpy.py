@@ -80,9 +80,10 @@ numbers: same arrival times, types and draws for every first attempt. The per-in
 (mix, handle times, agents on duty, closing) come resolved in a :class:`simulate.workload.Workload`.
 Events due at the same instant follow the tie rules of ``simulate/ENGINE.md`` (an agent finishing,
 then patience running out, then an overflow delay ending, then the interval boundary, then callers
-leaving the menu, then redials, then new callers), which :mod:`simulate.engine_fast` follows too:
-for one pool of agents the two engines give the same records, call for call (agent groups are
-simulated by this engine only).
+leaving the menu, then redials, then new callers; agents finishing at the same instant in the order
+they answered), which :mod:`simulate.engine_fast` follows too: the two engines give the same
+records, call for call, agent groups included. Who may answer whom comes from
+:func:`simulate.workload.routing`, which both engines read.
 """
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ from simulate.records import (
     CallRecords,
 )
 from simulate.scenario import Scenario, duration_quantile
-from simulate.workload import Workload
+from simulate.workload import Workload, routing
 
 __all__ = ["STREAMS", "simulate_replication", "spawn_streams", "draw_first_attempts"]
 
@@ -115,7 +116,7 @@ _INF = math.inf
 # out the consequences of the event before.
 _FINISH = 2  # an agent finishes a call
 _PATIENCE = 3  # a caller on hold runs out of patience
-_OVERFLOW = 4  # a caller on hold has waited overflow_after (agent groups only: SimPy alone simulates them)
+_OVERFLOW = 4  # a caller on hold has waited overflow_after (agent groups)
 _BOUNDARY = 5  # an interval starts: agents change, maybe closing
 _IVR_EXIT = 6  # a caller leaves the menu
 _REDIAL = 7  # a redial rings
@@ -278,30 +279,20 @@ class _Centre:
         self.cb_deadline = _INF if scenario.callback_deadline is None else scenario.callback_deadline
 
     def _routing(self, scenario: Scenario) -> None:
-        """Who may answer whom, resolved once (see rule 9 of the module docstring)."""
-        g = scenario.group_table()
-        eligible, preferred, n_skills = g["eligible"], g["preferred"], g["n_skills"].tolist()
-        self.n_groups = len(n_skills)
-        self.n_types = eligible.shape[0]
-        order = sorted(range(self.n_groups), key=lambda j: (n_skills[j], j))  # fewest skills, then group order
-        delay = scenario.overflow_after
-        self.overflow_after = delay if delay else None  # 0 s: every eligible group is open at once
-        self.by_skills = order
-        # groups open to a type on arrival, in the order an arriving caller tries them
-        self.open_groups = [[j for j in order if (preferred[t, j] if self.overflow_after else eligible[t, j])]
-                            for t in range(self.n_types)]
-        # groups open to a type only once its callers have waited overflow_after
-        self.late_groups = [[j for j in order if eligible[t, j] and not preferred[t, j]] if self.overflow_after
-                            else [] for t in range(self.n_types)]
-        self.eligible_groups = [[j for j in order if eligible[t, j]] for t in range(self.n_types)]
-        # per group: (type, waits for overflow) of the queues it serves
-        self.serves = [[(t, bool(self.overflow_after) and not preferred[t, j]) for t in range(self.n_types)
-                        if eligible[t, j]] for j in range(self.n_groups)]
-        self.serves_types = [[t for t, _ in sv] for sv in self.serves]
-        # types sharing a group with each type (whose callers on hold the callback offer counts)
-        self.related = [[u for u in range(self.n_types) if (eligible[t] & eligible[u]).any()]
-                        for t in range(self.n_types)]
-        self.by_priority = scenario.pick == "priority"
+        """Who may answer whom (rule 9 of the module docstring), resolved once by
+        :func:`simulate.workload.routing`, which both engines read."""
+        r = routing(scenario)
+        self.n_groups = r.n_groups
+        self.n_types = r.n_types
+        self.overflow_after = r.overflow_after  # None: every eligible group is open at once
+        self.by_skills = list(r.order)  # fewest skills, then group order
+        self.open_groups = [list(x) for x in r.open_groups]  # open to a type on arrival, in routing order
+        self.late_groups = [list(x) for x in r.late_groups]  # open to a type once it waited overflow_after
+        self.eligible_groups = [list(x) for x in r.eligible_groups]
+        self.serves = [list(x) for x in r.serves]  # per group: (type, waits for overflow) of the queues it serves
+        self.serves_types = [[t for t, _ in sv] for sv in r.serves]
+        self.related = [list(x) for x in r.related]  # types whose callers on hold the callback offer counts
+        self.by_priority = r.by_priority
 
     def at(self, delay: float, rank: int, value=None) -> simpy.Event:
         """An event ``delay`` seconds from now that, at equal times, comes in the order of ``rank``

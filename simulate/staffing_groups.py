@@ -241,10 +241,11 @@ class _Sim:
 
 def _simulate(demand: Demand, scenario: Scenario, st: dict[str, Any], agents: np.ndarray, replications: int,
               seed: int, engine: str) -> _Sim:
-    from simulate.run import _engine_function, resolve_engine
+    """``replications`` replications of ``agents`` (n, G) on ``engine`` ("fast" or "simpy", resolved)."""
+    from simulate.run import _engine_function
 
     work = build_workload(demand, scenario, agents)
-    simulate_replication = _engine_function(resolve_engine(engine, scenario))
+    simulate_replication = _engine_function(engine)
     n, n_skills = len(demand), len(st["skills"])
     size = n * n_skills
     within = np.zeros((replications, size))
@@ -321,7 +322,7 @@ class GroupStaffing:
     groups: one row per group: group, skills, hourly_cost, agent_hours, paid_hours, fte, cost.
     summary: agent_hours, paid_hours, fte, cost (all groups), simulations, passes, seconds, converged
         (every language met its target in the search), intervals_meeting_target (every language met,
-        on the verification seeds when verified), method.
+        on the verification seeds when verified), method, engine (the one that ran: "fast" or "simpy").
     verification: on unseen seeds, one row per interval and skill: ds, skill, calls, service_level,
         service_level_lo, service_level_hi (95%), abandon_rate, met; or None. ``by_skill`` gives the
         horizon totals per language (service_level, abandon_rate, asa_s).
@@ -424,11 +425,15 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     max_add_rounds: rounds of adding at most; verify / verify_replications (default 2 x
     replications): the check on seeds ``seed + 10_000``; fixed: groups held at a number of agents
     (``{"bilingual": 0}`` sizes separate pools); start: (n, G) agents to start from instead of the
-    Erlang split; engine: as :func:`simulate.run` ("auto" runs SimPy for agent groups).
+    Erlang split; engine: as :func:`simulate.run` ("auto": the compiled engine, which routes by skill
+    call for call as the SimPy engine does).
     """
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 2:
         raise ValueError(f"staff_groups: replications must be a whole number >= 2, got {replications!r}")
+    from simulate.run import resolve_engine
+
     t0 = time.perf_counter()
+    used = resolve_engine(engine, scenario)
     demand = as_demand(demand)
     st = _structure(scenario)
     fixed_idx = _fixed(scenario, fixed)
@@ -450,7 +455,7 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     def simulate(a: np.ndarray, seed_: int = seed) -> _Sim:
         nonlocal sims
         sims += 1
-        return _simulate(demand, scenario, st, a, replications, seed_, engine)
+        return _simulate(demand, scenario, st, a, replications, seed_, used)
 
     def add(agents: np.ndarray, seed_: int) -> tuple[np.ndarray, _Sim, int, bool]:
         """a. add until every language meets its target on seeds ``seed_``."""
@@ -519,12 +524,12 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     verification = by_skill = None
     if verify:
         vreps = verify_replications or 2 * replications
-        vsim = _simulate(demand, scenario, st, agents, vreps, seed + 10_000, engine)
+        vsim = _simulate(demand, scenario, st, agents, vreps, seed + 10_000, used)
         sims += 1
         verification, by_skill = _verification(demand, scenario, st, vsim, vreps)
     return _result(demand, scenario, st, agents, sim, verification, by_skill, {
         "simulations": sims, "passes": passes, "add_rounds": rounds, "converged": converged,
-        "seconds": time.perf_counter() - t0, "method": "simulation"})
+        "seconds": time.perf_counter() - t0, "method": "simulation", "engine": used})
 
 
 def _verification(demand: Demand, scenario: Scenario, st: dict[str, Any], sim: _Sim, reps: int

@@ -18,9 +18,13 @@ interval, so both engines read the same numbers:
 * the agents of each agent group (``Scenario.agent_groups``; one column when there are none),
   under the same closing rule, group by group. An interval is closed when no calls are expected and
   no agent of any group is scheduled.
+
+:func:`routing` resolves, once per scenario, who may answer whom (rule 9 of
+:mod:`simulate.engine_simpy`): the relations both engines read.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +35,7 @@ import pandas as pd
 from simulate.demand import Demand, _seconds
 from simulate.scenario import Scenario
 
-__all__ = ["Workload", "build_workload", "group_columns"]
+__all__ = ["Routing", "Workload", "build_workload", "group_columns", "routing"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +118,60 @@ class Workload:
             if agents.ndim == 0:  # one number for every interval; an array is checked by build_workload
                 agents = np.full(calls.shape, int(agents), dtype=np.int64)
         return build_workload(Demand(ds=ds, calls=calls, interval_s=interval_s), scenario, agents)
+
+
+@dataclass(frozen=True, eq=False)
+class Routing:
+    """Who may answer whom (rule 9 of :mod:`simulate.engine_simpy`), resolved once per scenario; G
+    groups, T call types, group lists in routing order (fewest skills first, then group order).
+
+    order: the groups in routing order (an arriving caller tries them in this order; free agents take
+    work group by group in this order). open_groups[t]: the groups open to a caller of type t on
+    arrival (its preferred groups when ``overflow_after`` is set, else every eligible group).
+    late_groups[t]: the eligible groups open to it only once it has waited ``overflow_after``.
+    eligible_groups[t]: every group serving its skill. serves[g]: ``(type, late)`` for each type
+    group g serves, in type order (``late``: open to g only after ``overflow_after``). related[t]:
+    the types sharing a group with t (whose callers on hold the callback offer counts). by_priority:
+    ``pick == "priority"``. overflow_after: seconds, or None (every eligible group at once; 0 s is
+    no delay either). One pool: one group serving every type, nothing late.
+    """
+
+    n_groups: int
+    n_types: int
+    order: tuple[int, ...]
+    open_groups: tuple[tuple[int, ...], ...]
+    late_groups: tuple[tuple[int, ...], ...]
+    eligible_groups: tuple[tuple[int, ...], ...]
+    serves: tuple[tuple[tuple[int, bool], ...], ...]
+    related: tuple[tuple[int, ...], ...]
+    by_priority: bool
+    overflow_after: float | None
+
+
+@functools.lru_cache(maxsize=64)  # scenarios are frozen and hashable
+def routing(scenario: Scenario) -> Routing:
+    """The :class:`Routing` of ``scenario`` (from :meth:`simulate.Scenario.group_table`)."""
+    g = scenario.group_table()
+    eligible, preferred, n_skills = g["eligible"], g["preferred"], g["n_skills"].tolist()
+    n_types, n_groups = eligible.shape
+    order = tuple(sorted(range(n_groups), key=lambda j: (n_skills[j], j)))  # fewest skills, then group order
+    delay = scenario.overflow_after
+    late = bool(delay)  # 0 s: every eligible group is open at once
+    return Routing(
+        n_groups=n_groups,
+        n_types=n_types,
+        order=order,
+        open_groups=tuple(tuple(j for j in order if (preferred[t, j] if late else eligible[t, j]))
+                          for t in range(n_types)),
+        late_groups=tuple(tuple(j for j in order if eligible[t, j] and not preferred[t, j]) if late else ()
+                          for t in range(n_types)),
+        eligible_groups=tuple(tuple(j for j in order if eligible[t, j]) for t in range(n_types)),
+        serves=tuple(tuple((t, late and not bool(preferred[t, j])) for t in range(n_types) if eligible[t, j])
+                     for j in range(n_groups)),
+        related=tuple(tuple(u for u in range(n_types) if (eligible[t] & eligible[u]).any()) for t in range(n_types)),
+        by_priority=scenario.pick == "priority",
+        overflow_after=float(delay) if late else None,
+    )
 
 
 def group_columns(agents: Mapping[str, Any], scenario: Scenario, n: int) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Random small call centres for the engine and KPI tests: every scenario feature, drawn at random."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -11,12 +13,16 @@ from simulate.workload import Workload, build_workload
 __all__ = ["random_case", "differing_fields"]
 
 
-def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_seconds: bool = False
-                ) -> tuple[Workload, Scenario]:
+def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_seconds: bool = False,
+                groups: bool = False) -> tuple[Workload, Scenario]:
     """A small random centre: up to 16 intervals, some closed (nights), some open with nobody on
     duty, and a random draw of every scenario feature. ``replay``: True/False forces a replayed
     call log or Poisson arrivals (None: 1 in 5 replays); ``whole_seconds``: the log's times, handle
-    times and the IVR time are whole multiples of 10 s, so events tie."""
+    times and the IVR time are whole multiples of 10 s, so events tie (and replayed callers carry
+    a patience in whole seconds, so patience runs out as agents finish); ``groups``: two to four call
+    types needing one of up to three skills, answered by one to four agent groups (specialists and
+    groups of several skills, in random order, each with its own agents per interval), a random
+    ``pick`` and ``overflow_after``."""
     n_int = int(rng.integers(1, 17))
     interval_s = float(rng.choice([300.0, 900.0, 1800.0, 3600.0]))
     is_open = rng.random(n_int) < 0.8
@@ -41,8 +47,8 @@ def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_s
                   callback_accept=float(rng.choice([0.3, 1.0])),
                   callback_deadline=[None, 0.0, 300.0, 3600.0][int(rng.integers(0, 4))])
     n_types = 1
-    if rng.random() < 0.4:
-        n_types = int(rng.integers(2, 4))
+    if groups or rng.random() < 0.4:
+        n_types = int(rng.integers(2, 5 if groups else 4))
         share = np.round(rng.dirichlet(np.ones(n_types)), 6)
         share[-1] = 1.0 - share[:-1].sum()
         kw["call_types"] = tuple(
@@ -50,7 +56,16 @@ def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_s
                      patience=float(rng.choice([50.0, 500.0])) if rng.random() < 0.5 else None,
                      priority=int(rng.integers(0, 3)))
             for i in range(n_types))
+    n_groups = 1
+    if groups:
+        kw.update(_random_groups(rng, kw["call_types"]))
+        n_groups = len(kw["agent_groups"])
+        kw["call_types"] = tuple(dataclasses.replace(t, skill=sk) for t, sk in zip(kw["call_types"], kw.pop("skills")))
+        if rng.random() < 0.3:  # a type's priority differs from its skill-mates'
+            kw["call_types"] = tuple(dataclasses.replace(t, priority=int(rng.integers(-1, 3))) for t in kw["call_types"])
     scenario = Scenario(name="random", **kw)
+    if groups:  # agents per interval and group, the same open / closed pattern
+        agents = rng.integers(0, 6, (n_int, n_groups)) * (rng.random((n_int, n_groups)) < 0.8) * is_open[:, None]
     ds = pd.date_range("2026-01-05", periods=n_int, freq=pd.Timedelta(seconds=interval_s))
     extra: dict = {}
     if (rng.random() < 0.2) if replay is None else replay:
@@ -61,12 +76,16 @@ def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_s
         log = {"t_s": t}
         if n_types > 1:
             log["call_type"] = rng.choice([f"t{i}" for i in range(n_types)], m)
-        if rng.random() < 0.5:
+        if whole_seconds or rng.random() < 0.5:
             observed = rng.uniform(30, 600, m)
             if whole_seconds:
                 observed = np.round(observed / 30) * 30
             observed[rng.random(m) < 0.3] = np.nan  # not observed: drawn
             log["service_s"] = observed
+        if whole_seconds and np.isfinite(scenario.type_table()["patience"]).all() and rng.random() < 0.7:
+            given = np.round(rng.uniform(10, 600, m) / 30) * 30  # hang up as agents finish
+            given[rng.random(m) < 0.3] = np.nan  # not given: drawn
+            log["patience_s"] = given
         extra["arrivals"] = pd.DataFrame(log)
         calls = np.bincount((t // interval_s).astype(int), minlength=n_int).astype(float)
         if whole_seconds:
@@ -84,9 +103,29 @@ def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_s
     return build_workload(demand, scenario, agents.astype(np.int64)), scenario
 
 
+def _random_groups(rng: np.random.Generator, types) -> dict:
+    """Skills for ``types`` (one of up to three each) and agent groups serving them: a specialist for
+    most skills, one or two groups of several skills, in random order; a random pick rule and
+    overflow delay."""
+    skills = [str(x) for x in rng.choice(["en", "fr", "es"][:int(rng.integers(1, 4))], len(types))]
+    used = sorted(set(skills))
+    groups = [[k] for k in used if rng.random() < 0.75]
+    for _ in range(int(rng.integers(1, 3)) if len(used) > 1 else 0):
+        size = int(rng.integers(2, len(used) + 1))
+        groups.append(sorted(str(x) for x in rng.choice(used, size, replace=False)))
+    for k in used:  # every skill served
+        if not any(k in g for g in groups):
+            groups.append([k])
+    order = rng.permutation(len(groups))
+    return {"skills": skills, "agent_groups": {f"g{i}": {"skills": groups[j]} for i, j in enumerate(order)},
+            "pick": str(rng.choice(["priority", "oldest"])),
+            "overflow_after": [None, 0.0, 30.0, 300.0][int(rng.integers(0, 4))]}
+
+
 def differing_fields(a, b) -> list[str]:
-    """Record fields (and staffed_s) where two replications differ, NaN equal to NaN."""
+    """Record fields (group included; and staffed_s, staffed_group_s) where two replications differ,
+    NaN equal to NaN."""
     if len(a) != len(b):
         return ["length"]
-    return [f for f in (*RECORD_FIELDS, "staffed_s")
+    return [f for f in (*RECORD_FIELDS, "staffed_s", "staffed_group_s")
             if not np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True)]

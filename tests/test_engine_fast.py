@@ -141,6 +141,19 @@ def test_result_does_not_depend_on_how_many_redial_rows_were_drawn_in_advance(mo
     assert _same_records(normal, regrown)
 
 
+def test_the_next_replication_of_a_workload_starts_with_the_redial_rows_the_last_one_needed(monkeypatch):
+    scenario = Scenario(aht=600.0, patience=60.0, lines=2, redial_prob=0.9, redial_delay=120.0, max_attempts=8)
+    work = workload(np.full(6, 60.0), 2, 1800.0, scenario)
+    runs = []
+    kernel = engine_fast._kernel
+    monkeypatch.setattr(engine_fast, "_kernel", lambda *a: runs.append(a[2].shape[1]) or kernel(*a))
+    first = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(5))
+    assert len(runs) > 1 and runs[0] < runs[-1]  # the rows ran out: reran with more
+    runs.clear()
+    again = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(5))
+    assert len(runs) == 1 and _same_records(first, again)  # one run, the same records
+
+
 def test_every_attempt_has_one_outcome_and_callers_redial_in_order():
     rec = _records(SURGE_CALLS, SURGE, SURGE_AGENTS, seed=2)
     assert set(np.unique(rec.outcome)) <= {OUTCOME_BLOCKED, OUTCOME_CONTAINED, OUTCOME_ABANDONED, OUTCOME_ANSWERED}
@@ -214,25 +227,23 @@ def test_with_drop_at_close_callers_waiting_at_closing_time_hang_up_at_closing_a
     assert not np.any(ab & (rec.interval == 2))
 
 
-def test_supports_says_no_to_routing_by_skill_and_auto_falls_back_to_simpy():
-    # callbacks are simulated by the fast engine (tests/test_engine_parity.py: call for call);
-    # agent groups with routing by skill only by SimPy
+def test_supports_says_yes_to_every_scenario_and_auto_runs_the_fast_engine():
+    # callbacks and agent groups with routing by skill are simulated by the fast engine (call for
+    # call with SimPy: tests/test_engine_parity.py)
     assert engine_fast.supports(Scenario(aht=300.0, callback_threshold=60.0)) == (True, "")
     assert engine_fast.supports(SURGE) == (True, "")
     assert engine_fast.supports(SURGE.replace(at_close="drop")) == (True, "")
     types = {"English": {"share": 0.8, "skill": "en"}, "French": {"share": 0.2, "skill": "fr"}}
     scenario = Scenario(aht=300.0, call_types=types,
                         agent_groups={"en": {"skills": ["en"]}, "bilingual": {"skills": ["en", "fr"]}})
-    ok, reason = engine_fast.supports(scenario)
-    assert not ok and reason == "agent groups and routing by skill are only simulated by the SimPy engine"
-    assert not engine_fast.supports(Scenario(aht=300.0, pick="oldest"))[0]  # one pool, picked by waiting time
+    assert engine_fast.supports(scenario) == (True, "")
+    assert engine_fast.supports(Scenario(aht=300.0, pick="oldest")) == (True, "")  # one pool, by waiting time
+    assert engine_fast.supports("not a scenario") == (False, "expected a simulate.Scenario, got str")
     staffing = {"en": 4, "bilingual": 2}
     res = simulate.run(_arrivals([30, 30]), scenario, staffing, replications=2, engine="auto")
-    assert res.engine == "simpy"
-    with pytest.raises(ValueError, match="routing by skill"):
-        _records([30, 30], scenario, staffing)
-    with pytest.raises(ValueError, match="routing by skill"):
-        simulate.run(_arrivals([30, 30]), scenario, staffing, replications=1, engine="fast")
+    assert res.engine == "fast" and list(res.by_group["group"]) == ["en", "bilingual"]
+    rec = _records([30, 30], scenario, staffing)
+    assert set(np.unique(rec.group)) <= {-1, 0, 1} and (rec.group[rec.call_type == 1] != 0).all()
 
 
 @pytest.mark.parametrize("dist, cv", [("exponential", 1.0), ("lognormal", 0.6), ("weibull", 0.6)])

@@ -1,7 +1,9 @@
 """The compiled engine gives the SimPy engine's records, call for call, on random scenarios that use
 every feature (simulate/ENGINE.md): callbacks, call types and priorities, lines, IVR, redials,
 several days with closed nights, closing with "serve" and "drop", handle time and call-type mix per
-interval, and replayed call logs, including logs in whole seconds where events tie."""
+interval, replayed call logs, including logs in whole seconds where events tie, and agent groups with
+routing by skill (specialists first, pick by priority or the oldest, overflow delays, group by group
+shift changes and closing)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,18 +50,52 @@ def test_fast_engine_gives_the_simpy_records_call_for_call_on_random_scenarios(b
         assert differing_fields(simpy_rec, loop_rec) == [], (block, i, scenario, work.is_replay)
 
 
+GROUP_BLOCKS = 2
+
+
+def group_parity_cases(block: int):
+    """Random centres with agent groups and routing by skill: (seed, workload, scenario)."""
+    rng = np.random.default_rng(3000 + block)
+    for i in range(PER_BLOCK):
+        yield [3000 + block, i], *random_case(rng, groups=True)
+
+
+@pytest.mark.parametrize("block", range(GROUP_BLOCKS))
+def test_fast_engine_gives_the_simpy_records_call_for_call_on_random_multi_group_centres(block):
+    for i, (seed, work, scenario) in enumerate(group_parity_cases(block)):
+        simpy_rec = engine_simpy.simulate_replication(work, scenario, np.random.SeedSequence(seed))
+        fast_rec = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(seed))
+        assert differing_fields(simpy_rec, fast_rec) == [], (block, i, scenario, work.is_replay)
+
+
+def _patience_ties(rec, work, scenario) -> int:
+    """Replayed callers with a given patience answered at the very instant it runs out."""
+    if work.replay_patience_unit is None:
+        return 0
+    deadline = rec.arrival_s + rec.ivr_s + work.replay_patience_unit * scenario.type_table()["patience"][rec.call_type]
+    return int((rec.answer_s == deadline).sum())
+
+
 def test_replayed_logs_in_whole_seconds_follow_the_tie_rules_in_both_engines(monkeypatch):
-    # arrivals on interval boundaries, calls ending as others ring, several calls in the same second
+    # arrivals on interval boundaries, calls ending as others ring or as patience runs out, several
+    # calls in the same second, agents of several groups finishing at the same instant
     rng = np.random.default_rng(77)
-    ties = 0
-    for i in range(30):
-        work, scenario = random_case(rng, replay=True, whole_seconds=True)
+    ties = patience_ties = group_ties = 0
+    for i in range(60):
+        work, scenario = random_case(rng, replay=True, whole_seconds=True, groups=i % 2 == 1)
         simpy_rec, fast_rec, loop_rec = _both_engines(work, scenario, i, monkeypatch)
         assert differing_fields(simpy_rec, fast_rec) == [], (i, scenario)
         assert differing_fields(simpy_rec, loop_rec) == [], (i, scenario)
         ends = simpy_rec.answer_s + simpy_rec.service_s
         ties += np.isin(simpy_rec.arrival_s, ends[np.isfinite(ends)]).sum()
+        patience_ties += _patience_ties(simpy_rec, work, scenario)
+        if work.n_groups > 1:
+            served = np.isfinite(ends)
+            for t_end in np.unique(ends[served]):
+                group_ties += len(np.unique(simpy_rec.group[served & (ends == t_end)])) > 1
     assert ties > 20  # the logs do make calls end exactly when others ring
+    assert patience_ties > 3  # ... and callers' patience run out as an agent finishes (answered)
+    assert group_ties > 10  # ... and agents of different groups finish at the same instant
 
 
 def test_the_random_scenarios_of_the_call_for_call_test_exercise_every_feature():
@@ -88,6 +124,49 @@ def test_the_random_scenarios_of_the_call_for_call_test_exercise_every_feature()
             "replay": work.is_replay and len(rec) > 0,
             "call-type mix per interval": work.n_types > 1 and not np.allclose(work.cum_share, work.cum_share[0]),
             "handle time per interval": not np.allclose(work.aht_s, work.aht_s[0]),
+        }
+        seen |= {name for name, hit in checks.items() if hit}
+    assert seen == set(checks), set(checks) - seen
+
+
+def test_the_random_multi_group_centres_exercise_every_routing_rule():
+    seen: set[str] = set()
+    cases = [case for block in range(GROUP_BLOCKS) for case in group_parity_cases(block)]
+    for seed, work, scenario in cases:
+        rec = engine_fast.simulate_replication(work, scenario, np.random.SeedSequence(seed))
+        table = scenario.group_table()
+        served = rec.group >= 0
+        preferred = table["preferred"][rec.call_type, np.maximum(rec.group, 0)] & served
+        several = table["n_skills"][np.maximum(rec.group, 0)] > 1
+        # a group answering call types of different priorities
+        mixed = [len({scenario.call_types[t].priority for t in np.unique(rec.call_type[rec.group == g])}) > 1
+                 for g in range(work.n_groups)]
+        horizon = work.n * work.interval_s
+        checks = {
+            "specialists and groups of several skills both answer": (served & several).any() and (
+                served & ~several).any(),
+            "a group that is not the first in group order is preferred": table["n_skills"][0] > table[
+                "n_skills"].min() and (served & (rec.group > 0) & ~several).any(),
+            "pick by priority across call types at one group": scenario.pick == "priority" and any(mixed),
+            "pick the oldest across call types at one group": scenario.pick == "oldest" and any(mixed),
+            "overflow_after: non-preferred groups answer after the delay": bool(scenario.overflow_after) and (
+                served & ~preferred & (rec.wait_s >= scenario.overflow_after)).any(),
+            "overflow_after: callers answered by their specialists within the delay": bool(scenario.overflow_after)
+                and (preferred & (rec.wait_s > 0) & (rec.wait_s < scenario.overflow_after)).any(),
+            "overflow_after of 0 s (no delay)": scenario.overflow_after == 0.0 and (served & ~preferred).any(),
+            "callbacks made by groups": ((rec.outcome == OUTCOME_CALLBACK) & served).any(),
+            "redials": (rec.attempt > 1).any(),
+            "busy signal from lines": scenario.lines is not None and (
+                (rec.outcome == OUTCOME_BLOCKED) & ~work.closed[rec.interval]).any(),
+            "IVR": scenario.uses_ivr and len(rec) > 0,
+            "replay": work.is_replay and len(rec) > 0,
+            "closing with drop": work.drop_at_close and work.closed.any() and (rec.outcome == OUTCOME_ABANDONED).any(),
+            "closing with serve, group by group": not work.drop_at_close and bool(
+                (work.closed[:, None] & (work.group_on_duty > 0)).any()),
+            "a group off duty while another is on": bool(((work.group_on_duty == 0) & (
+                work.group_on_duty.sum(axis=1, keepdims=True) > 0)).any()),
+            "callers let go at the horizon, no eligible group on duty": (
+                (rec.outcome == OUTCOME_ABANDONED) & (rec.arrival_s + rec.ivr_s + rec.wait_s == horizon)).any(),
         }
         seen |= {name for name, hit in checks.items() if hit}
     assert seen == set(checks), set(checks) - seen
@@ -153,8 +232,8 @@ def test_callbacks_are_made_only_while_open_in_acceptance_order_and_carried_over
     assert np.all(rec.wait_s[cb] == 0.0) and np.all(np.isnan(rec.service_s[cb & ~made]))
 
 
-def test_every_bundled_one_pool_scenario_runs_on_the_fast_engine_with_engine_auto():
-    # agent groups with routing by skill are simulated by SimPy only; every other bundled policy runs fast
+def test_every_bundled_scenario_runs_on_the_fast_engine_with_engine_auto():
+    # agent groups with routing by skill included (the bilingual example): no bundled policy falls back to SimPy
     files = sorted((ROOT / "data" / "scenarios").glob("*.toml")) + sorted((ROOT / "examples").glob("*.toml"))
     scenarios = []
     for path in files:
@@ -166,10 +245,5 @@ def test_every_bundled_one_pool_scenario_runs_on_the_fast_engine_with_engine_aut
         s.name for s in scenarios}
     assert any(s.routes_by_skill for s in scenarios)  # the bilingual example
     for scenario in scenarios:
-        if scenario.routes_by_skill:
-            assert engine_fast.supports(scenario) == (
-                False, "agent groups and routing by skill are only simulated by the SimPy engine"), scenario.name
-            assert resolve_engine("auto", scenario) == "simpy", scenario.name
-        else:
-            assert engine_fast.supports(scenario) == (True, ""), scenario.name
-            assert resolve_engine("auto", scenario) == "fast", scenario.name
+        assert engine_fast.supports(scenario) == (True, ""), scenario.name
+        assert resolve_engine("auto", scenario) == "fast", scenario.name

@@ -73,7 +73,7 @@ def test_engine_choice():
         run(arrivals(), s, 12, replications=1, engine="gpss")
     assert run(arrivals(), s, 12, replications=1, engine="auto").engine == "fast"  # the fast engine supports it
     assert run(arrivals(), s.replace(callback_threshold=60.0), 12, replications=1).engine == "fast"  # callbacks too
-    assert run(arrivals(), s.replace(pick="oldest"), 12, replications=1).engine == "simpy"  # routing by skill
+    assert run(arrivals(), s.replace(pick="oldest"), 12, replications=1).engine == "fast"  # routing rules too
     with pytest.raises(ValueError, match="replications"):
         run(arrivals(), s, 12, replications=0)
     with pytest.raises(ValueError, match="workers"):

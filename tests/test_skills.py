@@ -12,6 +12,7 @@ import simulate
 from forecast import DataError
 from simulate import Demand, Scenario, StaffingPlan, as_plan
 from simulate.engine_fast import simulate_replication as fast_replication
+from simulate.engine_fast import supports as fast_supports
 from simulate.engine_simpy import simulate_replication
 from simulate.metrics import service_gap
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, OUTCOME_CALLBACK, RECORD_FIELDS, CallRecords
@@ -150,29 +151,35 @@ def test_workload_applies_the_closing_rule_group_by_group():
 
 
 # --------------------------------------------------------------------------- routing, hand-checked
-def replay(scenario: Scenario, calls: list[tuple[float, str, float]], staffing) -> pd.DataFrame:
-    """Replay a call log (seconds after Monday 00:00, call type, handle time s); the records in order."""
+ENGINES = ("simpy", "fast")
+
+
+def replay(scenario: Scenario, calls: list[tuple[float, str, float]], staffing, engine: str) -> pd.DataFrame:
+    """Replay a call log (seconds after Monday 00:00, call type, handle time s) on ``engine``; the
+    records in order."""
     log = pd.DataFrame({"arrival": [MONDAY + pd.Timedelta(seconds=t) for t, _, _ in calls],
                         "call_type": [c for _, c, _ in calls], "service_s": [h for _, _, h in calls]})
-    res = simulate.run(Demand.from_arrivals(log), scenario, staffing, replications=1, keep_calls=True)
-    assert res.engine == "simpy"
+    res = simulate.run(Demand.from_arrivals(log), scenario, staffing, replications=1, keep_calls=True, engine=engine)
+    assert res.engine == engine
     out = res.calls.sort_values(["arrival_s", "attempt"]).reset_index(drop=True)
     out["group_name"] = [scenario.group_names[g] if g >= 0 else "" for g in out["group"]]
     return out
 
 
-def test_an_arriving_call_takes_a_specialist_first_then_a_bilingual_agent_else_queues():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_arriving_call_takes_a_specialist_first_then_a_bilingual_agent_else_queues(engine):
     calls = replay(BILINGUAL, [(0, "English", 100), (10, "English", 50), (20, "French", 30), (30, "English", 10)],
-                   {"en": 1, "fr": 1, "bilingual": 1})
+                   {"en": 1, "fr": 1, "bilingual": 1}, engine)
     assert calls["group_name"].tolist() == ["en", "bilingual", "fr", "bilingual"]
     # the last English caller waits for the bilingual agent (t = 60), not for the free French agent (t = 50)
     assert calls["answer_s"].tolist() == [0, 10, 20, 60] and calls["wait_s"].tolist() == [0, 0, 0, 30]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("pick, first", [("priority", "French"), ("oldest", "English")])
-def test_a_freed_bilingual_agent_picks_by_priority_or_the_longest_wait(pick, first):
+def test_a_freed_bilingual_agent_picks_by_priority_or_the_longest_wait(pick, first, engine):
     calls = replay(BILINGUAL.replace(pick=pick), [(0, "English", 100), (10, "English", 10), (20, "French", 10)],
-                   {"en": 0, "fr": 0, "bilingual": 1})
+                   {"en": 0, "fr": 0, "bilingual": 1}, engine)
     answers = dict(zip(calls["arrival_s"], calls["answer_s"]))
     assert answers[0] == 0
     if first == "French":  # French first at bilingual agents, though the English caller waited longer
@@ -181,9 +188,10 @@ def test_a_freed_bilingual_agent_picks_by_priority_or_the_longest_wait(pick, fir
         assert (answers[10], answers[20]) == (100, 110)
 
 
-def test_a_specialist_never_takes_another_language():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_specialist_never_takes_another_language(engine):
     calls = replay(BILINGUAL, [(0, "English", 100), (1, "English", 100), (10, "French", 10), (20, "English", 10)],
-                   {"en": 1, "fr": 0, "bilingual": 1})
+                   {"en": 1, "fr": 0, "bilingual": 1}, engine)
     by_arrival = calls.set_index("arrival_s")
     # at t = 100 the English agent frees and takes the English caller; the French caller waits for the
     # bilingual agent (t = 101)
@@ -191,23 +199,25 @@ def test_a_specialist_never_takes_another_language():
     assert by_arrival.loc[10, "answer_s"] == 101 and by_arrival.loc[10, "group_name"] == "bilingual"
 
 
-def test_overflow_after_holds_callers_for_their_specialists_first():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_overflow_after_holds_callers_for_their_specialists_first(engine):
     s = BILINGUAL.replace(overflow_after=30.0)
     log = [(0, "English", 100), (10, "English", 10), (15, "French", 100), (60, "French", 10)]
-    calls = replay(s, log, {"en": 1, "fr": 1, "bilingual": 1}).set_index("arrival_s")
+    calls = replay(s, log, {"en": 1, "fr": 1, "bilingual": 1}, engine).set_index("arrival_s")
     # the bilingual agent is idle all along but answers only after 30 s of waiting
     assert calls.loc[10, "answer_s"] == 40 and calls.loc[10, "group_name"] == "bilingual"
     assert calls.loc[60, "answer_s"] == 90 and calls.loc[60, "group_name"] == "bilingual"
-    at_once = replay(BILINGUAL, log, {"en": 1, "fr": 1, "bilingual": 1}).set_index("arrival_s")
+    at_once = replay(BILINGUAL, log, {"en": 1, "fr": 1, "bilingual": 1}, engine).set_index("arrival_s")
     assert at_once.loc[10, "answer_s"] == 10 and at_once.loc[60, "answer_s"] == 60
     # a specialist who frees within the delay answers first
-    early = replay(s, [(0, "English", 25), (10, "English", 10)], {"en": 1, "fr": 1, "bilingual": 1})
+    early = replay(s, [(0, "English", 25), (10, "English", 10)], {"en": 1, "fr": 1, "bilingual": 1}, engine)
     assert early["answer_s"].tolist() == [0, 25] and early["group_name"].tolist() == ["en", "en"]
 
 
-def test_shift_changes_go_group_by_group_and_unservable_callers_leave_at_the_end():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_shift_changes_go_group_by_group_and_unservable_callers_leave_at_the_end(engine):
     staffing = {"bilingual": {"Mon 00:00-00:30": 1}, "en": {"Mon 00:30-24:00": 1}, "fr": 0}
-    calls = replay(BILINGUAL, [(1700, "English", 200), (1750, "French", 10)], staffing).set_index("arrival_s")
+    calls = replay(BILINGUAL, [(1700, "English", 200), (1750, "French", 10)], staffing, engine).set_index("arrival_s")
     # the bilingual agent finishes the English call past the end of the shift (t = 1900), then leaves:
     # nobody who speaks French is on duty for the rest of the day, so the French caller is let go at the end
     assert calls.loc[1700, "group_name"] == "bilingual" and calls.loc[1700, "service_s"] == 200
@@ -263,10 +273,10 @@ def test_records_without_groups_are_filled_for_one_pool():
     assert rec.group.tolist() == [0, -1] and rec.staffed_group_s.shape == (1, 1)
 
 
-def test_the_fast_engine_is_not_asked_to_route_by_skill():
-    assert resolve_engine("auto", BILINGUAL) == "simpy"
-    with pytest.raises(ValueError, match="only simulated by the SimPy engine"):
-        resolve_engine("fast", BILINGUAL)
+def test_routing_by_skill_runs_on_the_fast_engine_with_engine_auto():
+    # call for call with SimPy: tests/test_engine_parity.py
+    assert fast_supports(BILINGUAL) == (True, "") and fast_supports(BILINGUAL.replace(pick="oldest")) == (True, "")
+    assert resolve_engine("auto", BILINGUAL) == "fast" and resolve_engine("fast", BILINGUAL) == "fast"
 
 
 # --------------------------------------------------------------------------- KPIs per type, language, group
@@ -315,8 +325,9 @@ def test_a_bilingual_result_exports_with_its_groups_in_the_assumptions(tmp_path)
     assert "skill fr" in rows["call_types"] and rows["pick"] == "priority"
 
 
+@pytest.mark.parametrize("replicate", [simulate_replication, fast_replication], ids=["simpy", "fast"])
 @pytest.mark.parametrize("extra", [{}, {"at_close": "drop"}, {"pick": "oldest", "overflow_after": 10.0}])
-def test_no_call_reaches_a_group_without_its_skill_whatever_else_is_on(extra):
+def test_no_call_reaches_a_group_without_its_skill_whatever_else_is_on(extra, replicate):
     types = {**TYPES, "English": {**TYPES["English"], "share": 0.7},
              "Urgent": {"share": 0.1, "skill": "fr", "priority": -1, "aht": 500.0}}
     s = Scenario(aht=300.0, patience=240.0, redial_prob=0.5, redial_delay=600.0, lines=40, ivr_time=20.0,
@@ -324,7 +335,7 @@ def test_no_call_reaches_a_group_without_its_skill_whatever_else_is_on(extra):
                  call_types=types, **extra)
     work = Workload.from_arrays(np.array([0, 50, 120, 150, 0, 60, 0.0]), {
         "en": [0, 5, 9, 10, 0, 4, 0], "fr": [0, 1, 2, 3, 0, 0, 0], "bilingual": [0, 1, 2, 2, 0, 2, 0]}, 1800.0, s)
-    rec = simulate_replication(work, s, np.random.SeedSequence(5))
+    rec = replicate(work, s, np.random.SeedSequence(5))
     served = ~np.isnan(rec.service_s)
     assert (rec.outcome >= 0).all() and ((rec.group >= 0) == served).all()
     assert not ((rec.call_type >= 1) & (rec.group == 0)).any()  # French or urgent French at an English agent

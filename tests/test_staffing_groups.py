@@ -47,7 +47,7 @@ def test_a_plan_sized_to_target_sizes_the_groups_together():
     plan = StaffingPlan.sized("erlang_a")
     np.testing.assert_array_equal(plan.group_agents(DEMAND, BILINGUAL), erlang_split(DEMAND, BILINGUAL))
     res = simulate.run(DEMAND, BILINGUAL, plan, replications=2)
-    assert res.engine == "simpy" and list(res.by_group["group"]) == ["en", "fr", "bilingual"]
+    assert res.engine == "fast" and list(res.by_group["group"]) == ["en", "fr", "bilingual"]
 
 
 def test_bilingual_agents_meet_each_languages_target_on_unseen_seeds_for_less_than_separate_pools():
@@ -81,3 +81,19 @@ def test_staffing_groups_says_what_is_wrong():
     only_bil = BILINGUAL.replace(agent_groups={"en": {"skills": ["en"]}, "bilingual": {"skills": ["en", "fr"]}})
     with pytest.raises(ValueError, match=r"none serves only \['fr'\]"):
         compare_pools(DEMAND, only_bil)
+
+
+def test_the_bundled_bilingual_scenario_is_simulated_and_staffed_by_the_fast_engine():
+    # issue 18: no bundled scenario falls back to SimPy; a demand by language (call_type long format)
+    by_language = pd.DataFrame({"ds": np.repeat(DEMAND["ds"].to_numpy(), 2), "call_type": ["English", "French"] * 3,
+                                "calls": [48.0, 12.0, 60.0, 20.0, 56.0, 14.0]})
+    res = simulate.run(by_language, BILINGUAL, {"en": 20, "fr": 6, "bilingual": 4}, replications=2, engine="auto")
+    assert res.engine == "fast" and set(res.by_skill["skill"]) == {"en", "fr"}
+    options = {"replications": 2, "max_passes": 1, "max_add_rounds": 2, "verify": False}
+    fast = staff_groups(by_language, BILINGUAL, **options)
+    assert fast.summary["engine"] == "fast"
+    # the engines give the same records call for call, so the search ends on the same staffing
+    reference = staff_groups(by_language, BILINGUAL, engine="simpy", **options)
+    assert reference.summary["engine"] == "simpy"
+    pd.testing.assert_frame_equal(fast.agents, reference.agents)
+    pd.testing.assert_frame_equal(fast.kpis, reference.kpis)
