@@ -28,9 +28,10 @@ Staffing rules (``entry["staffing"]``), each re-evaluated on the current demand:
 Both official languages (issue 15). A scenario *answers in both languages* when its call types are
 those of ``data/scenarios/bilingual.toml`` (English and French, skills en and fr); the app then
 simulates it on the demand split by language: by interval when the history has a series per
-language (series named after the call types), else with the planner's share of French callers
-(``cfg["french_share"]``, the Demand page). Other scenarios see the calls of both languages
-together, as one line.
+language (series named after the call types), else with its French call type's share, which the
+Demand page sets in every such scenario (``cfg["french_share"]``; a new share leaves the demand,
+and so every other scenario's figures, as they were). Other scenarios see the calls of both
+languages together, as one line.
 """
 from __future__ import annotations
 
@@ -211,8 +212,6 @@ class DemandSpec:
     source: str = "bundled"
     #: the calibration's settings (records only): see :func:`calibration`
     records: tuple = ()
-    #: share of French callers in [0, 1] where the history has no series per language
-    french_share: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -529,31 +528,37 @@ def language_share(spec: DemandSpec, data: bytes | None) -> np.ndarray | None:
     wide.index = pd.DatetimeIndex(wide.index)
     total = wide.sum(axis=1)
     share = (wide[french] / total.where(total > 0)).reindex(d.ds)
-    fallback = float(wide[french].sum() / total.sum()) if total.sum() > 0 else spec.french_share
+    fallback = float(wide[french].sum() / total.sum()) if total.sum() > 0 else default_french_share()
     return share.fillna(fallback).clip(0.0, 1.0).to_numpy(dtype=float)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def language_demand(spec: DemandSpec, data: bytes | None) -> simulate.Demand:
+def language_demand(spec: DemandSpec, data: bytes | None, french: float) -> simulate.Demand:
     """The demand with its calls split by language (the bilingual policy's call types): by interval
-    from the history's series per language, else with the planner's share of French callers. A
-    calibrated call log that already has both call types keeps its own split."""
+    from the history's series per language, else ``french`` of the calls in French (the scenario's
+    share, which the Demand page sets). A calibrated call log that already has both call types
+    keeps its own split."""
     d = demand(spec, data)
-    english, french = language_types()
-    if d.type_calls is not None and {english, french} <= set(d.types):
+    english, french_type = language_types()
+    if d.type_calls is not None and {english, french_type} <= set(d.types):
         return d
     share = language_share(spec, data)
     if share is None:
-        share = np.full(len(d), float(spec.french_share))
+        share = np.full(len(d), float(french))
     fr = d.calls * share
-    return simulate.Demand(ds=d.ds, calls=d.calls, interval_s=d.interval_s, aht_s=d.aht_s, types=(english, french),
-                           type_calls=np.column_stack([d.calls - fr, fr]), notes=d.notes)
+    return simulate.Demand(ds=d.ds, calls=d.calls, interval_s=d.interval_s, aht_s=d.aht_s,
+                           types=(english, french_type), type_calls=np.column_stack([d.calls - fr, fr]), notes=d.notes)
 
 
 def demand_for(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario) -> simulate.Demand:
     """The demand a scenario is simulated and staffed on: split by language when it answers in both
-    languages, else the calls of every language together."""
-    return language_demand(spec, data) if is_bilingual(scenario) else demand(spec, data)
+    languages (its French call type's share where the history has no series per language; the
+    share is the scenario's, so a new share re-runs only those scenarios), else the calls of every
+    language together."""
+    if not is_bilingual(scenario):
+        return demand(spec, data)
+    french = next(ct.share for ct in scenario.call_types if ct.name == language_types()[1])
+    return language_demand(spec, data, float(french))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -932,8 +937,7 @@ def demand_spec() -> DemandSpec:
     if rec is not None:
         name, data, settings = rec
         return DemandSpec(name, _digest(data), int(cfg["horizon_days"]), cfg["model"], cfg["holidays"] or None,
-                          ("none",), str(cfg.get("interval", "auto")), ("profile", ""), "records", tuple(settings),
-                          french_share())
+                          ("none",), str(cfg.get("interval", "auto")), ("profile", ""), "records", tuple(settings))
     up = st.session_state.get("upload")
     digest = None if up is None else _digest(up[1])
     if cfg["surge_mode"] == "custom":
@@ -948,7 +952,7 @@ def demand_spec() -> DemandSpec:
     return DemandSpec(None if up is None else up[0], digest, int(cfg["horizon_days"]), cfg["model"],
                       cfg["holidays"] or None, surge, str(cfg.get("interval", "auto")),
                       (str(cfg.get("spread", "profile")), str(cfg.get("opening_hours", ""))),
-                      "bundled" if up is None else "upload", (), french_share())
+                      "bundled" if up is None else "upload")
 
 
 def _digest(data: bytes) -> str:
