@@ -209,7 +209,7 @@ def _pools(entry: dict, spec, data, d: simulate.Demand, days: list) -> None:
     c[2].selectbox(t("staff.pools_hours"), (1, 2, 3, 4, 6, 8), index=1, key="pools_hours",
                    format_func=lambda h: fmt_count(h, "hour"), placeholder=t("common.choose"))
     first = int(np.flatnonzero(np.asarray(wall == ss["pools_start"]))[0])
-    n = max(int(round(float(ss["pools_hours"]) * 3600.0 / float(d.interval_s))), 1)
+    n = max(round(float(ss["pools_hours"]) * 3600.0 / float(d.interval_s)), 1)
     window = np.arange(first, min(first + n, len(d)))
     w_calls = float(calls[window].sum())
     est = estimate_s("pools", w_calls, scenario)

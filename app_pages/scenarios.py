@@ -109,7 +109,7 @@ def _typical_agents(e: dict, group: str) -> int:
         d = state.current_demand()
         part = frame[frame["group"] == group]["agents"].to_numpy()[: len(d)]
         open_ = d.calls[: len(part)] > 0
-        return int(round(float(part[open_].mean()))) if open_.any() else 0
+        return round(float(part[open_].mean())) if open_.any() else 0
     except (ValueError, KeyError):
         return 0
 
