@@ -36,6 +36,7 @@ with st.sidebar:
     st.caption(t("app.sidebar_note"))
     if st.session_state.get("url_upload") and st.session_state.get("upload") is None:
         st.warning(t("app.link_upload", name=ui.md(st.session_state["url_upload"])))
+    ui.screen_reader_words()
 
 try:
     page.run()

@@ -24,7 +24,7 @@ import forecast
 import simulate
 from app_pages import charts, state
 from app_pages.i18n import fmt_date, lang, t
-from app_pages.ui import fmt_kind, md, show_error
+from app_pages.ui import fmt_kind, show_error
 from forecast.io import DEFAULT_SERIES
 from simulate import capacity as cap
 

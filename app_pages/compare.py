@@ -11,6 +11,7 @@ import streamlit as st
 import simulate
 from app_pages import charts, state
 from app_pages.i18n import fmt_datetime, t
+from app_pages.languages import GAP_ASA_S, GAP_SERVICE_LEVEL, equal_service, group_table, language_table
 from app_pages.ui import fmt_kind, fmt_value, md, metric_kind, show_error
 
 KPI_ROWS = state.KPI_ROWS
@@ -98,6 +99,20 @@ st.table(table.style.map(_bold_best), hide_index=True)
 engines = "; ".join(t("compare.engine_item", name=labels.get(n, n), engine=t(f"engine.{r.engine}"))
                     for n, r in results.items())
 st.caption(md(t("compare.kpi_caption_v2", star=STAR, engines=engines)))
+
+# ----------------------------------------------------------------------------- both official languages
+by_language = {n: r for n, r in results.items() if r.by_skill is not None}
+if by_language:
+    st.header(t("compare.lang_title"))
+    for n, r in by_language.items():
+        sentence, flagged = equal_service(r, labels.get(n, n))
+        (st.warning if flagged else st.success)(sentence)
+    st.table(language_table(by_language, labels), hide_index=True)
+    st.caption(t("compare.lang_caption", points=GAP_SERVICE_LEVEL * 100, seconds=GAP_ASA_S))
+    by_group = {n: r for n, r in by_language.items() if r.by_group is not None}
+    if by_group:
+        st.table(group_table(by_group, labels), hide_index=True)
+        st.caption(t("compare.group_caption"))
 
 # ----------------------------------------------------------------------------- download
 runs = tuple((labels.get(n, n), e["scenario"], state.plan_for(e["uid"])) for e in state.entries()

@@ -4,13 +4,15 @@ own call records (calibrated: see app_pages/records.py), a surge editor whose ef
 into every scenario (the forecast without it drawn underneath), and the backlog view."""
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
 import forecast
 from app_pages import charts, records, state
 from app_pages.i18n import fmt_count, fmt_date, fmt_datetime, t
-from app_pages.ui import fmt_kind, md, show_error
+from app_pages.ui import estimate_s, fmt_kind, learn_rate, md, run_with_progress, show_error
 
 
 def model_name(code: str) -> str:
@@ -39,17 +41,32 @@ def _store(key: str) -> None:
 
 
 def _uploaded() -> None:
+    """Widget callback: keep the uploaded file; the page reads it (with a progress bar: a big file
+    takes a while) before anything else is drawn."""
     file = st.session_state.get("history_upload")
-    if file is None:
+    if file is not None:
+        st.session_state["pending_upload"] = (file.name, file.getvalue())
+
+
+def _read_pending() -> None:
+    """Read an uploaded history with forecast.read_history, showing what is being done and about
+    how long is left; on success it becomes the demand's history, else its problem is shown."""
+    pending = st.session_state.pop("pending_upload", None)
+    if pending is None:
         return
-    data = file.getvalue()
+    name, data = pending
+    megabytes = len(data) / 1e6
+    t0 = time.perf_counter()
     try:
-        state.load_history(file.name, data)
+        run_with_progress([(t("demand.reading_upload", name=md(name), size=megabytes),
+                            estimate_s("read", megabytes * 1000.0), lambda: state.load_history(name, data))],
+                          key="read_history")
     except (forecast.DataError, ValueError) as exc:
         st.session_state["upload_error"] = str(exc)
         return
+    learn_rate("read", time.perf_counter() - t0, megabytes * 1000.0)
     st.session_state.pop("upload_error", None)
-    st.session_state["upload"] = (file.name, data)
+    st.session_state["upload"] = (name, data)
     st.session_state["records_in_use"] = None
 
 
@@ -64,6 +81,7 @@ st.write(t("demand.intro"))
 
 # --------------------------------------------------------------------------- data source
 st.header(t("demand.data_title"))
+_read_pending()
 using_records = st.session_state.get("records_in_use") is not None
 up = st.session_state.get("upload")
 source_text = (t("demand.source_records", name=md(st.session_state["records_in_use"][0])) if using_records
@@ -87,7 +105,7 @@ using_records = st.session_state.get("records_in_use") is not None
 if using_records:
     st.stop()  # the call log's own demand: no forecast to set (its fit report is above)
 
-s1, s2, s3, s4 = st.columns(4)
+s1, s2, s3, s4 = st.columns([0.7, 1.5, 0.7, 1.5])  # the choices' words fit at 1280 px, in French too
 s1.number_input(t("demand.horizon"), min_value=1, max_value=state.MAX_HORIZON_DAYS, step=1, key=_bind("horizon_days"),
                 on_change=_store, args=("horizon_days",), help=t("demand.horizon_help"))
 s2.selectbox(t("demand.model"), state.MODELS, key=_bind("model"), on_change=_store, args=("model",),
@@ -172,8 +190,7 @@ except ValueError as exc:
 
 # --------------------------------------------------------------------------- forecast chart
 st.header(t("demand.forecast_title"))
-series = fc["series"].iloc[0] if "series" in fc.columns else None
-hist = history[history["series"] == series] if series is not None and "series" in history.columns else history
+hist = state.history_calls(history)  # the series forecast, or the languages' series summed
 hist_ds = pd.to_datetime(hist["ds"])
 first = pd.Timestamp(fc["ds"].iloc[0])
 if (hist_ds.dt.tz is None) != (first.tz is None):  # compare wall-clock times when one side has no zone
@@ -183,7 +200,8 @@ recent = hist[(hist_ds >= first - pd.Timedelta(days=14)).to_numpy()]
 base_total, total = float(fc["yhat"].sum()), float(demand["yhat"].sum())
 peak_row = demand.loc[demand["yhat"].idxmax()]
 surged = state.demand_spec().surge[0] != "none"
-charts.forecast_chart(recent, demand, baseline=fc if surged else None, interval_s=float(state.current_demand().interval_s),
+charts.forecast_chart(recent, demand, baseline=fc if surged else None,
+                      interval_s=float(state.current_demand().interval_s),
                       title=t("demand.forecast_chart"), key="forecast",
                       caption=t("demand.forecast_caption", total=total, base=base_total,
                                 change=(total / base_total - 1) if base_total else 0.0, peak=float(peak_row["yhat"]),
@@ -209,6 +227,35 @@ if table is not None:
     st.caption(t("demand.bt_caption"))
 else:
     st.caption(t("demand.bt_none"))
+
+# --------------------------------------------------------------------------- callers by language
+st.header(t("demand.lang_title"))
+try:
+    split = state.language_share(state.demand_spec(), state.upload_bytes())
+except ValueError as exc:
+    show_error(exc)
+    split = None
+d_now = state.current_demand()
+if split is not None:
+    open_ = d_now.calls > 0
+    total_share = float((d_now.calls * split).sum() / d_now.calls.sum()) if d_now.calls.sum() > 0 else 0.0
+    st.write(t("demand.lang_series", share=total_share))
+    if charts.open_days(d_now.ds, open_):
+        long = charts.day_frame(d_now.ds, open_, {t("demand.french_share"): split}, interval_s=float(d_now.interval_s))
+        charts.series_by_day(long, y_title=t("demand.french_share"), title=t("demand.lang_chart"), key="french_share",
+                             fmt=".0%", series_title=None, value_kind="pct",
+                             caption=t("demand.lang_chart_caption", share=total_share,
+                                       lo=float(split[open_].min()), hi=float(split[open_].max())))
+else:
+    st.write(t("demand.lang_intro"))
+    if "french_share_pct" not in st.session_state:
+        st.session_state["french_share_pct"] = round(state.french_share() * 100.0, 1)
+
+    def _share_changed() -> None:
+        state.set_french_share(float(st.session_state["french_share_pct"]) / 100.0)
+
+    st.number_input(t("demand.french_share_input"), min_value=0.0, max_value=100.0, step=1.0, format="%.0f",
+                    key="french_share_pct", on_change=_share_changed, help=t("demand.french_share_help"))
 
 # --------------------------------------------------------------------------- backlog view
 st.header(t("demand.backlog_title"))

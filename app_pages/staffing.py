@@ -38,13 +38,20 @@ if st.session_state.get("staff_method") not in METHODS:
 c = st.columns(3)
 chosen = c[0].selectbox(t("staff.scenario"), uids, key="staff_scenario", format_func=shown.get,
                         placeholder=t("common.choose"))
+entry = state.entry(chosen)
+scenario = entry["scenario"]
+spec, data = state.demand_spec(), state.upload_bytes()
+if len(scenario.agent_groups) > 1:  # agent groups: sized language by language, by simulation
+    from app_pages import languages
+
+    with c[1]:
+        st.caption(t("staff.groups_note"))
+    languages.group_staffing(entry, spec, data)
+    st.stop()
 method = c[1].selectbox(t("staff.method"), METHODS, key="staff_method", format_func=lambda m: t(f"staff.mshort_{m}"),
                         help=t("staff.method_help_v2"), placeholder=t("common.choose"))
 shifts = c[2].selectbox(t("staff.shifts"), list(SHIFTS), key="staff_shifts", help=t("staff.shifts_help"),
                         placeholder=t("common.choose"))
-entry = state.entry(chosen)
-scenario = entry["scenario"]
-spec, data = state.demand_spec(), state.upload_bytes()
 
 try:
     d = state.current_demand()
@@ -82,8 +89,8 @@ else:
     st.info(verdict)
 if rec.facts.get("converged") is False:
     st.warning(t("staff.not_converged", rounds=int(rec.facts.get("iterations", 0))))
-st.caption(t("staff.method_used", used=t(f"staff.m_{rec.method}"), asked=t(f"staff.m_{rec.requested_method or method}"),
-             seconds=float(rec.facts.get("seconds", 0.0))))
+st.caption(t("staff.method_used_v2", used=t(f"staff.mshort_{rec.method}"),
+             asked=t(f"staff.m_{rec.requested_method or method}"), seconds=float(rec.facts.get("seconds", 0.0))))
 
 # ----------------------------------------------------------------------------- figures
 st.header(t("staff.figures_title"))
@@ -91,7 +98,7 @@ m = st.columns(4)
 if "simulated_service_level" in s:
     sl_delta = s["simulated_service_level"] - s["sl_target"]
     m[0].metric(t("staff.sim_sl"), fmt_kind(s["simulated_service_level"], "pct"),
-                delta=t("staff.vs_target", diff=fmt_kind(sl_delta * 100, "num1")),
+                delta=t("staff.vs_target_v2", diff=fmt_kind(sl_delta * 100, "num1")),
                 delta_color="normal",
                 help=t("staff.sim_sl_help", lo=fmt_kind(s["simulated_service_level_lo"], "pct"),
                        hi=fmt_kind(s["simulated_service_level_hi"], "pct"), target=fmt_kind(s["sl_target"], "pct0"),

@@ -21,7 +21,17 @@ Session keys (``st.session_state``):
 
 Staffing rules (``entry["staffing"]``), each re-evaluated on the current demand:
   ``{"sized": "erlang_a"}`` (or erlang_c, simulation), ``{"relative_to": uid, "factor": 1.25, "add": 0}``,
-  ``{"agents": 40}``, ``{"pattern": {"Mon-Fri 08:00-20:00": 40}}``, ``{"table": [[ds, agents], ...]}``.
+  ``{"agents": 40}``, ``{"pattern": {"Mon-Fri 08:00-20:00": 40}}``, ``{"table": [[ds, agents], ...]}``,
+  and for a scenario with agent groups ``{"groups": {"en": {"agents": 20}, "fr": {"pattern": {...}}, ...}}``
+  (one rule per group; "sized" sizes the groups together; "relative" scales each group of its base).
+
+Both official languages (issue 15). A scenario *answers in both languages* when its call types are
+those of ``data/scenarios/bilingual.toml`` (English and French, skills en and fr); the app then
+simulates it on the demand split by language: by interval when the history has a series per
+language (series named after the call types), else with its French call type's share, which the
+Demand page sets in every such scenario (``cfg["french_share"]``; a new share leaves the demand,
+and so every other scenario's figures, as they were). Other scenarios see the calls of both
+languages together, as one line.
 """
 from __future__ import annotations
 
@@ -49,6 +59,8 @@ INTRADAY = ROOT / "data" / "passport" / "passport_intraday_30min.csv"
 DAILY = ROOT / "data" / "passport" / "passport_daily.csv"
 SCENARIO_DIR = ROOT / "data" / "scenarios"
 READY_FILE = SCENARIO_DIR / "ready.toml"
+#: the bundled policy that answers in English and in French (call types, agent groups, routing)
+BILINGUAL_FILE = SCENARIO_DIR / "bilingual.toml"
 
 REPLICATIONS = 5
 SEED = 0
@@ -79,6 +91,7 @@ DEFAULT_CFG: dict[str, Any] = {
     "surge_shape": "linear",
     "replay_offset": 120,
     "replay_peak": 1.5,
+    "french_share": None,  # None = the bundled bilingual policy's share (see french_share())
 }
 
 QUERY_KEY = "s"
@@ -93,6 +106,8 @@ STAFF_METHODS = ("auto", "erlang_a", "erlang_c", "simulation")
 SHIFT_CHOICES = {"8h": ("8h",), "8h+4h": ("8h", "4h"), "7.5h": ("7.5h",), "10h+6h": ("10h", "6h")}
 #: kinds of staffing rule the Scenarios page offers
 STAFFING_KINDS = ("sized", "relative", "agents", "pattern", "table")
+#: kinds of staffing rule for a scenario with agent groups (one-pool rules cannot staff groups)
+GROUP_STAFFING_KINDS = ("sized", "relative", "groups")
 
 #: the Scenarios page's inputs, grouped as the page shows them: widget field -> (Scenario field,
 #: display unit, lowest, highest, step, group). "pct" fields are shares shown in percent; bounds
@@ -135,12 +150,7 @@ def out_of_range(scenario: simulate.Scenario, rule: dict | None = None) -> list[
         if not (lo <= v <= hi):
             bad.append((field, v, float(lo), float(hi)))
     if rule:
-        counts = []
-        if "agents" in rule:
-            counts.append(rule["agents"])
-        counts += list((rule.get("pattern") or {}).values())
-        counts += [row[1] for row in rule.get("table") or [] if isinstance(row, (list, tuple)) and len(row) > 1]
-        for c in counts:
+        for c in _rule_counts(rule):
             try:
                 v = float(c)
             except (TypeError, ValueError):
@@ -149,6 +159,24 @@ def out_of_range(scenario: simulate.Scenario, rule: dict | None = None) -> list[
                 bad.append(("agents", v, float(AGENTS_RANGE[0]), float(AGENTS_RANGE[1])))
                 break
     return bad
+
+
+def _rule_counts(rule: Any) -> list:
+    """Every agent count a staffing rule states (constant, pattern, table, and inside each group's rule)."""
+    if not isinstance(rule, dict):
+        return []
+    counts: list = []
+    if "agents" in rule:
+        counts.append(rule["agents"])
+    pattern = rule.get("pattern")
+    counts += list(pattern.values()) if isinstance(pattern, dict) else []
+    table = rule.get("table")
+    counts += [row[-1] for row in table or [] if isinstance(row, (list, tuple)) and len(row) > 1] \
+        if isinstance(table, list) else []
+    groups = rule.get("groups")
+    for sub in (groups.values() if isinstance(groups, dict) else ()):
+        counts += [sub] if not isinstance(sub, dict) else _rule_counts(sub)
+    return counts
 
 
 def check_door(scenario: simulate.Scenario, rule: dict | None, subject: str) -> None:
@@ -224,6 +252,124 @@ def calls_series(history: pd.DataFrame) -> str | None:
     return volume[0] if volume else names[0]
 
 
+# ----------------------------------------------------------------------------- both official languages
+@st.cache_resource(show_spinner=False)
+def bilingual_policy() -> simulate.Scenario:
+    """The bundled policy answering in English and in French (data/scenarios/bilingual.toml)."""
+    return simulate.Scenario.load(BILINGUAL_FILE)
+
+
+def language_types() -> tuple[str, str]:
+    """The call types of the bilingual policy: (the English one, the French one), by their skills."""
+    types = bilingual_policy().call_types
+    french = next(t.name for t in types if t.skill_name == "fr")
+    english = next(t.name for t in types if t.name != french)
+    return english, french
+
+
+def default_french_share() -> float:
+    """The bilingual policy's share of French callers (its file says where it comes from)."""
+    return next(t.share for t in bilingual_policy().call_types if t.name == language_types()[1])
+
+
+def french_share() -> float:
+    """The planner's share of French callers (Demand page), else the bilingual policy's."""
+    value = st.session_state.get("cfg", {}).get("french_share")
+    return default_french_share() if value is None else float(value)
+
+
+def is_bilingual(scenario: simulate.Scenario) -> bool:
+    """True when the scenario answers callers by language: its call types are the bilingual policy's."""
+    return {t.name for t in scenario.call_types} == set(language_types())
+
+
+def editable_languages(scenario: simulate.Scenario) -> bool:
+    """True when the Scenarios page can edit the scenario's languages: the bilingual policy's call
+    types and skills, and agent groups among its English-only, French-only and bilingual groups."""
+    if not scenario.call_types:
+        return True  # one line: the page can turn languages on
+    pol = bilingual_policy()
+    skills = {t.name: t.skill_name for t in pol.call_types}
+    if {t.name: t.skill_name for t in scenario.call_types} != skills:
+        return False
+    known = {g.name: set(g.skills) for g in pol.agent_groups}
+    return bool(scenario.agent_groups) and all(known.get(g.name) == set(g.skills) for g in scenario.agent_groups)
+
+
+def with_languages(scenario: simulate.Scenario, share: float) -> simulate.Scenario:
+    """The scenario answering in both languages: the bilingual policy's call types (French share
+    ``share``), agent groups (English-only and French-only at the scenario's hourly cost, bilingual
+    agents with the policy's premium on top) and routing."""
+    pol = bilingual_policy()
+    share = float(min(max(share, 0.0), 1.0))
+    french = language_types()[1]
+    types = tuple(dataclasses.replace(t, share=share if t.name == french else 1.0 - share) for t in pol.call_types)
+    groups = []
+    for g in pol.agent_groups:
+        premium = None if g.hourly_cost is None else g.hourly_cost - pol.hourly_cost
+        cost = None if premium is None else round(scenario.hourly_cost + premium, 2)
+        groups.append(dataclasses.replace(g, hourly_cost=cost))
+    return scenario.replace(call_types=types, agent_groups=tuple(groups), pick=pol.pick,
+                            overflow_after=pol.overflow_after)
+
+
+def one_line(scenario: simulate.Scenario) -> simulate.Scenario:
+    """The scenario with one pool of agents answering every caller (no call types, no groups)."""
+    return scenario.replace(call_types=(), agent_groups=(), pick="priority", overflow_after=None)
+
+
+def with_french_share(scenario: simulate.Scenario, share: float) -> simulate.Scenario:
+    """A bilingual scenario with its call types' shares set to ``share`` French callers."""
+    if not is_bilingual(scenario):
+        return scenario
+    french = language_types()[1]
+    types = tuple(dataclasses.replace(t, share=share if t.name == french else 1.0 - share)
+                  for t in scenario.call_types)
+    return scenario if types == scenario.call_types else scenario.replace(call_types=types)
+
+
+def language_series(history: pd.DataFrame) -> tuple[str, ...] | None:
+    """The history's series per language (named after the bilingual policy's call types, e.g.
+    English and French), or None when it has no such split."""
+    if "series" not in history.columns:
+        return None
+    names = {str(n) for n in pd.unique(history["series"])}
+    types = language_types()
+    return types if set(types) <= names else None
+
+
+def history_calls(history: pd.DataFrame) -> pd.DataFrame:
+    """``ds, y`` of the calls the app forecasts: the calls series, or the languages' series summed."""
+    langs = language_series(history)
+    if langs is not None:
+        part = history[history["series"].isin(langs)]
+        return part.groupby("ds", as_index=False)["y"].sum()
+    series = calls_series(history)
+    part = history if series is None or "series" not in history.columns else history[history["series"] == series]
+    return part[["ds", "y"]]
+
+
+def _sum_languages(fc: pd.DataFrame) -> pd.DataFrame:
+    """A forecast of several language series as one: calls and bands summed per timestamp (the
+    bands of a sum are at most the sum of the bands: a cautious band), handle time weighted by the
+    calls; the per-language forecast kept in ``attrs["language_calls"]`` (series, ds, yhat)."""
+    value_cols = [c for c in fc.columns if c.startswith("yhat")]
+    parts = fc.copy()
+    if "aht_s" in parts.columns:
+        parts["_work"] = parts["aht_s"].fillna(0.0) * parts["yhat"]
+    total = parts.groupby("ds", as_index=False, sort=True)[value_cols + (["_work"] if "_work" in parts else [])].sum()
+    if "_work" in total.columns:
+        total["aht_s"] = np.where(total["yhat"] > 0, total["_work"] / total["yhat"].where(total["yhat"] > 0, 1.0),
+                                  np.nan)
+        total = total.drop(columns="_work")
+    total.insert(0, "series", "calls")
+    if "model" in fc.columns:
+        total["model"] = str(fc["model"].iloc[0])
+    total.attrs = dict(fc.attrs)
+    total.attrs["language_calls"] = fc[["series", "ds", "yhat"]].reset_index(drop=True)
+    return total
+
+
 def history_grain_s(history: pd.DataFrame) -> float:
     """The grain of the history's calls series in seconds (the one rule: simulate.demand.interval_of)."""
     series = calls_series(history)
@@ -247,22 +393,26 @@ def forecast_frame(spec: DemandSpec, data: bytes | None) -> pd.DataFrame:
     A daily history is forecast by day, then spread over intervals with forecast.to_intervals (the
     bundled intraday profile, or the opening hours the planner gave)."""
     history, _ = load_history(spec.upload_name, data)
-    series = calls_series(history)
+    langs = language_series(history)
+    series = list(langs) if langs is not None else calls_series(history)
     step = planning_interval_s(history, spec.interval)
     freq = f"{int(step // 60)}min"
     daily = history_grain_s(history) >= 86400 - 1e-6
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if not daily:
-            return forecast.forecast(history, f"{int(spec.horizon_days)}D", freq=freq, model=spec.model,
-                                     holidays=spec.holidays or None, series=series)
-        fc = forecast.forecast(history, f"{int(spec.horizon_days)}D", freq="D", model=spec.model,
-                               holidays=spec.holidays or None, series=series)
-        mode, hours = spec.spread
-        if mode == "hours":
-            return forecast.to_intervals(fc, opening_hours=parse_opening_hours(hours), freq=freq)
-        profile, _ = load_history(None, None)
-        return forecast.to_intervals(fc, profile=profile, freq=freq)
+            fc = forecast.forecast(history, f"{int(spec.horizon_days)}D", freq=freq, model=spec.model,
+                                   holidays=spec.holidays or None, series=series)
+        else:
+            fc = forecast.forecast(history, f"{int(spec.horizon_days)}D", freq="D", model=spec.model,
+                                   holidays=spec.holidays or None, series=series)
+            mode, hours = spec.spread
+            if mode == "hours":
+                fc = forecast.to_intervals(fc, opening_hours=parse_opening_hours(hours), freq=freq)
+            else:
+                profile, _ = load_history(None, None)
+                fc = forecast.to_intervals(fc, profile=profile, freq=freq)
+    return _sum_languages(fc) if langs is not None else fc
 
 
 def parse_opening_hours(text: str) -> dict[str, str]:
@@ -363,25 +513,101 @@ def demand(spec: DemandSpec, data: bytes | None) -> simulate.Demand:
     return simulate.Demand.from_frame(demand_frame(spec, data))
 
 
+def language_share(spec: DemandSpec, data: bytes | None) -> np.ndarray | None:
+    """The share of French callers per interval of the demand, from the history's series per
+    language (forecast); None when the history has no such series (the planner's share applies)."""
+    if spec.source == "records":
+        return None
+    fc = forecast_frame(spec, data)
+    per = fc.attrs.get("language_calls")
+    if per is None:
+        return None
+    d = demand(spec, data)
+    french = language_types()[1]
+    wide = per.pivot_table(index="ds", columns="series", values="yhat", aggfunc="sum")
+    wide.index = pd.DatetimeIndex(wide.index)
+    total = wide.sum(axis=1)
+    share = (wide[french] / total.where(total > 0)).reindex(d.ds)
+    fallback = float(wide[french].sum() / total.sum()) if total.sum() > 0 else default_french_share()
+    return share.fillna(fallback).clip(0.0, 1.0).to_numpy(dtype=float)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def language_demand(spec: DemandSpec, data: bytes | None, french: float) -> simulate.Demand:
+    """The demand with its calls split by language (the bilingual policy's call types): by interval
+    from the history's series per language, else ``french`` of the calls in French (the scenario's
+    share, which the Demand page sets). A calibrated call log that already has both call types
+    keeps its own split."""
+    d = demand(spec, data)
+    english, french_type = language_types()
+    if d.type_calls is not None and {english, french_type} <= set(d.types):
+        return d
+    share = language_share(spec, data)
+    if share is None:
+        share = np.full(len(d), float(french))
+    fr = d.calls * share
+    return simulate.Demand(ds=d.ds, calls=d.calls, interval_s=d.interval_s, aht_s=d.aht_s,
+                           types=(english, french_type), type_calls=np.column_stack([d.calls - fr, fr]), notes=d.notes)
+
+
+def demand_for(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario) -> simulate.Demand:
+    """The demand a scenario is simulated and staffed on: split by language when it answers in both
+    languages (its French call type's share where the history has no series per language; the
+    share is the scenario's, so a new share re-runs only those scenarios), else the calls of every
+    language together."""
+    if not is_bilingual(scenario):
+        return demand(spec, data)
+    french = next(ct.share for ct in scenario.call_types if ct.name == language_types()[1])
+    return language_demand(spec, data, float(french))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def agents_of(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
               plan: simulate.StaffingPlan) -> np.ndarray:
-    """A staffing plan evaluated on the demand (agents per interval; sized plans use the scenario)."""
-    return plan.agents(demand(spec, data), scenario)
+    """A staffing plan evaluated on the demand (agents per interval, every agent group together;
+    sized plans use the scenario)."""
+    return plan.agents(demand_for(spec, data, scenario), scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def group_frame_of(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
+                   plan: simulate.StaffingPlan) -> pd.DataFrame:
+    """A staffing plan per agent group on the demand: ``ds, group, agents`` (StaffingPlan.group_frame)."""
+    return plan.group_frame(demand_for(spec, data, scenario), scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def simulate_scenario(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
                       plan: simulate.StaffingPlan) -> simulate.SimulationResult:
     """simulate.run on the demand with a staffing plan, engine auto, REPLICATIONS replications, seed SEED."""
-    return simulate.run(demand(spec, data), scenario, plan, replications=REPLICATIONS, seed=SEED, engine=ENGINE)
+    return simulate.run(demand_for(spec, data, scenario), scenario, plan, replications=REPLICATIONS, seed=SEED,
+                        engine=ENGINE)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def recommendation(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
                    method: str) -> simulate.StaffingRecommendation:
     """simulate.staff (the recommendation, simulated on seeds the sizing never used)."""
-    return simulate.staff(demand(spec, data), scenario, method=method, seed=SEED, engine=ENGINE)
+    return simulate.staff(demand_for(spec, data, scenario), scenario, method=method, seed=SEED, engine=ENGINE)
+
+
+#: replications of each sizing in "How many bilingual agents?" (simulate.compare_pools; its check on
+#: unseen seeds uses twice as many)
+POOL_REPLICATIONS = 4
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def pool_comparison(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, start: str, end: str):
+    """simulate.compare_pools on the demand's intervals from ``start`` to ``end`` (ISO timestamps,
+    inclusive): separate pools against pools with bilingual agents, each sized by simulation."""
+    d = demand_for(spec, data, scenario)
+    keep = np.asarray((d.ds >= pd.Timestamp(start)) & (d.ds <= pd.Timestamp(end)))
+    def cut(a):
+        return None if a is None else a[keep]
+
+    window = simulate.Demand(ds=d.ds[keep], calls=d.calls[keep], interval_s=d.interval_s, aht_s=cut(d.aht_s),
+                             types=d.types, type_calls=cut(d.type_calls), type_aht_s=cut(d.type_aht_s))
+    return simulate.compare_pools(window, scenario, replications=POOL_REPLICATIONS, seed=SEED, engine=ENGINE)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -409,7 +635,8 @@ def quantile_staffing(spec: DemandSpec, data: bytes | None, scenario: simulate.S
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def risk(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, plan: simulate.StaffingPlan) -> pd.DataFrame:
+def risk(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario,
+         plan: simulate.StaffingPlan) -> pd.DataFrame:
     """simulate.risk_of_missing for a staffing plan (10 demand draws)."""
     return simulate.risk_of_missing(demand_frame(spec, data), scenario, plan, draws=10, seed=SEED, engine=ENGINE)
 
@@ -457,6 +684,28 @@ def staffing_downloads(spec: DemandSpec, data: bytes | None, scenario: simulate.
     rec = staffing_plan(spec, data, scenario, method, shift_lengths)
     return {"xlsx": excel_bytes(rec, language), "csv": csv_zip_bytes(rec),
             "html": report_bytes(rec, language)}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def group_downloads(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, plan: simulate.StaffingPlan,
+                    language: str) -> dict[str, bytes]:
+    """A scenario with agent groups, its files built once per staffing and language: the simulation
+    ("xlsx", "csv": simulate.export) and its staffing per group ("plan": CSV ``ds, group, agents``,
+    the table ``StaffingPlan.table`` and ``queuecast simulate --staffing`` read back)."""
+    res = simulate_scenario(spec, data, scenario, plan)
+    return {"xlsx": excel_bytes(res, language), "csv": csv_zip_bytes(res),
+            "plan": group_plan_csv(group_frame_of(spec, data, scenario, plan))}
+
+
+def group_plan_csv(frame: pd.DataFrame) -> bytes:
+    """A staffing per agent group (``ds, group, agents``) as CSV through the one output writer
+    (formula-like text escaped), timestamps ISO with their offset: machine-readable, so the same in
+    both languages."""
+    from forecast import writers
+
+    out = frame[["ds", "group", "agents"]].copy()
+    out["agents"] = out["agents"].astype(int)
+    return writers.csv_bytes(out)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -510,6 +759,30 @@ def ready_scenarios() -> list[dict]:
             rule["relative_to"] = names.index(rule["relative_to"])
         out.append({"scenario": scenario, "staffing": rule, "label": dict(item["name"])})
     return out
+
+
+def bilingual_label() -> dict[str, str]:
+    """The bundled bilingual scenario's name in both languages."""
+    from simulate import i18n
+
+    return {lang: i18n.text("scen.bilingual_name", lang) for lang in LANGS}
+
+
+def add_bilingual() -> int:
+    """Add the bundled bilingual policy (data/scenarios/bilingual.toml) with the planner's share of
+    French callers, its agent groups sized together to the target; its uid."""
+    label = bilingual_label()
+    scenario = with_french_share(bilingual_policy(), french_share()).replace(name=label["en"])
+    return add_scenario(scenario, staffing={"sized": "erlang_a"}, label=label)
+
+
+def set_french_share(share: float | None) -> None:
+    """The planner's share of French callers (None = the bilingual policy's), written into every
+    scenario that answers in both languages too (so its call types, exports and link agree)."""
+    st.session_state["cfg"]["french_share"] = None if share is None else float(share)
+    value = french_share()
+    for e in entries():
+        e["scenario"] = with_french_share(e["scenario"], value)
 
 
 def default_scenarios() -> list[simulate.Scenario]:
@@ -622,7 +895,8 @@ def plan_for(uid: int, _seen: frozenset[int] = frozenset()) -> simulate.Staffing
     """The scenario's staffing as a StaffingPlan on the current demand.
 
     A rule relative to another scenario takes that scenario's agents (evaluated with *its* policy, so
-    "+25%" of a plan sized to the baseline's target), as a table, then scales it."""
+    "+25%" of a plan sized to the baseline's target), as a table, then scales it: group by group when
+    both scenarios have the same agent groups, else all of the base's agents together."""
     e = entry(uid)
     made = _rule_plan(e["staffing"], uid, set(_seen))
     if isinstance(made, simulate.StaffingPlan):
@@ -630,8 +904,13 @@ def plan_for(uid: int, _seen: frozenset[int] = frozenset()) -> simulate.Staffing
     base_uid, factor, add = made
     base = entry(base_uid)
     spec, data = demand_spec(), upload_bytes()
-    base_agents = agents_of(spec, data, base["scenario"], plan_for(base_uid, _seen | {uid}))
+    base_plan = plan_for(base_uid, _seen | {uid})
     d = demand(spec, data)
+    if len(base["scenario"].agent_groups) > 1 and e["scenario"].group_names == base["scenario"].group_names:
+        # the same agent groups: each group of the base, scaled (else all of the base's agents together)
+        frame = group_frame_of(spec, data, base["scenario"], base_plan)
+        return simulate.StaffingPlan.relative(simulate.StaffingPlan.table(frame, interval=d.interval_s), factor, add)
+    base_agents = agents_of(spec, data, base["scenario"], base_plan)
     table = simulate.StaffingPlan.table(pd.DataFrame({"ds": d.ds, "agents": base_agents}), interval=d.interval_s)
     return simulate.StaffingPlan.relative(table, factor, add)
 
@@ -647,6 +926,8 @@ def describe_rule(rule: dict) -> dict:
         return {"kind": "agents", "agents": int(rule["agents"])}
     if "pattern" in rule:
         return {"kind": "pattern", "pattern": dict(rule["pattern"])}
+    if "groups" in rule:
+        return {"kind": "groups", "groups": dict(rule["groups"])}
     return {"kind": "table", "rows": len(rule.get("table", []))}
 
 
@@ -812,6 +1093,12 @@ def decode_state(text: str) -> dict:
     cfg = data.get("cfg", {})
     if not isinstance(cfg, dict) or set(cfg) - set(DEFAULT_CFG):
         raise ValueError("the link's demand settings are not valid")
+    share = cfg.get("french_share")
+    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float))
+                              or not 0.0 <= float(share) <= 1.0):
+        from app_pages.i18n import t
+
+        raise ValueError(t("door.french_share", value=str(share)[:40]))
     lang = data.get("lang", "en")
     return {"cfg": cfg, "scenarios": items, "lang": lang if lang in LANGS else "en", "data": str(data.get("data", ""))}
 

@@ -30,6 +30,18 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
+_LABEL_SPECIAL = re.compile(r"([\\`*_\[\]<>~$:!|])")
+
+
+def md_label(text: Any) -> str:
+    """``text`` safe as part of a widget's label: Streamlit renders a label's Markdown (links,
+    images, ``:icon:`` directives) and also uses the raw label as the input's ``aria-label``, which
+    a screen reader reads backslashes and all. So only what makes a link, an image, an emphasis or
+    a directive is escaped (``[ ] < > * _ ~ ` $ : ! | \\``), and a name such as "+25 % d'agents"
+    reads as written."""
+    return _LABEL_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
 def js_string(text: str) -> str:
     """A JavaScript/Vega-expression string literal of ``text``."""
     return json.dumps(str(text), ensure_ascii=False)
@@ -113,6 +125,18 @@ def fmt_metric(result: simulate.SimulationResult, metric: str, *, split: bool = 
     return f"{mean_text} ({ci})" if ci else mean_text
 
 
+def lang_name(skill: str) -> str:
+    """The callers of a skill (a language) in the page's language: "French-speaking callers" /
+    "appelants francophones" for en and fr; any other skill as written (Markdown-safe)."""
+    return t(f"lang.callers_{skill}") if skill in ("en", "fr") else md(skill)
+
+
+def group_name(group: str) -> str:
+    """An agent group's name in the page's language (the bilingual policy's en, fr and bilingual
+    groups), else its own name (Markdown-safe)."""
+    return t(f"lang.group_{group}") if group in ("en", "fr", "bilingual") else md(group)
+
+
 def day_label(ts) -> str:
     """A day with its weekday, the page's way: ``jeu. 2 janv.`` / ``Thu, Jan 2``."""
     from app_pages.i18n import fmt_date
@@ -150,7 +174,8 @@ def page_styles() -> None:
     - the chart toolbar ("Show data", "Fullscreen": English, and four extra tab stops per chart)
       is hidden: each chart has its own data table and caption under it;
     - number-input steppers are hidden (fewer tab stops; the value is typed);
-    - labels wrap instead of being cut off in narrow columns.
+    - labels, metric values and metric deltas wrap instead of being cut off in narrow columns
+      ("5,4 points par rapport à la …").
     """
     upload = t("common.upload_button").replace('"', "")
     st.html(f"""<style>
@@ -169,6 +194,9 @@ def page_styles() -> None:
   overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }}
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {{ white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; }}
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; max-width: 100%; }}
 button p, button div {{ white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; overflow-wrap: anywhere; }}
 .qc-sr-only {{ position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
@@ -183,7 +211,8 @@ def current_language() -> str:
 # ----------------------------------------------------------------------------- long work, visibly
 #: measured seconds per 1,000 expected calls of each kind of long work (updated as work finishes,
 #: so the estimate learns this machine's speed; the starting values were measured on 2 cores)
-_RATES: dict[str, float] = {"staff": 0.25, "quantiles": 0.5, "risk": 0.15, "simulate": 0.05, "calibrate": 0.02}
+_RATES: dict[str, float] = {"staff": 0.25, "quantiles": 0.5, "risk": 0.15, "simulate": 0.05, "calibrate": 0.02,
+                            "pools": 0.9, "read": 0.35}  # read: per megabyte of an uploaded file
 _SLOW_ENGINE = 25.0  # the SimPy engine against the compiled one, same calls (benchmarks)
 
 
@@ -254,3 +283,92 @@ def learn_rate(kind: str, seconds: float, calls: float) -> None:
     """Update the speed behind :func:`estimate_s` from a finished piece of work."""
     if calls > 0 and seconds > 0.5:
         _RATES[kind] = 0.5 * _RATES.get(kind, 0.1) + 0.5 * seconds / (calls / 1000.0)
+
+
+# ----------------------------------------------------------------------------- Streamlit's own words
+#: Streamlit's English aria-labels (exact) -> catalogue key of the words said in their place
+_SR_EXACT = {
+    "Sidebar": "sr.sidebar", "Collapse sidebar": "sr.collapse_sidebar", "Expand sidebar": "sr.expand_sidebar",
+    "App pages": "sr.app_pages", "Main menu": "sr.main_menu", "Link to heading": "sr.link_to_heading",
+    "Help": "sr.help", "Open": "sr.open", "Close": "sr.close", "Clear value": "sr.clear_value",
+    "Clear all": "sr.clear_all", "Increment": "sr.increment", "Decrement": "sr.decrement",
+    "file upload": "sr.file_upload", "Upload": "common.upload_button", "Show data": "sr.show_data",
+    "Fullscreen": "sr.fullscreen", "Close fullscreen": "sr.close_fullscreen", "Exit fullscreen": "sr.close_fullscreen",
+    "Download as PNG": "sr.download_png", "Copy Vega-Lite spec": "sr.copy_spec", "Download as CSV": "sr.download_csv",
+    "Search": "sr.search", "Close Search": "sr.close_search", "Show/hide columns": "sr.show_hide_columns",
+    "Dataframe column menu": "sr.column_menu", "Choose date": "sr.choose_date", "Previous month": "sr.previous_month",
+    "Next month": "sr.next_month", "Scroll tabs left": "sr.scroll_tabs_left",
+    "Scroll tabs right": "sr.scroll_tabs_right",
+    "Running...": "sr.running", "Stop script": "sr.stop", "Selected values": "sr.selected_values",
+}
+#: Vega's English role descriptions -> catalogue key
+_SR_ROLES = {"visualization": "sr.visualization", "group mark container": "sr.group", "title": "sr.title",
+             "subtitle": "sr.subtitle"}
+
+_SR_SCRIPT = """<script>
+(() => {
+  const W = %s;
+  window.qcWords = W;
+  if (window.qcApply) { window.qcApply(); return; }
+  const uploader = '[data-testid="stFileUploaderDropzone"] button';
+  function said(value) {
+    if (value in W.exact) return W.exact[value];
+    let m = /^Help for (.*)$/s.exec(value);
+    if (m) return W.helpFor.replace('\\u0001', m[1]);
+    m = /^Remove (.*)$/s.exec(value);
+    if (m) return W.remove.replace('\\u0001', m[1]);
+    m = /^(?:Sub)?[Tt]itle text '(.*)'$/s.exec(value);
+    if (m) return m[1];
+    return null;
+  }
+  // one attribute of one element: the words are worked out from Streamlit's original each time
+  function put(el, attr, words) {
+    const now = el.getAttribute(attr);
+    if (now === null) return;
+    const mine = el.qcSet && el.qcSet[attr];
+    if (now !== mine) { el.qcOrig = el.qcOrig || {}; el.qcOrig[attr] = now; }
+    const want = words(el.qcOrig ? el.qcOrig[attr] : now);
+    if (want !== null && want !== now) {
+      el.qcSet = el.qcSet || {}; el.qcSet[attr] = want; el.setAttribute(attr, want);
+    } else { el.qcSet = el.qcSet || {}; el.qcSet[attr] = now; }
+  }
+  function apply() {
+    document.querySelectorAll('[aria-label]').forEach(el => put(el, 'aria-label', said));
+    document.querySelectorAll('[aria-roledescription]').forEach(el =>
+      put(el, 'aria-roledescription', v => (v in W.roles ? W.roles[v] : null)));
+    document.querySelectorAll(uploader).forEach(el => {
+      if (el.getAttribute('aria-label') !== W.upload) el.setAttribute('aria-label', W.upload);
+    });
+    // the drop zone is named by the widget's label: a named group, not a "presentation" with a name
+    document.querySelectorAll('[data-testid="stFileUploaderDropzone"][role="presentation"]').forEach(el =>
+      el.setAttribute('role', 'group'));
+  }
+  let queued = false;
+  window.qcApply = () => { queued = false; apply(); };
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(window.qcApply); }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true,
+                             attributeFilter: ['aria-label', 'aria-roledescription']});
+  apply();
+})();
+</script>"""
+
+
+def screen_reader_words() -> None:
+    """Streamlit's own screen-reader words in the page's language.
+
+    Streamlit writes its aria-labels in English only ("Help", "Open", "Increment", "Collapse
+    sidebar", the file uploader's button...), and Vega its role descriptions ("visualization",
+    "title"). A small script (our own text only: no user input reaches it) puts the page's words
+    in their place and gives the file uploader's button, whose English word the page's CSS hides,
+    an accessible name (and its drop zone, which Streamlit names but marks "presentation", the
+    role of a named group): it watches the page, so widgets drawn later are named too, and it works
+    from Streamlit's original words, so a language switch re-translates everything."""
+    words = {
+        "exact": {en: t(key) for en, key in _SR_EXACT.items()},
+        "roles": {en: t(key) for en, key in _SR_ROLES.items()},
+        "helpFor": t("sr.help_for", label="\u0001"),
+        "remove": t("sr.remove_file", name="\u0001"),
+        "upload": t("common.upload_button"),
+    }
+    st.html(_SR_SCRIPT % json.dumps(words, ensure_ascii=True).replace("</", "<\\/"), unsafe_allow_javascript=True)

@@ -20,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 
 import simulate
 from app_pages import state
-from app_pages.ui import md
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 240
@@ -211,7 +210,9 @@ def test_switching_to_french_translates_labels_tables_and_ready_scenario_names()
     assert not at.exception
     # every input's own label names its scenario, in the page's language
     assert at.number_input(key="aht_0").label == "Durée moyenne de traitement (s) — Effectif actuel"
-    assert at.number_input(key="aht_1").label == "Durée moyenne de traitement (s) — " + md("+25 % d'agents")
+    # ... as a screen reader reads it: no Markdown escapes in a plain name
+    assert at.number_input(key="aht_1").label == "Durée moyenne de traitement (s) — +25 % d'agents"
+    assert at.text_input(key="name_0").value == "Effectif actuel"  # a ready scenario's name in the page's language
 
 
 def test_the_language_and_the_state_come_back_from_the_link():
@@ -478,3 +479,149 @@ def test_capacity_plans_an_uploaded_forecast_per_group_with_one_what_if_at_first
     assert at.multiselect(key="cap_w_pick").value == ["Surge +20%"]
     assert list(at.table[-1].value.columns) == ["Plan", "Surge +20%"]
     assert simulate.i18n.text("cap.whatif_pick_caption", "en") in [c.value for c in at.caption]
+
+
+# ----------------------------------------------------------------------------- both official languages (issue 15)
+def weekday_calls(days: int = 14, series: tuple[str, ...] = ("English", "French"), french: float = 0.3) -> bytes:
+    """Monday-Friday 08:00-20:00 30-minute calls (UTC offsets -05:00) ending on a Thursday, so that a
+    one-day horizon is an open Friday. With two series, English and French: ``french`` of the calls
+    in French in the morning, a third of it in the afternoon (a share that changes through the day)."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for day in pd.bdate_range("2025-01-06", periods=days):
+        for k in range(24):  # 08:00 .. 19:30
+            stamp = (day + pd.Timedelta(hours=8, minutes=30 * k)).strftime("%Y-%m-%d %H:%M:%S") + "-05:00"
+            shape = 40 + 30 * np.sin(np.pi * k / 24)
+            share = french if k < 12 else french / 3
+            if len(series) == 2:
+                rows += [f"{series[0]},{stamp},{rng.poisson(shape * (1 - share))}",
+                         f"{series[1]},{stamp},{rng.poisson(shape * share)}"]
+            else:
+                rows.append(f"{series[0]},{stamp},{rng.poisson(shape)}")
+    return ("series,ds,y\n" + "\n".join(rows) + "\n").encode()
+
+
+def _one_day_upload(data: bytes) -> AppTest:
+    at = run_app("app_pages/demand.py")
+    at.file_uploader(key="history_upload").set_value(("calls.csv", data, "text/csv")).run()
+    at.number_input(key="horizon_days").set_value(1).run()  # after the upload: the bundled data is not re-forecast
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _rows(table) -> dict[str, list[str]]:
+    """A shown table as {first cell: the other cells}."""
+    return {str(r[0]): [str(v) for v in r[1:]] for r in table.value.itertuples(index=False)}
+
+
+def test_a_history_per_language_splits_the_calls_by_interval_and_every_page_shows_each_language():
+    """Issue 15 in the app: a history with English and French series gives the French share interval
+    by interval (Demand); the bilingual scenario is simulated on that split and shows each
+    language's service (Scenarios, Compare with the equal-service sentence) and its staffing per
+    agent group, the per-group CSV and the bilingual-agents answer (Staffing & export)."""
+    data = weekday_calls()
+    at = _one_day_upload(data)
+    assert "french_share_pct" not in [n.key for n in at.number_input]  # the history says it, by interval
+    spec = _spec_of(at)
+    share = state.language_share(spec, data)
+    d = state.demand(spec, data)
+    open_ = d.calls > 0
+    morning, afternoon = open_ & (d.ds.hour < 14), open_ & (d.ds.hour >= 14)
+    assert 0.2 < share[morning].mean() < 0.4 and 0.03 < share[afternoon].mean() < 0.17
+    assert any("French-speaking" in plain(c.value) for c in at.caption)
+
+    at.switch_page("app_pages/scenarios.py").run()
+    at.button(key="add_bilingual").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    added = at.session_state["scenarios"][-1]
+    assert added["scenario"].group_names == ("en", "fr", "bilingual") and added["staffing"] == {"sized": "erlang_a"}
+    split = state.demand_for(spec, data, added["scenario"])  # what it is simulated on: the history's split
+    french = list(split.types).index("French")
+    assert np.allclose(split.type_calls[open_, french] / split.calls[open_], share[open_])
+    kpis = _rows(at.table[0])
+    assert kpis["Service level, French-speaking callers"][:3] == ["–"] * 3  # one-line scenarios: no languages
+    assert kpis["Service level, French-speaking callers"][3].endswith("%")
+
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    sentences = [plain(x.value) for x in [*at.success, *at.warning] if "answered in time" in x.value]
+    assert len(sentences) == 1 and "English-speaking callers" in sentences[0] and "French-speaking" in sentences[0]
+    by_language = next(_rows(tb) for tb in at.table if "Service level, French-speaking callers" in _rows(tb))
+    assert len(by_language) == 6  # service level, average wait and hang-ups, in each language
+    assert any("Agent occupancy: Bilingual agents" in _rows(tb) for tb in at.table)
+
+    at.session_state["staff_scenario"] = added["uid"]
+    at.switch_page("app_pages/staffing.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert {"dl_group_plan", "dl_group_excel"} <= {b.key for b in at.get("download_button")}
+    frame = pd.read_csv(io.BytesIO(state.group_downloads(spec, data, added["scenario"], simulate.StaffingPlan.sized(
+        "erlang_a"), "en")["plan"]))
+    assert list(frame.columns) == ["ds", "group", "agents"] and set(frame["group"]) == {"en", "fr", "bilingual"}
+    assert len(frame) == 3 * len(d) and frame["agents"].sum() > 0
+    # "How many bilingual agents?": one hour of the day, sized both ways by simulation
+    at.selectbox(key="pools_hours").set_value(1).run()
+    at.button(key="pools_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    pools = next(tb for tb in at.table if "Saving against separate pools" in _rows(tb))
+    assert list(pools.value.columns)[1:] == ["Separate pools", "With bilingual agents"]
+    assert any("With bilingual agents, this window costs" in plain(m.value) for m in at.markdown)
+
+
+def test_the_planners_french_share_and_agent_groups_are_edited_on_the_pages_and_kept_in_the_link():
+    """Without a series per language the Demand page's share of French callers applies; on Scenarios
+    a scenario is answered in both languages, staffed group by group, with the bilingual agents'
+    order, overflow wait and cost; all of it travels in the link, and turning languages off gives
+    back one team."""
+    at = _one_day_upload(weekday_calls(series=("calls",)))
+    at.number_input(key="french_share_pct").set_value(35.0).run()
+    assert at.session_state["cfg"]["french_share"] == pytest.approx(0.35)
+
+    at.switch_page("app_pages/scenarios.py").run()
+    at.checkbox(key="bil_0").check().run()
+    assert not at.exception, [e.message for e in at.exception]
+    sc = at.session_state["scenarios"][0]["scenario"]
+    assert sc.group_names == ("en", "fr", "bilingual")
+    assert {t.name: t.share for t in sc.call_types} == pytest.approx({"English": 0.65, "French": 0.35})
+    assert sc.name == "Current staffing"  # the same scenario, now in both languages
+    assert "Service level, French-speaking callers" in _rows(at.table[0])
+
+    at.selectbox(key="stkind_0").set_value("groups").run()
+    at.text_input(key="stgroup_en_0").input("12")  # the three groups' rules, then one run
+    at.text_input(key="stgroup_fr_0").input("4")
+    at.text_input(key="stgroup_bilingual_0").input("Mon-Fri 08:00-20:00=3").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [e.value for e in at.error]
+    rule = at.session_state["scenarios"][0]["staffing"]
+    assert rule == {"groups": {"en": {"agents": 12}, "fr": {"agents": 4},
+                               "bilingual": {"pattern": {"Mon-Fri 08:00-20:00": 3}}}}
+    peaks = [m.value for m in at.caption if "English-only agents" in m.value]
+    assert peaks, "the staffing row shows each group's agent-hours"
+    at.selectbox(key="bilpick_0").set_value("en_first")
+    at.number_input(key="bilover_0").set_value(60.0)
+    at.number_input(key="gcost_bilingual_0").set_value(45.0).run()
+    assert not at.exception, [e.message for e in at.exception]
+    sc = at.session_state["scenarios"][0]["scenario"]
+    assert sc.pick == "priority" and {t.name: t.priority for t in sc.call_types} == {"English": 0, "French": 1}
+    assert sc.overflow_after == 60.0
+    assert {g.name: g.hourly_cost for g in sc.agent_groups}["bilingual"] == 45.0
+
+    decoded = state.decode_state(at.query_params["s"])  # the link carries the groups and the share
+    assert decoded["cfg"]["french_share"] == pytest.approx(0.35)
+    linked = decoded["scenarios"][0]
+    assert linked["staffing"] == rule
+    assert linked["scenario"].agent_groups == sc.agent_groups and linked["scenario"].overflow_after == 60.0
+
+    at.switch_page("app_pages/demand.py").run()
+    at.number_input(key="french_share_pct").set_value(10.0).run()
+    sc = at.session_state["scenarios"][0]["scenario"]
+    assert {t.name: t.share for t in sc.call_types}["French"] == pytest.approx(0.10)
+
+    at.switch_page("app_pages/scenarios.py").run()
+    at.checkbox(key="bil_0").uncheck().run()
+    assert not at.exception, [e.message for e in at.exception]
+    e = at.session_state["scenarios"][0]
+    assert not e["scenario"].agent_groups and not e["scenario"].call_types
+    assert e["staffing"] == {"sized": "erlang_a"}  # a rule per group cannot staff one team
+    assert "Service level, French-speaking callers" not in _rows(at.table[0])

@@ -93,19 +93,26 @@ def browser():
             b.close()
 
 
+CHARTS_DRAWN_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+  .every(c => c.querySelector('svg, canvas'))"""
+
+
 def _wait_idle(page, timeout_ms: int = FIRST_RUN_MS) -> None:
-    """Until the app's run has finished (Streamlit's own state attribute), then a moment for the charts."""
-    page.wait_for_timeout(600)
+    """Until the app's run has finished (Streamlit's own state attribute) and every chart is drawn."""
+    page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_timeout(1200)
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
+    page.wait_for_timeout(300)
 
 
 def _full_height(page, width: int) -> None:
     """Streamlit scrolls inside its main section: grow the viewport to the content for a whole-page shot."""
     height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll("
-                           "'[data-testid=stMain], [data-testid=stAppViewContainer], section')).map(e => e.scrollHeight))")
+                           "'[data-testid=stMain], [data-testid=stAppViewContainer], section'))"
+                           ".map(e => e.scrollHeight))")
     page.set_viewport_size({"width": width, "height": min(int(height) + 40, 16000)})
-    page.wait_for_timeout(900)
+    page.wait_for_timeout(400)
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
 
 
 AXE_JS = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
@@ -120,9 +127,10 @@ def _axe_problems(page) -> list[str]:
 
 OVERFLOW_JS = """() => Array.from(document.querySelectorAll(
     'button, [data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] div,'
-    + ' [data-testid="stMarkdownContainer"] p, label p'))
+    + ' [data-testid="stMetricDelta"] div, [data-testid="stMarkdownContainer"] p, label p,'
+    + ' [data-testid="stSelectbox"] input'))
   .filter(e => e.offsetParent !== null && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
-  .map(e => (e.innerText || e.getAttribute('aria-label') || e.tagName).slice(0, 60))"""
+  .map(e => (e.innerText || e.value || e.getAttribute('aria-label') || e.tagName).slice(0, 60))"""
 
 AXIS_OVERLAP_JS = """() => {
   const out = [];
@@ -151,36 +159,41 @@ def _check_page(page, name: str, lang: str, width: int) -> list[str]:
     if page.locator('[data-testid="stException"]').count():
         problems.append("a traceback is shown")
     text = page.evaluate("() => document.body.innerText")
-    placeholders = " ".join(page.evaluate(
-        "() => Array.from(document.querySelectorAll('input[placeholder], textarea[placeholder]'))"
-        ".map(e => e.getAttribute('placeholder'))"))
-    shown = f"{text}\n{placeholders}"
+    # what a reader sees or hears beside the page's text: placeholders, the values in text inputs
+    # (a ready scenario's name), and the names screen readers announce (aria-label)
+    extra = " ".join(page.evaluate(
+        "() => [...Array.from(document.querySelectorAll('input[placeholder], textarea[placeholder]'))"
+        ".map(e => e.getAttribute('placeholder')),"
+        " ...Array.from(document.querySelectorAll('input[type=text], textarea')).map(e => e.value),"
+        " ...Array.from(document.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label'))]"))
+    shown = f"{text}\n{extra}"
     words = FRENCH_LEFTOVERS if lang == "fr" else ANY_LEFTOVERS
     problems += [f"English leftover {w!r}" for w in words if w in shown]
     problems += [f"text overflows its box: {t!r}" for t in page.evaluate(OVERFLOW_JS)]
     problems += [f"axis labels overlap: {t}" for t in page.evaluate(AXIS_OVERLAP_JS)]
     problems += [f"a table cell reads {t!r}" for t in page.evaluate(NONE_CELLS_JS)]
-    if width == WIDTHS[0]:
-        problems += [f"axe: {p}" for p in _axe_problems(page)]
+    problems += [f"axe: {p}" for p in _axe_problems(page)]
     return [f"{name} {lang} {width}px: {p}" for p in problems]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_page_reads_well_in_both_languages_at_two_widths(app_url, browser, lang):
+    """Each page is run once, then looked at in a 1280 px and a 1920 px window (a resize lays the
+    page out again without running it)."""
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
-    for width in WIDTHS:
-        page = browser.new_page(viewport={"width": width, "height": 1000}, locale="fr-CA" if lang == "fr" else "en-CA")
-        try:
-            for name, path in PAGES.items():
-                page.set_viewport_size({"width": width, "height": 1000})
-                page.goto(f"{app_url}/{path}?lang={lang}")
-                _wait_idle(page)
+    page = browser.new_page(viewport={"width": WIDTHS[0], "height": 1000}, locale="fr-CA" if lang == "fr" else "en-CA")
+    try:
+        for name, path in PAGES.items():
+            page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
+            page.goto(f"{app_url}/{path}?lang={lang}")
+            _wait_idle(page)
+            for width in WIDTHS:
                 _full_height(page, width)
                 page.screenshot(path=str(ARTIFACTS / f"{name}_{lang}_{width}.png"), full_page=True)
                 problems += _check_page(page, name, lang, width)
-        finally:
-            page.close()
+    finally:
+        page.close()
     print(f"screenshots in {ARTIFACTS}")
     assert not problems, "\n".join(problems)
 
@@ -211,18 +224,18 @@ def test_a_scenario_edit_changes_its_figures_and_only_its_in_a_browser(app_url, 
     try:
         page.goto(f"{app_url}/scenarios?lang=fr")
         _wait_idle(page)
-        table = page.locator('[data-testid="stTable"]').first
-        before = table.inner_text()
+        rows_js = """() => Array.from(document.querySelector('[data-testid="stTable"]').querySelectorAll('tbody tr'))
+          .map(r => Array.from(r.querySelectorAll('th, td')).map(c => c.innerText.trim()))"""
+        page.wait_for_selector('[data-testid="stTable"] tbody tr', timeout=FIRST_RUN_MS)
+        rows_before = page.evaluate(rows_js)
         page.get_by_role("tab", name="Durée de traitement").click()
         aht = page.locator(".st-key-aht_2 input")  # the status line scenario: the others do not follow it
         aht.fill("400")
         aht.press("Enter")
         _wait_idle(page)
-        after = table.inner_text()
-        assert after != before
-        rows_before = [r.split("\t") for r in before.splitlines() if r.count("\t") >= 3]
-        rows_after = [r.split("\t") for r in after.splitlines() if r.count("\t") >= 3]
-        assert len(rows_after) == len(rows_before) >= 4
+        rows_after = page.evaluate(rows_js)
+        assert rows_after != rows_before
+        assert len(rows_after) == len(rows_before) >= 4 and all(len(r) == 4 for r in rows_after), rows_after
         assert [r[1:3] for r in rows_after] == [r[1:3] for r in rows_before]  # the other scenarios: unchanged
         assert [r[3] for r in rows_after] != [r[3] for r in rows_before]
         assert page.locator('[data-testid="stException"]').count() == 0
