@@ -10,7 +10,7 @@ import streamlit as st
 
 import simulate
 from app_pages import charts, state
-from app_pages.i18n import fmt_datetime, t
+from app_pages.i18n import fmt_datetime, lang, t
 from app_pages.languages import GAP_ASA_S, GAP_SERVICE_LEVEL, equal_service, group_table, language_table
 from app_pages.ui import fmt_kind, fmt_value, md, metric_kind, show_error
 
@@ -99,6 +99,15 @@ st.table(table.style.map(_bold_best), hide_index=True)
 engines = "; ".join(t("compare.engine_item", name=labels.get(n, n), engine=t(f"engine.{r.engine}"))
                     for n, r in results.items())
 st.caption(md(t("compare.kpi_caption_v2", star=STAR, engines=engines)))
+
+# a plan sized by a quick Erlang estimate that misses in simulation: say so, and which figure to trust
+for e in state.entries():
+    name = e["scenario"].name
+    method = (e.get("staffing") or {}).get("sized")
+    note = simulate.staffing.sized_plan_note(results[name], method, lang()) \
+        if name in results and method else ""
+    if note:
+        st.warning(f"**{md(labels.get(name, name))}**: {note}")
 
 # ----------------------------------------------------------------------------- both official languages
 by_language = {n: r for n, r in results.items() if r.by_skill is not None}

@@ -58,6 +58,7 @@ __all__ = [
     "erlang_blind_spots",
     "describe_blind_spots",
     "resolve_method",
+    "sized_plan_note",
     "required_agents",
     "staff",
     "staffing_by_quantile",
@@ -125,6 +126,28 @@ def describe_blind_spots(codes: tuple[str, ...], scenario: Scenario, language: s
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + (" and " if language == "en" else " et ") + parts[-1]
+
+
+def sized_plan_note(result: Any, method: str, language: str = "en") -> str:
+    """When a plan sized by an Erlang method (``method`` "erlang_a" or "erlang_c") misses the
+    scenario's service-level target in ``result`` (a :class:`simulate.SimulationResult` of that plan:
+    the upper end of its 95% interval below the target), the sentence that says so, names what Erlang
+    leaves out of the scenario and says which figure to trust (the simulation's); else ``""``.
+    The app's Compare page shows it under its table; :meth:`StaffingRecommendation.gap` says the same
+    of the quick Erlang estimates beside a recommendation."""
+    i18n.check_language(language)
+    if method not in ("erlang_a", "erlang_c"):
+        return ""
+    sc = result.scenario
+    row = result.summary.loc["service_level"]
+    if not float(row["hi"]) < sc.sl_target:
+        return ""
+    spots = erlang_blind_spots(sc, result.demand)
+    tail = (_say("gap_blind", language, spots=describe_blind_spots(spots, sc, language))
+            if spots else _say("gap_none", language))
+    return _say("sized_short", language, method=_say(method, language), sl=float(row["mean"]),
+                lo=float(row["lo"]), hi=float(row["hi"]), thr=sc.sl_threshold, target=sc.sl_target) + tail + \
+        _say("sized_trust", language)
 
 
 def resolve_method(method: str, scenario: Scenario, demand: Any = None) -> str:

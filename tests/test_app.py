@@ -420,6 +420,15 @@ def test_compare_offers_the_comparison_as_excel_and_csv():
     assert results == {}
 
 
+def test_compare_says_when_an_erlang_sized_scenario_misses_in_simulation_and_which_figure_to_trust():
+    at = run_app()
+    warnings = [plain(w.value).replace("**", "") for w in at.warning]
+    current = [w for w in warnings if w.startswith("Current staffing: Sized by Erlang A")]
+    assert len(current) == 1, warnings  # the ready baseline, sized by Erlang A, misses on the bundled week
+    assert "below its 80% target" in current[0] and "Trust the simulation" in current[0]
+    assert not any(w.startswith("+25% agents") for w in warnings)  # relative plans are not a quick estimate's
+
+
 def test_shown_tables_have_no_none_cells_on_any_page():
     at = run_app()
     for page in ("app_pages/compare.py", "app_pages/scenarios.py", "app_pages/demand.py", "app_pages/staffing.py"):

@@ -85,6 +85,23 @@ def test_an_erlang_a_plan_that_misses_in_simulation_is_flagged_and_the_gap_spell
     assert "Erlang A asks for" in rec.gap() and "Erlang leaves out redials" in rec.gap()
 
 
+def test_a_plan_sized_by_erlang_that_misses_in_simulation_says_so_and_which_figure_to_trust(rec):
+    from simulate.staffing import sized_plan_note
+
+    erl = simulate.run(morning(), BUSY, simulate.StaffingPlan.sized("erlang_a"), replications=8, seed=3,
+                       engine="fast")
+    sl = erl.summary.loc["service_level"]
+    assert sl["hi"] < BUSY.sl_target
+    note = sized_plan_note(erl, "erlang_a")
+    assert note.startswith(f"Sized by Erlang A, this plan answers {sl['mean']:.1%} of calls within 30 s")
+    assert f"(95% CI {sl['lo']:.1%}–{sl['hi']:.1%}), below its 80% target" in note
+    assert "Erlang leaves out redials" in note and "Trust the simulation" in note
+    assert "Fiez-vous à la simulation" in sized_plan_note(erl, "erlang_a", "fr")
+    assert sized_plan_note(erl, "simulation") == ""  # only a quick estimate's plan is flagged
+    ok = simulate.run(morning(), BUSY, rec.plan, replications=8, seed=11, engine="fast")
+    assert ok.summary.loc["service_level", "hi"] >= BUSY.sl_target and sized_plan_note(ok, "erlang_a") == ""
+
+
 def test_auto_corrects_an_erlang_plan_that_misses_even_when_erlang_sees_everything():
     # No blind spot, but a queue too small for steady-state formulas in half-hour slices: whatever
     # Erlang says, the plan returned by "auto" meets its target when simulated.
