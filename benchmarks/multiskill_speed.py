@@ -202,7 +202,7 @@ def staffing(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespa
     staff_groups(demand, scenario, replications=2, max_passes=0, max_add_rounds=1, verify=False)  # compile
     print(f"\nstaff_groups on {scenario.name!r}, the bilingual week ({int(demand.open.sum())} open intervals, "
           f"8 replications per simulation, verify=True on seeds seed + 10_000); medians of "
-          f"{args.staffing_repeats} runs (seeds 0..), figures of each run as seed: value")
+          f"{args.staffing_repeats} runs (seeds 0..), per-run figures in seed order")
     engines_ = ("auto", "simpy") if args.simpy_staffing else ("auto",)
     passes = [None] if args.max_passes is None else [int(p) for p in args.max_passes.split(",")]
     for engine in engines_:
