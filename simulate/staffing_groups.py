@@ -426,13 +426,16 @@ def _to_undo(fails: np.ndarray, changed: np.ndarray) -> np.ndarray:
 def _arrival_factor(demand: Demand, scenario: Scenario, sim: _Sim) -> np.ndarray:
     """Per interval (n,): calls reaching the queue in simulation (first attempts and redials, answered
     or abandoned, mean per replication) over the calls Erlang sees (the demand after the IVR); 1 where
-    either is zero, within [0.5, 3]."""
+    either is zero or the two are within two Poisson standard errors; within [0.5, 3]."""
     reach = 1.0 - scenario.ivr_containment if scenario.uses_ivr else 1.0
     seen = demand.calls * reach
     got = sim.calls.sum(axis=1)
+    reps = sim.calls_sum.sum() / max(sim.calls.sum(), _EPS)
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where((seen > 0) & (got > 0), got / np.where(seen > 0, seen, 1.0), 1.0)
-    return np.clip(f, 0.5, 3.0)
+        # within two Poisson standard errors of the calls Erlang sees: noise, not load
+        noise = np.where(seen > 0, 2.0 / np.sqrt(np.maximum(seen * reps, _EPS)), np.inf)
+    return np.clip(np.where(np.abs(f - 1.0) <= noise, 1.0, f), 0.5, 3.0)
 
 
 def _scaled(demand: Demand, factor: np.ndarray) -> Demand:
@@ -553,13 +556,14 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     sim = simulate(agents)
     factor = np.ones(len(demand))
     if start is None:
-        # 1. the Erlang split again at the load the simulation revealed: redials (and busy signals)
-        # change the calls reaching agents, which Erlang does not see
+        # 0. the Erlang split again at the load the simulation revealed (redials and busy signals
+        # change the calls reaching agents, which Erlang does not see), aimed at the pass rule
         factor = _arrival_factor(demand, scenario, sim)
-        if (np.abs(factor - 1.0) > 0.005).any():
-            agents = erlang_split(_scaled(demand, factor), _aimed(scenario, demand, replications, safety_margin,
-                                                                  safety_z), method, fixed=fixed)
-            agents[~open_] = np.where(free, 0, agents[~open_])
+        again = erlang_split(_scaled(demand, factor), _aimed(scenario, demand, replications, safety_margin, safety_z),
+                             method, fixed=fixed)
+        again[~open_] = np.where(free, 0, again[~open_])
+        if (again != agents).any():
+            agents = again
             sim = simulate(agents)
 
     def add(agents: np.ndarray, sim: _Sim, seed_: int) -> tuple[np.ndarray, _Sim, int, bool]:
