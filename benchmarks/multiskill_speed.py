@@ -3,7 +3,7 @@ a synthetic day beside one pool of agents, and simulation staffing of the bundle
 
     python benchmarks/multiskill_speed.py [--repeats 5] [--replications 4] [--agents 100] [--hours 8]
                                           [--no-staffing] [--simpy-staffing] [--staffing-only]
-                                          [--staffing-repeats 3] [--max-passes 0,1,3]
+                                          [--staffing-repeats 3] [--max-passes 0,1,3] [--compare-pools]
 
 Bilingual week: ``data/scenarios/bilingual.toml`` (English, French and bilingual agents, French first
 at bilingual agents, lines, redials, lognormal handle time) on the app's default demand (the bundled
@@ -29,7 +29,8 @@ runs for agent groups) over ``--staffing-repeats`` runs (seeds 0..) on the bilin
 ``engine="auto"`` (the compiled engine), verified on unseen seeds (the default ``verify=True``, one
 simulation of 16 replications), with each run's simulations, cost and open intervals meeting every
 language's target; ``--max-passes 0,1,3`` repeats it per number of cost-reducing rounds;
-``--simpy-staffing`` also on SimPy (minutes).
+``--simpy-staffing`` also on SimPy (minutes); ``--compare-pools`` also times
+:func:`simulate.staffing_groups.compare_pools` (separate pools vs with bilingual agents) once.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ import simulate
 from simulate import Scenario, StaffingPlan, engine_fast
 from simulate.engine_simpy import simulate_replication as simpy
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, RECORD_FIELDS
-from simulate.staffing_groups import erlang_split, staff_groups
+from simulate.staffing_groups import compare_pools, erlang_split, staff_groups
 from simulate.workload import Workload, build_workload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,6 +226,22 @@ def staffing(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespa
                   + f"; converged {all(s['converged'] for s in summaries)}")
 
 
+def pools(scenario: Scenario, demand: simulate.Demand) -> None:
+    """compare_pools on the bilingual week (seed 0): wall and CPU seconds, cost of each option, the
+    saving, simulations and intervals meeting every language's target on unseen seeds."""
+    w0, c0 = _clock()
+    cmp = compare_pools(demand, scenario)
+    w1, c1 = _clock()
+    print(f"\ncompare_pools on the bilingual week (seed 0): {w1 - w0:.2f} s wall, {c1 - c0:.2f} s CPU")
+    for label, res in (("separate pools", cmp.separate), ("with bilingual agents", cmp.shared)):
+        s = res.summary
+        print(f"  {label:22s} cost {s['cost']:,.0f}; simulations {s['simulations']}; intervals meeting target "
+              f"{s['intervals_meeting_target']}/{s['intervals_open']}; service level by language on unseen seeds "
+              + ", ".join(f"{k} {v:.3f}" for k, v in zip(res.by_skill["skill"], res.by_skill["service_level"])))
+    saving = cmp.table.set_index("option").loc["with bilingual agents"]
+    print(f"  saving with bilingual agents: {saving['saving']:,.0f} ({saving['saving_share']:.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -234,6 +251,7 @@ def main() -> None:
     parser.add_argument("--no-staffing", action="store_true", help="skip the staff_groups timing")
     parser.add_argument("--simpy-staffing", action="store_true", help="also time staff_groups on SimPy (slow)")
     parser.add_argument("--staffing-only", action="store_true", help="only the staff_groups timing")
+    parser.add_argument("--compare-pools", action="store_true", help="also time compare_pools on the week")
     parser.add_argument("--staffing-repeats", type=int, default=3, help="staff_groups runs (seeds 0..)")
     parser.add_argument("--max-passes", default=None,
                         help="comma-separated max_passes values for staff_groups (default: its default)")
@@ -245,6 +263,8 @@ def main() -> None:
         engines(args)
     if not args.no_staffing:
         staffing(scenario, demand, args)
+    if args.compare_pools:
+        pools(scenario, demand)
 
 
 if __name__ == "__main__":
