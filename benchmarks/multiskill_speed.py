@@ -2,7 +2,8 @@
 a synthetic day beside one pool of agents, and simulation staffing of the bundled bilingual scenario.
 
     python benchmarks/multiskill_speed.py [--repeats 5] [--replications 4] [--agents 100] [--hours 8]
-                                          [--no-staffing] [--simpy-staffing]
+                                          [--no-staffing] [--simpy-staffing] [--staffing-only]
+                                          [--staffing-repeats 3] [--max-passes 0,1,3] [--compare-pools]
 
 Bilingual week: ``data/scenarios/bilingual.toml`` (English, French and bilingual agents, French first
 at bilingual agents, lines, redials, lognormal handle time) on the app's default demand (the bundled
@@ -22,10 +23,14 @@ checked equal on the first seed). Median CPU seconds and calls per second of eac
 to the compiled one-pool recursion, the compiled engine's speed-up over SimPy, and each runner's
 service level per language.
 
-Staffing (unless ``--no-staffing``): wall and CPU seconds of
-:func:`simulate.staffing_groups.staff_groups` (what ``StaffingPlan.sized("simulation")`` runs for
-agent groups, ``verify=False``) on the bilingual week with ``engine="auto"`` (the compiled engine);
-``--simpy-staffing`` also on SimPy (tens of minutes).
+Staffing (unless ``--no-staffing``; only this with ``--staffing-only``): median wall and CPU
+seconds of :func:`simulate.staffing_groups.staff_groups` (what ``StaffingPlan.sized("simulation")``
+runs for agent groups) over ``--staffing-repeats`` runs (seeds 0..) on the bilingual week with
+``engine="auto"`` (the compiled engine), verified on unseen seeds (the default ``verify=True``, one
+simulation of 16 replications), with each run's simulations, cost and open intervals meeting every
+language's target; ``--max-passes 0,1,3`` repeats it per number of cost-reducing rounds;
+``--simpy-staffing`` also on SimPy (minutes); ``--compare-pools`` also times
+:func:`simulate.staffing_groups.compare_pools` (separate pools vs with bilingual agents) once.
 """
 from __future__ import annotations
 
@@ -41,7 +46,7 @@ import simulate
 from simulate import Scenario, StaffingPlan, engine_fast
 from simulate.engine_simpy import simulate_replication as simpy
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, RECORD_FIELDS
-from simulate.staffing_groups import erlang_split, staff_groups
+from simulate.staffing_groups import compare_pools, erlang_split, staff_groups
 from simulate.workload import Workload, build_workload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,17 +196,50 @@ def week(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespace) 
     print(f"engine='auto' runs {auto.engine!r} on this scenario")
 
 
-def staffing(scenario: Scenario, demand: simulate.Demand, with_simpy: bool) -> None:
-    print(f"\nstaff_groups on {scenario.name!r}, the bilingual week (verify=False, 8 replications per simulation)")
-    for engine in ("auto", "simpy") if with_simpy else ("auto",):
-        w0, c0 = _clock()
-        res = staff_groups(demand, scenario, verify=False, engine=engine)
-        w1, c1 = _clock()
+def staffing(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespace) -> None:
+    """staff_groups on the bilingual week: median wall and CPU seconds of ``args.staffing_repeats``
+    runs (seeds 0..), with the simulations, cost and intervals meeting the target (on unseen seeds) of
+    each run, for each ``--max-passes`` value (the cost-reducing rounds)."""
+    staff_groups(demand, scenario, replications=2, max_passes=0, max_add_rounds=1, verify=False)  # compile
+    print(f"\nstaff_groups on {scenario.name!r}, the bilingual week ({int(demand.open.sum())} open intervals, "
+          f"8 replications per simulation, verify=True on seeds seed + 10_000); medians of "
+          f"{args.staffing_repeats} runs (seeds 0..), per-run figures in seed order")
+    engines_ = ("auto", "simpy") if args.simpy_staffing else ("auto",)
+    passes = [None] if args.max_passes is None else [int(p) for p in args.max_passes.split(",")]
+    for engine in engines_:
+        for mp in passes:
+            options = {} if mp is None else {"max_passes": mp}
+            runs = []
+            for seed in range(args.staffing_repeats):
+                w0, c0 = _clock()
+                res = staff_groups(demand, scenario, seed=seed, engine=engine, **options)
+                w1, c1 = _clock()
+                runs.append((w1 - w0, c1 - c0, res.summary))
+            summaries = [r[2] for r in runs]
+            label = "default" if mp is None else f"max_passes={mp}"
+            print(f"  engine={engine!r} ran {summaries[0]['engine']!r}, {label}: "
+                  f"{statistics.median(r[0] for r in runs):6.2f} s wall, "
+                  f"{statistics.median(r[1] for r in runs):6.2f} s CPU (median); simulations "
+                  + ", ".join(str(s["simulations"]) for s in summaries) + "; cost "
+                  + ", ".join(f"{s['cost']:,.0f}" for s in summaries) + "; intervals meeting target "
+                  + ", ".join(f"{s['intervals_meeting_target']}/{s['intervals_open']}" for s in summaries)
+                  + f"; converged {all(s['converged'] for s in summaries)}")
+
+
+def pools(scenario: Scenario, demand: simulate.Demand) -> None:
+    """compare_pools on the bilingual week (seed 0): wall and CPU seconds, cost of each option, the
+    saving, simulations and intervals meeting every language's target on unseen seeds."""
+    w0, c0 = _clock()
+    cmp = compare_pools(demand, scenario)
+    w1, c1 = _clock()
+    print(f"\ncompare_pools on the bilingual week (seed 0): {w1 - w0:.2f} s wall, {c1 - c0:.2f} s CPU")
+    for label, res in (("separate pools", cmp.separate), ("with bilingual agents", cmp.shared)):
         s = res.summary
-        print(f"  engine={engine!r} ran {s['engine']!r}: {w1 - w0:7.1f} s wall, {c1 - c0:7.1f} s CPU; "
-              f"{s['simulations']} simulations, converged {s['converged']}; "
-              f"{s['agent_hours']:,.1f} agent-hours, cost {s['cost']:,.0f}; agent-intervals by group "
-              + ", ".join(f"{g} {int(res.agents[g].sum())}" for g in scenario.group_names))
+        print(f"  {label:22s} cost {s['cost']:,.0f}; simulations {s['simulations']}; intervals meeting target "
+              f"{s['intervals_meeting_target']}/{s['intervals_open']}; service level by language on unseen seeds "
+              + ", ".join(f"{k} {v:.3f}" for k, v in zip(res.by_skill["skill"], res.by_skill["service_level"])))
+    saving = cmp.table.set_index("option").loc["with bilingual agents"]
+    print(f"  saving with bilingual agents: {saving['saving']:,.0f} ({saving['saving_share']:.1%})")
 
 
 def main() -> None:
@@ -212,13 +250,21 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--no-staffing", action="store_true", help="skip the staff_groups timing")
     parser.add_argument("--simpy-staffing", action="store_true", help="also time staff_groups on SimPy (slow)")
+    parser.add_argument("--staffing-only", action="store_true", help="only the staff_groups timing")
+    parser.add_argument("--compare-pools", action="store_true", help="also time compare_pools on the week")
+    parser.add_argument("--staffing-repeats", type=int, default=3, help="staff_groups runs (seeds 0..)")
+    parser.add_argument("--max-passes", default=None,
+                        help="comma-separated max_passes values for staff_groups (default: its default)")
     args = parser.parse_args()
     scenario, demand = bilingual_week()
-    week(scenario, demand, args)
-    print()
-    engines(args)
+    if not args.staffing_only:
+        week(scenario, demand, args)
+        print()
+        engines(args)
     if not args.no_staffing:
-        staffing(scenario, demand, args.simpy_staffing)
+        staffing(scenario, demand, args)
+    if args.compare_pools:
+        pools(scenario, demand)
 
 
 if __name__ == "__main__":

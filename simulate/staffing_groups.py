@@ -17,23 +17,34 @@ staffing of agent groups beats analytic heuristics (Cezik & L'Ecuyer 2008, Manag
    language is staffed on its own by Erlang.
 2. **Simulation refinement** (:func:`staff_groups`), on the whole horizon (queues carry over
    between intervals), with common random numbers (replications from ``seed``, as
-   :func:`simulate.run`):
+   :func:`simulate.run`). Every round changes every interval that needs it and costs one
+   simulation of the horizon (the search is what costs, not the engine), as the one-pool
+   simulation staffing (:mod:`simulate.staffing`) does:
 
-   a. *Add* while some (interval, language) misses its target: agents in that interval to the
-      group with the lowest hourly cost per missing language it serves (ties: fewer skills, then
-      group order): a French specialist when only French misses, a bilingual agent when both do
-      and one costs less than two specialists; one agent, then 2, 4, ... while the interval keeps
-      missing (the moves below take back what is too much).
-   b. *Reduce cost*: moves tried in order of saving, each in every interval at once: remove an
-      agent of a group; replace an agent serving several languages by a specialist; replace one
-      specialist of each language by one agent serving them all. A move is kept in the intervals
-      where every language still meets its target; where one fails, the change in that interval is
-      undone (else the next interval's, where its late callers wait, else the closest one before
-      it, whose queue carries over) and the result re-simulated. Where a move is kept it is tried
-      twice as big next pass; where undone, half as big, and no more once undone at size one
-      (until that interval changes). Passes repeat until nothing changes.
-   c. *Check on fresh seeds* (``seed + 5_000``): the moves kept what passed on the search's seeds,
-      a choice biased toward lucky draws; step a runs again on new seeds.
+   0. *The load Erlang does not see*: the Erlang split is simulated once; per interval, the calls
+      reaching the queue (first attempts and redials, answered or abandoned) over the calls Erlang
+      sees give a factor (:func:`_arrival_factor`), and the split is computed again on the calls
+      times that factor, aimed at the target plus the margin plus half the pass rule's standard
+      errors (:func:`_aimed`). Skipped when ``start`` is given.
+   a. *Add* while some (interval, language) misses its target, in every missing interval at once:
+      agents in that interval to the group with the lowest hourly cost per missing language it
+      serves (ties: fewer skills, then group order): a French specialist when only French misses,
+      a bilingual agent when both do and one costs less than two specialists; at least half the
+      agents Erlang (one pool, at the factor's load) says close the gap, and twice the last step
+      while the interval keeps missing.
+   b. *Reduce cost*, at most ``max_passes`` rounds (default 1; 0 skips it): every interval takes
+      at once the move with the largest saving it has not failed, among: remove an agent of a
+      group; replace an agent serving several languages by a specialist; replace one specialist
+      of each language by one agent serving them all; only where the languages the move takes
+      capacity from have room for it (their pass margin at least Erlang's service level per
+      agent, :func:`_drop_per_agent`). Where a language then fails, the change in that interval
+      is undone (else the next interval's, where its late callers wait, else the closest one
+      before it, whose queue carries over) and the result re-simulated, twice at most; what still
+      fails gets agents back by step a, and the round is kept only if it costs less. Where a move
+      is kept it is tried twice as big next round; an interval where a move of size one is undone
+      tries the next move next round.
+   c. *Check on fresh seeds* (``seed + 5_000``): steps a and b kept what passed on the search's
+      seeds, a choice biased toward lucky draws; step a runs again on new seeds.
 
    An (interval, language) meets its target when its simulated service level (answered within
    ``sl_threshold`` / answered + abandoned, the language's calls arriving in the interval) minus
@@ -54,6 +65,7 @@ Durations in seconds; hours only in ``*_hours`` columns.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
@@ -411,8 +423,85 @@ def _to_undo(fails: np.ndarray, changed: np.ndarray) -> np.ndarray:
     return undo
 
 
+def _arrival_factor(demand: Demand, scenario: Scenario, sim: _Sim) -> np.ndarray:
+    """Per interval (n,): calls reaching the queue in simulation (first attempts and redials, answered
+    or abandoned, mean per replication) over the calls Erlang sees (the demand after the IVR); 1 where
+    either is zero or the two are within two Poisson standard errors; within [0.5, 3]."""
+    reach = 1.0 - scenario.ivr_containment if scenario.uses_ivr else 1.0
+    seen = demand.calls * reach
+    got = sim.calls.sum(axis=1)
+    reps = sim.calls_sum.sum() / max(sim.calls.sum(), _EPS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where((seen > 0) & (got > 0), got / np.where(seen > 0, seen, 1.0), 1.0)
+        # within two Poisson standard errors of the calls Erlang sees: noise, not load
+        noise = np.where(seen > 0, 2.0 / np.sqrt(np.maximum(seen * reps, _EPS)), np.inf)
+    return np.clip(np.where(np.abs(f - 1.0) <= noise, 1.0, f), 0.5, 3.0)
+
+
+def _scaled(demand: Demand, factor: np.ndarray) -> Demand:
+    """The demand with its calls (and calls per type) times ``factor`` (n,), for the Erlang split."""
+    type_calls = None if demand.type_calls is None else demand.type_calls * factor[:, None]
+    return dataclasses.replace(demand, calls=demand.calls * factor, type_calls=type_calls, arrivals=None)
+
+
+def _aimed(scenario: Scenario, demand: Demand, replications: int, safety_margin: float, safety_z: float
+           ) -> Scenario:
+    """The scenario with a service-level target near what the pass rule asks of a simulated interval:
+    the target plus the margin plus half of ``safety_z`` floor standard errors (:func:`_floor_se`) of
+    an interval with the median calls of the open intervals, at most 0.99 (never below the target).
+    Half: the full allowance over-staffs the large intervals (tried on the bundled bilingual week:
+    0.7% more cost for one simulation fewer); the adding step covers the rest."""
+    t = scenario.sl_target
+    calls = demand.calls[demand.calls > 0]
+    if calls.size == 0:
+        return scenario
+    se = _DESIGN_EFFECT_SD * math.sqrt(t * (1.0 - t) / (float(np.median(calls)) * replications))
+    return scenario.replace(sl_target=max(t, min(0.99, t + safety_margin + 0.5 * safety_z * se)))
+
+
+def _room(sim: _Sim, scenario: Scenario, safety_margin: float, safety_z: float) -> np.ndarray:
+    """float (n, S): how far each (interval, language)'s service level, less ``safety_z`` standard
+    errors, is above the target plus the margin (the pass rule of :func:`_misses`); inf without calls."""
+    se = _floor_se(sim.sl, sim.sl_se, sim.calls_sum)
+    room = sim.sl - safety_z * se - (scenario.sl_target + safety_margin)
+    return np.where((sim.calls > 0) & np.isfinite(room), room, np.inf)
+
+
+def _drop_per_agent(demand: Demand, scenario: Scenario, factor: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """float (n,): the service level one agent fewer costs, by Erlang (A with patience, else C) on
+    one pool of ``total`` agents at the calls times ``factor`` (:func:`_arrival_factor`); 1 where
+    fewer than two agents or no calls."""
+    from simulate.staffing import _effective, _kpis
+
+    aht, patience, reach = _effective(demand, _pooled(scenario))
+    lam = demand.calls * reach / demand.interval_s * factor
+    out = np.ones(len(demand))
+    ok = (lam > 0) & (total >= 2)
+    if ok.any():
+        approx = "erlang_a" if patience is not None else "erlang_c"
+        pat = None if patience is None else patience[ok]
+        n = total[ok].astype(np.float64)
+        sl = [_kpis(approx, lam[ok], aht[ok], pat, k, scenario.sl_threshold)["service_level"] for k in (n, n - 1)]
+        out[ok] = np.clip(sl[0] - sl[1], 0.0, 1.0)
+    return out
+
+
+def _cost(agents: np.ndarray, st: dict[str, Any]) -> float:
+    """Hourly cost of agents (n, G) summed over intervals (proportional to the plan's cost)."""
+    return float((agents * st["cost"][None, :]).sum())
+
+
+def _hurts(delta: np.ndarray, st: dict[str, Any]) -> np.ndarray:
+    """bool (S,): the languages a move (change per group) takes capacity from: those of the groups it
+    takes agents from, less (when it adds as many agents as it takes) those the added agents serve."""
+    taken = st["serves"][delta < 0].any(axis=0)
+    if delta.sum() < 0:
+        return taken
+    return taken & ~st["serves"][delta > 0].any(axis=0)
+
+
 def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed: int = 0,
-                 safety_margin: float = 0.01, safety_z: float = 1.0, max_passes: int = 12, max_add_rounds: int = 40,
+                 safety_margin: float = 0.01, safety_z: float = 1.0, max_passes: int = 1, max_add_rounds: int = 40,
                  verify: bool = True, verify_replications: int | None = None, fixed: dict[str, int] | None = None,
                  start: np.ndarray | None = None, engine: str = "auto") -> GroupStaffing:
     """The least-cost agents per group and interval meeting the target for each language, by simulation
@@ -421,15 +510,19 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     demand: a :class:`simulate.Demand` or a frame it reads; scenario: the policy with its agent groups
     (a scenario without groups is sized as one pool the same way). replications / seed: the search's
     common random numbers (replication r uses ``SeedSequence(seed).spawn(replications)[r]``);
-    safety_margin, safety_z: the pass rule; max_passes: cost-reduction passes at most;
-    max_add_rounds: rounds of adding at most; verify / verify_replications (default 2 x
-    replications): the check on seeds ``seed + 10_000``; fixed: groups held at a number of agents
-    (``{"bilingual": 0}`` sizes separate pools); start: (n, G) agents to start from instead of the
-    Erlang split; engine: as :func:`simulate.run` ("auto": the compiled engine, which routes by skill
-    call for call as the SimPy engine does).
+    safety_margin, safety_z: the pass rule; max_passes: cost-reducing rounds at most (step b; 0 keeps
+    the staffing steps 0 and a find; on the bundled bilingual week the first round saves about 0.3%
+    of the cost for about 6 more simulations, see benchmarks/multiskill_speed.py); max_add_rounds:
+    rounds of adding at most; verify / verify_replications (default 2 x replications): the check on seeds
+    ``seed + 10_000``; fixed: groups held at a number of agents (``{"bilingual": 0}`` sizes separate
+    pools); start: (n, G) agents to start from instead of the Erlang split (used as given: no load
+    learned); engine: as :func:`simulate.run` ("auto": the compiled engine, which routes by skill call
+    for call as the SimPy engine does).
     """
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 2:
         raise ValueError(f"staff_groups: replications must be a whole number >= 2, got {replications!r}")
+    if isinstance(max_passes, bool) or not isinstance(max_passes, (int, np.integer)) or max_passes < 0:
+        raise ValueError(f"staff_groups: max_passes must be a whole number >= 0, got {max_passes!r}")
     from simulate.run import resolve_engine
 
     t0 = time.perf_counter()
@@ -439,16 +532,17 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
     fixed_idx = _fixed(scenario, fixed)
     n_groups = len(st["names"])
     free = np.array([g not in fixed_idx for g in range(n_groups)])
+    open_ = demand.calls > 0
+    method = "erlang_a" if scenario.patience is not None or any(t.patience is not None for t in scenario.call_types) \
+        else "erlang_c"
     if start is None:
-        agents = erlang_split(demand, scenario, "erlang_a" if scenario.patience is not None or any(
-            t.patience is not None for t in scenario.call_types) else "erlang_c", fixed=fixed)
+        agents = erlang_split(demand, scenario, method, fixed=fixed)
     else:
         agents = np.asarray(start, dtype=np.int64).copy()
         if agents.shape != (len(demand), n_groups):
             raise ValueError(f"staff_groups: start must have shape ({len(demand)}, {n_groups}), got {agents.shape}")
         for g, v in fixed_idx.items():
             agents[:, g] = v
-    open_ = demand.calls > 0
     agents[~open_] = np.where(free, 0, agents[~open_])
     sims = 0
 
@@ -457,15 +551,39 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
         sims += 1
         return _simulate(demand, scenario, st, a, replications, seed_, used)
 
-    def add(agents: np.ndarray, seed_: int) -> tuple[np.ndarray, _Sim, int, bool]:
-        """a. add until every language meets its target on seeds ``seed_``."""
-        sim = simulate(agents, seed_)
-        miss = _misses(sim, scenario, safety_margin, safety_z)
+    def misses(s: _Sim) -> np.ndarray:
+        return _misses(s, scenario, safety_margin, safety_z)
+
+    sim = simulate(agents)
+    factor = np.ones(len(demand))
+    if start is None:
+        # 0. the Erlang split again at the load the simulation revealed (redials and busy signals
+        # change the calls reaching agents, which Erlang does not see), aimed at the pass rule
+        factor = _arrival_factor(demand, scenario, sim)
+        again = erlang_split(_scaled(demand, factor), _aimed(scenario, demand, replications, safety_margin, safety_z),
+                             method, fixed=fixed)
+        again[~open_] = np.where(free, 0, again[~open_])
+        if (again != agents).any():
+            agents = again
+            sim = simulate(agents)
+
+    def add(agents: np.ndarray, sim: _Sim, seed_: int) -> tuple[np.ndarray, _Sim, int, bool]:
+        """a. add, every missing interval at once, until every language meets its target on seeds ``seed_``."""
+        miss = misses(sim)
         rounds = 0
         step = np.ones(len(demand), dtype=np.int64)  # doubles while an interval keeps missing
         while miss.any() and rounds < max_add_rounds:
             rounds += 1
             missing = miss.any(axis=1)
+            # at least half the agents Erlang says close the gap (one pool at the load the simulation
+            # showed): half, as one agent of the missing language's group does more for it than for
+            # the pool, and the adding cannot be taken back (tried on the bundled week: the whole
+            # estimate over-staffs, half saves a few simulations at the same cost)
+            gap = -_room(sim, scenario, safety_margin, safety_z).min(axis=1)
+            gain = _drop_per_agent(demand, scenario, factor, agents.sum(axis=1) + 1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                need = np.where(missing & (gain > 0), np.ceil(0.5 * gap / np.maximum(gain, 1e-9) - 1e-6), 1)
+            step = np.maximum(step, np.clip(np.nan_to_num(need, nan=1.0), 1, 64).astype(np.int64))
             for k in np.flatnonzero(missing):
                 g = _best_group(miss[k], st, free)
                 if g < 0:
@@ -473,53 +591,62 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
                 agents[k, g] += step[k]
             step = np.where(missing, step * 2, 1)
             sim = simulate(agents, seed_)
-            miss = _misses(sim, scenario, safety_margin, safety_z)
+            miss = misses(sim)
         return agents, sim, rounds, not miss.any()
 
-    agents, sim, rounds, converged = add(agents, seed)
-    # b. cost-reducing moves, kept where every language still meets its target
+    agents, sim, rounds, converged = add(agents, sim, seed)
+    # b. cost-reducing rounds: every interval tries its best-saving move at once
     passes = 0
     moves = _moves(st, free)
+    hurt = np.array([_hurts(delta, st) for _, delta, _ in moves]).reshape(len(moves), len(st["skills"]))
     failed = np.zeros((len(moves), len(demand)), dtype=bool)  # undone at step 1, nothing changed there since
-    steps = np.ones((len(moves), len(demand)), dtype=np.int64)  # doubles where kept, halves where undone
-    while converged and passes < max_passes:
+    step = np.ones(len(demand), dtype=np.int64)  # doubles where kept, back to 1 where undone
+    while converged and passes < max_passes and moves:
         passes += 1
-        progress = False
+        room = _room(sim, scenario, safety_margin, safety_z)
+        drop = _drop_per_agent(demand, scenario, factor, agents.sum(axis=1))
+        chosen = np.full(len(demand), -1, dtype=np.int64)
+        trial = agents.copy()
         for m, (_, delta, _) in enumerate(moves):
-            step = steps[m].copy()
+            size = step.copy()
             for g in np.flatnonzero(delta < 0):  # never below zero agents
-                step = np.minimum(step, agents[:, g] // -delta[g])
-            cand = open_ & (step >= 1) & ~failed[m]
-            if not cand.any():
-                continue
-            trial = agents.copy()
-            trial[cand] += step[cand, None] * delta[None, :]
-            while True:
-                trial_sim = simulate(trial)
-                fails = _misses(trial_sim, scenario, safety_margin, safety_z).any(axis=1)
-                if not fails.any():
-                    break
-                undo = _to_undo(fails, (trial != agents).any(axis=1))
-                trial[undo] = agents[undo]
-                if not undo.any() or not (trial != agents).any():
-                    trial = agents.copy()
-                    break
-            kept = (trial != agents).any(axis=1)
-            undone = cand & ~kept
-            failed[m] |= undone & (step <= 1)
-            steps[m] = np.where(kept, step * 2, np.where(undone, np.maximum(step // 2, 1), steps[m]))
-            progress |= bool((undone & (step > 1)).any())
-            if not kept.any():
-                continue
-            failed[:, kept] = False
-            agents, sim = trial, trial_sim
-            progress = True
-        if not progress:
+                size = np.minimum(size, agents[:, g] // -delta[g])
+            # only where the languages it takes capacity from have room for it (Erlang's estimate)
+            fits = (room[:, hurt[m]] >= size[:, None] * drop[:, None]).all(axis=1)
+            take = open_ & (chosen < 0) & (size >= 1) & ~failed[m] & fits
+            chosen[take] = m
+            trial[take] += size[take, None] * delta[None, :]
+        if not (chosen >= 0).any():
             break
-    # c. the moves kept what passed on the search's seeds, a choice biased toward lucky draws: check
+        tried = (trial != agents).any(axis=1)
+        undone = np.zeros(len(demand), dtype=bool)
+        trial_sim = simulate(trial)
+        for _ in range(2):  # undo where a language fails (or where its queue comes from), re-simulate
+            fails = misses(trial_sim).any(axis=1)
+            undo = _to_undo(fails, (trial != agents).any(axis=1))
+            if not undo.any():
+                break
+            trial[undo] = agents[undo]
+            undone |= undo
+            trial_sim = simulate(trial)
+        if misses(trial_sim).any():  # what still fails (queues carried over, noise): add back the cheapest
+            trial, trial_sim, more, ok = add(trial, trial_sim, seed)
+            rounds += more
+            if not ok:
+                trial, trial_sim = agents, sim
+        if _cost(trial, st) >= _cost(agents, st) - _EPS:
+            trial, trial_sim = agents, sim
+            undone = tried
+        kept = (trial != agents).any(axis=1) & tried & ~undone
+        rows = np.flatnonzero(undone & (step <= 1))
+        failed[chosen[rows], rows] = True
+        failed[:, kept] = False
+        step = np.where(kept, step * 2, 1)
+        agents, sim = trial, trial_sim
+    # c. the rounds kept what passed on the search's seeds, a choice biased toward lucky draws: check
     # again on fresh seeds and add where a language misses there
-    if converged and passes:
-        agents, sim, more, converged = add(agents, seed + 5_000)
+    if converged:
+        agents, sim, more, converged = add(agents, simulate(agents, seed + 5_000), seed + 5_000)
         rounds += more
     verification = by_skill = None
     if verify:

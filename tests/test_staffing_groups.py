@@ -73,11 +73,31 @@ def test_bilingual_agents_meet_each_languages_target_on_unseen_seeds_for_less_th
     np.testing.assert_array_equal(rerun.intervals["agents"], shared.agents["total"])
 
 
+def test_the_search_starts_from_the_split_at_the_load_redials_add_and_meets_the_target_without_refinement():
+    # half the callers who hang up call again: more calls reach the agents than Erlang sees, and the
+    # first simulation shows it; the search starts from the Erlang split at that load
+    redials = BILINGUAL.replace(redial_prob=0.9, max_attempts=5, redial_delay=60.0)
+    none = BILINGUAL.replace(redial_prob=0.0)
+    np.testing.assert_array_equal(erlang_split(DEMAND, redials), erlang_split(DEMAND, none))  # Erlang is blind
+    options = {"replications": 4, "seed": 2, "max_passes": 0, "max_add_rounds": 0, "verify": False}
+    res, base = staff_groups(DEMAND, redials, **options), staff_groups(DEMAND, none, **options)
+    assert res.summary["simulations"] == 3 and res.summary["passes"] == 0  # split, split at the load, fresh seeds
+    assert (res.group_agents().sum(axis=1) >= base.group_agents().sum(axis=1)).all()
+    assert res.group_agents().sum() > base.group_agents().sum()
+    # without the cost-reducing rounds the plan still meets each language's target on unseen seeds
+    quick = staff_groups(DEMAND, BILINGUAL, replications=5, seed=1, max_passes=0)
+    assert quick.summary["converged"] and quick.summary["passes"] == 0
+    assert (quick.by_skill["service_level"] >= BILINGUAL.sl_target).all(), quick.by_skill
+    assert (quick.verification["service_level_hi"] >= BILINGUAL.sl_target).all(), quick.verification
+
+
 def test_staffing_groups_says_what_is_wrong():
     with pytest.raises(ValueError, match="no agent group 'de'"):
         erlang_split(DEMAND, BILINGUAL, fixed={"de": 0})
     with pytest.raises(ValueError, match="replications must be a whole number >= 2"):
         staff_groups(DEMAND, BILINGUAL, replications=1)
+    with pytest.raises(ValueError, match="max_passes must be a whole number >= 0"):
+        staff_groups(DEMAND, BILINGUAL, max_passes=-1)
     only_bil = BILINGUAL.replace(agent_groups={"en": {"skills": ["en"]}, "bilingual": {"skills": ["en", "fr"]}})
     with pytest.raises(ValueError, match=r"none serves only \['fr'\]"):
         compare_pools(DEMAND, only_bil)
