@@ -91,7 +91,7 @@ def main() -> None:
 
     req = None
     for q in (0.5, 0.8):
-        wall, cpu, req = timed(lambda: cap.weekly_requirement(demand, scenarios, quantile=q),
+        wall, cpu, req = timed(lambda q=q: cap.weekly_requirement(demand, scenarios, quantile=q),
                                max(1, args.repeats // 2))
         n_int = sum(int((v["calls"] > 0).sum()) for v in req.intervals.values())
         print(f"requirement P{round(q * 100)}: median {wall:.2f} s wall, {cpu:.2f} s CPU ({len(demand)} groups x "

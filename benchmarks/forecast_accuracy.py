@@ -118,7 +118,8 @@ def horizon_section(args) -> None:
         fc = forecast.forecast(hist, "28D", holidays=hol)
         secs = time.perf_counter() - t0
         top = slot_max(hist, fc["ds"])
-        ratio = np.where(top > 0, fc["yhat_hi_95"] / np.where(top > 0, top, 1.0), np.where(fc["yhat_hi_95"] > 0, np.inf, 0))
+        ratio = np.where(top > 0, fc["yhat_hi_95"] / np.where(top > 0, top, 1.0),
+                         np.where(fc["yhat_hi_95"] > 0, np.inf, 0))
         for _, r in bt[bt["origin"].astype(str) == "all"].iterrows():
             rows.append({"data": name, "days": r["horizon"], "mase": r["mase"], "coverage_80": r["coverage_80"],
                          "coverage_95": r["coverage_95"], "n": int(r["n"]),
@@ -169,7 +170,8 @@ def main() -> None:
         fc = forecast.forecast(last26, "7D", freq="30min", holidays="IL")
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
-    print(f"\nforecast(auto) on 26 weeks of bank 30-min data, week ahead: median {statistics.median(walls):.2f} s wall, "
+    print(f"\nforecast(auto) on 26 weeks of bank 30-min data, week ahead: "
+          f"median {statistics.median(walls):.2f} s wall, "
           f"{statistics.median(cpus):.2f} s CPU over {args.repeats} runs ({fc['model'].iloc[0]})")
     horizon_section(args)
 

@@ -34,8 +34,8 @@ from .intervals import to_intervals  # noqa: E402
 __all__ += ["to_intervals"]
 
 # --- surges, backlog-driven calls, unconstraining ---
-from .surge import Surge, SurgeShape, apply_surge, surge_from_history  # noqa: E402
 from .backlog import BacklogModel  # noqa: E402
+from .surge import Surge, SurgeShape, apply_surge, surge_from_history  # noqa: E402
 from .unconstrain import unconstrain  # noqa: E402
 
 __all__ += ["Surge", "SurgeShape", "apply_surge", "surge_from_history", "BacklogModel", "unconstrain"]

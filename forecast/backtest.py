@@ -21,8 +21,8 @@ reported origins such a history, the run adds up to ``origins`` extra cutoffs be
 not reported); a cutoff whose typical error is more than 3 times the others' (a surge) is left out
 of the calibration, and so are the cells of holidays and unseen special days (their errors are about
 the calendar, not about a normal day's uncertainty). ``horizon_buckets`` adds accuracy and coverage
-by how far ahead (day 1, days 2-7, ...). ``auto`` is scored the same honest way: at each origin it chooses among the candidates
-by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
+by how far ahead (day 1, days 2-7, ...). ``auto`` is scored the same honest way: at each origin it chooses among
+the candidates by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
 """
 from __future__ import annotations
 
@@ -176,7 +176,8 @@ def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holi
         pos0 = int((c - start) // gstep)
         actual = flat[pos0:pos0 + h]
         index = pd.date_range(c, periods=h, freq=freq)
-        slots = prep.cal.open_slots[index.day_of_week.to_numpy(), ((index - index.normalize()) // gstep).to_numpy().astype(int) % P]
+        slot_of_day = ((index - index.normalize()) // gstep).to_numpy().astype(int) % P
+        slots = prep.cal.open_slots[index.day_of_week.to_numpy(), slot_of_day]
         didx = ((index.normalize() - start) // DAY).to_numpy().astype(int)
         scored = ~np.isnan(actual) & slots & day_open[didx]
         # in-sample seasonal naive (one-week lag) MAE of the training window, on open cells
@@ -279,7 +280,7 @@ def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: 
             rows.append({"series": series, "model": label, "origin": "all", **_scores(part, levels), "chosen": "",
                          "horizon": str(lo) if lo == hi else f"{lo}-{hi}"})
     cols = ["series", "model", "origin", *(["horizon"] if buckets else []), "mase", "rmse", "bias",
-            *[f"coverage_{l}" for l in levels], "n", "chosen"]
+            *[f"coverage_{lvl}" for lvl in levels], "n", "chosen"]
     df = pd.DataFrame(rows)[cols]
     df["origin"] = df["origin"].astype(object)
     return df

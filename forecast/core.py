@@ -215,7 +215,8 @@ def horizon_steps(horizon: int | str | pd.Timedelta, freq: str) -> int:
         try:
             td = pd.Timedelta(horizon)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"horizon: expected a number of intervals or a duration like '14D', got {horizon!r}") from exc
+            raise ValueError(f"horizon: expected a number of intervals or a duration like '14D', "
+                             f"got {horizon!r}") from exc
         step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
         h = int(td // step)
         if td % step != pd.Timedelta(0):
@@ -414,7 +415,7 @@ def conformal_quantiles(z: np.ndarray, buckets: np.ndarray, levels: Iterable[int
     for level in levels:
         alpha = (1 - level / 100) / 2
 
-        def q(v: np.ndarray) -> tuple[float, float]:
+        def q(v: np.ndarray, alpha: float = alpha) -> tuple[float, float]:
             n = len(v)
             hi_lvl = min(1.0, np.ceil((n + 1) * (1 - alpha)) / n)
             lo_lvl = max(0.0, 1.0 - hi_lvl)
@@ -460,7 +461,7 @@ def apply_intervals(fc: GridForecast | np.ndarray, open_mask: np.ndarray | None,
             key = int(b) if int(b) in table else ("all" if last is None or b < last else last)
             lo_q[i], hi_q[i] = table[key]
 
-        def band(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def band(v: np.ndarray, lo_q: np.ndarray = lo_q, hi_q: np.ndarray = hi_q) -> tuple[np.ndarray, np.ndarray]:
             s = interval_scale(v)
             return np.minimum(np.clip(v + lo_q * s, 0.0, None), v), np.maximum(v + hi_q * s, v)
 
@@ -614,7 +615,7 @@ def localize_frame(df: pd.DataFrame, tz, freq: str) -> pd.DataFrame:
     """A long frame on a wall-clock grid (``series, ds, ...``) put in zone ``tz``: one row per real
     interval, each with the values of its wall-clock slot (:func:`forecast.calendar.localize_grid`)."""
     parts = []
-    for name, part in df.groupby("series", sort=False):
+    for _name, part in df.groupby("series", sort=False):
         wall = pd.DatetimeIndex(part["ds"])
         aware, slot = localize_grid(wall, tz, freq)
         rows = part.set_index("ds").reindex(slot)

@@ -271,8 +271,8 @@ def to_intervals(daily: pd.DataFrame, *, profile: pd.DataFrame | None = None,
         part = part.sort_values("ds")
         dup = part["ds"].duplicated()
         if dup.any():
-            raise DataError(f"series {name!r} has the day {part['ds'][dup].iloc[0]:%Y-%m-%d} twice", path="daily", column="ds",
-                            expected="one row per series and day")
+            raise DataError(f"series {name!r} has the day {part['ds'][dup].iloc[0]:%Y-%m-%d} twice", path="daily",
+                            column="ds", expected="one row per series and day")
         if opening_hours is not None:
             shares, disp = opening_hours_shares(opening_hours, freq), np.ones(7)
             source = "the opening hours close"

@@ -633,7 +633,7 @@ def t_interval(values: np.ndarray, confidence: float = 0.95, *, lower: float | N
     return mean_interval(values, confidence, lower=lower, upper=upper)
 
 
-def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
+def compare(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
     """Scenarios side by side: one row per metric of :data:`METRICS`, then ``cost``.
 
     For each scenario name, columns ``<name>`` (mean), ``<name>_lo``, ``<name>_hi`` (95% interval
@@ -808,7 +808,7 @@ def breakdown_frame(rows: list, per_rep: list[dict[str, np.ndarray]], label: str
     return pd.DataFrame(out)
 
 
-def service_gap(by_skill: "pd.DataFrame | SimulationResult",
+def service_gap(by_skill: pd.DataFrame | SimulationResult,
                 metrics: tuple[str, ...] = ("service_level", "asa_s", "abandon_rate")) -> pd.DataFrame:
     """The "equal service" check: per metric, each skill's value (e.g. each language), the gap
     (highest minus lowest) and the skill served worse.

@@ -107,7 +107,8 @@ def _check_size(demand: Demand, scenario: Scenario, engine: str, replications: i
 
     attempts = float(np.sum(demand.calls)) * limits.expected_attempts(
         scenario.redial_prob if scenario.max_attempts > 1 else 0.0, scenario.max_attempts)
-    limits.check("MAX_CALLS_PER_REPLICATION", attempts, f"scenario {scenario.name!r}: expected attempts per replication")
+    limits.check("MAX_CALLS_PER_REPLICATION", attempts,
+                 f"scenario {scenario.name!r}: expected attempts per replication")
     limits.check("MAX_CALLS_PER_RUN", attempts * replications,
                  f"scenario {scenario.name!r}: expected attempts over {replications} replications")
     if engine == "simpy" and limits.exceeds("SIMPY_SLOW_CALLS", attempts * replications):

@@ -177,7 +177,8 @@ def _fmt_hm(seconds: float) -> str:
 def _pick_column(requirements: pd.DataFrame, column: str | None) -> str:
     if column is not None:
         if column not in requirements.columns:
-            raise ValueError(f"schedule column {column!r} is not in requirements (columns: {list(requirements.columns)})")
+            raise ValueError(f"schedule column {column!r} is not in requirements "
+                             f"(columns: {list(requirements.columns)})")
         return column
     for name in REQUIREMENT_COLUMNS:
         if name in requirements.columns:
@@ -230,7 +231,8 @@ def _break_list(length_s: float, breaks: Any, grid_s: float) -> list[tuple[float
     """Breaks of one shift length as (offset_s, duration_s, paid)."""
     if isinstance(breaks, str):
         if breaks != "auto":
-            raise ValueError(f"schedule breaks must be 'auto', None, a list of (offset, duration) or a mapping, got {breaks!r}")
+            raise ValueError("schedule breaks must be 'auto', None, a list of (offset, duration) or a mapping, "
+                             f"got {breaks!r}")
         if length_s < DEFAULT_BREAK["min_shift_h"] * 3600.0 - _EPS:
             return []
         duration = DEFAULT_BREAK["duration_h"] * 3600.0
@@ -246,7 +248,8 @@ def _break_list(length_s: float, breaks: Any, grid_s: float) -> list[tuple[float
     out: list[tuple[float, float, bool]] = []
     for item in breaks:
         if not isinstance(item, Sequence) or isinstance(item, str) or len(item) not in (2, 3):
-            raise ValueError(f"schedule breaks entries must be (offset, duration) or (offset, duration, paid), got {item!r}")
+            raise ValueError("schedule breaks entries must be (offset, duration) or (offset, duration, paid), "
+                             f"got {item!r}")
         offset = _seconds(item[0], "break offset")
         duration = _seconds(item[1], "break duration")
         paid = bool(item[2]) if len(item) == 3 else False
@@ -529,7 +532,8 @@ def schedule(
                 if least_idle:
                     res = _least_idle(res, paid_h, np.asarray(idle) / 3600.0, constraints, pure_options, grain_h)
             elif res.status == 1:
-                status = f"time limit reached; best schedule found, at most {res.fun - bound:.1f} paid hours above optimal"
+                status = (f"time limit reached; best schedule found, at most {res.fun - bound:.1f} paid hours "
+                          "above optimal")
             else:
                 status = f"HiGHS stopped at its relative gap; optimality not proven ({res.message})"
             return result(res.x, status=status, optimal=optimal, objective=float(res.fun), solve_s=solve_s,

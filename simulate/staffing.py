@@ -442,7 +442,8 @@ def _least_agents(method: str, rate: np.ndarray, aht: np.ndarray, patience: np.n
         frac = np.maximum(frac, crossing(k_lo["abandon_rate"], k_hi["abandon_rate"], scenario.max_abandon_rate, False))
     if scenario.max_occupancy is not None:
         # Occupancy is load / n: its exact crossing is cheaper and truer than a linear one.
-        frac = np.maximum(frac, np.clip(load * (1.0 - k_hi["abandon_rate"]) / scenario.max_occupancy - (n - 1), 0.0, 1.0))
+        frac = np.maximum(frac, np.clip(load * (1.0 - k_hi["abandon_rate"]) / scenario.max_occupancy - (n - 1),
+                                        0.0, 1.0))
     agents[idx] = n
     required[idx] = np.maximum((n - 1) + frac, 0.0)
     # A requirement of exactly n-1 means n-1 already met the target; keep required in (n-1, n].

@@ -125,7 +125,8 @@ def test_headcount_cap_that_is_not_binding_changes_nothing():
 def test_zero_requirement_gives_an_empty_schedule():
     req = pd.DataFrame({"ds": pd.date_range("2022-06-06", periods=48, freq="30min"), "agents": 0.0})
     sched = simulate.schedule(req)
-    assert sched.shifts.empty and list(sched.shifts.columns) == ["start", "end", "length_h", "paid_h", "breaks", "people"]
+    assert sched.shifts.empty
+    assert list(sched.shifts.columns) == ["start", "end", "length_h", "paid_h", "breaks", "people"]
     assert sched.paid_hours == 0 and sched.headcount == 0
     assert sched.feasible and sched.optimal
     assert (sched.coverage["scheduled"] == 0).all() and len(sched.coverage) == 48

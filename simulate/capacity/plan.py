@@ -142,7 +142,7 @@ class CapacityProblem:
             out += [g for g in (self.backoffice.phone_group, self.backoffice.group) if g not in out]
         return out
 
-    def replace(self, **changes: Any) -> "CapacityProblem":
+    def replace(self, **changes: Any) -> CapacityProblem:
         """A copy with some fields changed; the demand requirement is reused when nothing it depends on changed."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
@@ -202,7 +202,8 @@ class CapacityPlan:
     weeks: tidy frame, one row per group and week (columns :data:`WEEK_COLUMNS`): ``required`` and
         ``available`` (FTE; for the processing group, the FTE this week needs to leave no application
         past standard at its end, given what earlier weeks processed), ``headcount`` (people on staff
-        at the week's start, trainees included), ``productive`` (their FTE after training and learning curve), ``in_training``,
+        at the week's start, trainees included), ``productive`` (their FTE after training and learning curve),
+        ``in_training``,
         ``hires`` (people starting a class that week), ``attrition`` (people leaving during the week),
         ``overtime``/``borrowed`` (FTE), ``cross_in``/``cross_out`` (FTE lent between groups; in
         counts the efficiency), ``shortfall`` (FTE short; processing: late applications as FTE-weeks
@@ -400,7 +401,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     W = ctx.n_weeks
     m = _Model()
     bo = ctx.problem.backoffice
-    X, Z, O, B, U, Y = {}, {}, {}, {}, {}, {}
+    X, Z, OT, B, U, Y = {}, {}, {}, {}, {}, {}
     short_weight: list[tuple[np.ndarray, np.ndarray]] = []
     for g in ctx.groups:
         gi = ctx.info[g]
@@ -424,7 +425,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                 m.row([X[g][k], Z[g][k]], [1.0, -big], -np.inf, 0.0)
                 m.row([X[g][k], Z[g][k]], [1.0, -float(s.min_class_size)], 0.0, np.inf)
         if s.overtime > 0:
-            O[g] = m.var(W, cost=gi.ot_cost + _TIE)
+            OT[g] = m.var(W, cost=gi.ot_cost + _TIE)
         if s.borrow_max > 0:
             ub = np.where(np.arange(W) >= s.borrow_lead_weeks, s.borrow_max, 0.0)
             B[g] = m.var(W, cost=gi.borrow_cost + _TIE, ub=ub)
@@ -447,10 +448,12 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         for w in range(W):
             cols, vals = [M[g][w]], [1.0]
             if w > 0:
-                cols.append(M[g][w - 1]); vals.append(-(1.0 - gi.attrition[w - 1]))
+                cols.append(M[g][w - 1])
+                vals.append(-(1.0 - gi.attrition[w - 1]))
             c = w - mature
             if c in pos:
-                cols.append(X[g][pos[c]]); vals.append(-surv[w] / surv[c])
+                cols.append(X[g][pos[c]])
+                vals.append(-surv[w] / surv[c])
             m.row(np.array(cols), np.array(vals), 0.0, 0.0)
         lo = np.searchsorted(gi.starts, np.arange(W) - mature, side="right")
         hi = np.searchsorted(gi.starts, np.arange(W), side="right")
@@ -466,15 +469,19 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     def capacity_terms(g: str, w: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
         cols, vals = fte_terms(g, w)
         gi = ctx.info[g]
-        if g in O:
-            cols.append(O[g][w:w + 1]); vals.append(np.ones(1))
+        if g in OT:
+            cols.append(OT[g][w:w + 1])
+            vals.append(np.ones(1))
         if g in B:
-            cols.append(B[g][w:w + 1]); vals.append(np.array([gi.supply.borrow_productivity]))
+            cols.append(B[g][w:w + 1])
+            vals.append(np.array([gi.supply.borrow_productivity]))
         for (a, h), (_, eff) in ctx.cross.items():
             if h == g:
-                cols.append(Y[(a, h)][w:w + 1]); vals.append(np.array([eff]))
+                cols.append(Y[(a, h)][w:w + 1])
+                vals.append(np.array([eff]))
             if a == g:
-                cols.append(Y[(a, h)][w:w + 1]); vals.append(np.array([-1.0]))
+                cols.append(Y[(a, h)][w:w + 1])
+                vals.append(np.array([-1.0]))
         return cols, vals
 
     proc = bo.group if bo is not None else None
@@ -501,8 +508,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         base_fte = gi.base["fte"]
         for w in range(W):
             f_cols, f_vals = fte_terms(g, w)
-            if g in O:
-                m.row(np.concatenate([O[g][w:w + 1], *f_cols]),
+            if g in OT:
+                m.row(np.concatenate([OT[g][w:w + 1], *f_cols]),
                       np.concatenate([[1.0], *(-s.overtime * v for v in f_vals)]), -np.inf, s.overtime * base_fte[w])
             for (a, h), (share, _) in ctx.cross.items():
                 if a == g:
@@ -522,9 +529,11 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                 k_past = ctx.slope[w] * q.b_past * q.m[w] / 2.0
                 k_back = ctx.slope[w] * q.b_backlog * q.m[w] / 2.0
                 if k_past:
-                    cols.append(L[w:w + 1]); vals.append(np.array([-k_past]))
+                    cols.append(L[w:w + 1])
+                    vals.append(np.array([-k_past]))
                     if w > 0:
-                        cols.append(L[w - 1:w]); vals.append(np.array([-k_past]))
+                        cols.append(L[w - 1:w])
+                        vals.append(np.array([-k_past]))
                     else:
                         rhs += k_past * q.L_start
                 if k_back:
@@ -532,7 +541,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                     cumA = np.cumsum(q.A)
                     b_prev = q.B_start + (cumA[w - 1] if w > 0 else 0.0)
                     rhs += k_back * (b_prev + q.B_start + cumA[w])
-                    cols.append(S[max(w - 1, 0):w + 1]); vals.append(np.full(min(w, 1) + 1, k_back))
+                    cols.append(S[max(w - 1, 0):w + 1])
+                    vals.append(np.full(min(w, 1) + 1, k_back))
             m.row(np.concatenate(cols), np.concatenate(vals), rhs, np.inf)
 
     # The cost nothing can change (the starting staff's wages, classes already decided) enters as a
@@ -588,7 +598,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     xv = res.x
     sol = _Solution(
         x={g: np.rint(xv[X[g]]) for g in ctx.groups},
-        o={g: np.maximum(xv[O[g]], 0.0) if g in O else np.zeros(W) for g in ctx.groups},
+        o={g: np.maximum(xv[OT[g]], 0.0) if g in OT else np.zeros(W) for g in ctx.groups},
         b={g: np.maximum(xv[B[g]], 0.0) if g in B else np.zeros(W) for g in ctx.groups},
         y={pair: np.maximum(xv[Y[pair]], 0.0) for pair in ctx.cross},
         p=xv[P] if P is not None else None, late=np.maximum(xv[L], 0.0) if L is not None else None,
@@ -814,7 +824,7 @@ def latest_start(ctx: _Context, required: dict[str, np.ndarray]) -> pd.DataFrame
         peak = int(np.flatnonzero(req >= (1.0 - PEAK_TOLERANCE) * req.max())[0])
         t, r = s.training_weeks, len(s.ramp)
 
-        def last_allowed(limit: int) -> int:
+        def last_allowed(limit: int, s: Supply = s) -> int:
             if s.class_weeks is None:
                 return limit
             if isinstance(s.class_weeks, int):

@@ -157,7 +157,7 @@ class Supply:
                                  f"got {self.productivity!r}")
 
     # ------------------------------------------------------------------ conversions
-    def replace(self, **changes: Any) -> "Supply":
+    def replace(self, **changes: Any) -> Supply:
         """A copy with some fields changed (validated again)."""
         import dataclasses
 
@@ -167,7 +167,7 @@ class Supply:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Supply":
+    def from_dict(cls, data: Mapping[str, Any]) -> Supply:
         """From a plain mapping (a TOML table); unknown keys are refused, naming them."""
         import dataclasses
 

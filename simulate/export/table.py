@@ -148,7 +148,7 @@ def tool_version() -> str:
 
 
 def _created() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 Row = tuple[str, str, str, Any, str]  # parameter, unit, kind, value, description
