@@ -14,7 +14,7 @@ the honest figure, HiGHS runs on one thread):
   2. the solve alone (simulate.capacity.plan on the requirement already computed: the mixed-integer
      program, HiGHS to proven optimality at the default gap, the weekly table and service levels),
      with the number of integer class sizes and the plan's headline figures. Must be well under a
-     second (issue 16).
+     second.
   3. the same plan when a class may start in ANY week (250 integer class sizes instead of 75): much
      harder for HiGHS to prove optimal, printed for the record.
 

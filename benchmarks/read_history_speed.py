@@ -2,7 +2,7 @@
 
 1. A 300,000-row CSV (plain, fully quoted, French Excel) vs pandas.read_csv alone on the same file,
    and the same file given as bytes (median of 5).
-2. A 169 KB file with 20,000 columns (issue 19, finding 7): time to its refusal at the default
+2. A 169 KB file with 20,000 columns: time to its refusal at the default
    limit (MAX_COLUMNS = 200), then the time to read 2,500 to 20,000 columns with the limit raised:
    linear in the columns (each doubling about doubles the time).
 3. A 2 MB gzip bomb (2 GB of zeros in 120 gzip members; finding 2): time to its refusal and the

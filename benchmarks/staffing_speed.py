@@ -13,8 +13,8 @@ significantly short (Benjamini-Hochberg, 5%) and intervals whose 95% interval li
 
 Run: python benchmarks/staffing_speed.py [--scenarios current_staffing,status_line_callbacks] [--workers 2]
          [--replications 10] [--quantiles] [--check-seeds 2]
-Wall time on 2 shared cores is noisy: CPU seconds are printed beside it. Scenarios with callbacks
-run on the SimPy engine today (the compiled engine does not simulate callback offers yet).
+Wall time on 2 shared cores is noisy: CPU seconds are printed beside it. The engine line says which
+engine ran each scenario ("auto": the compiled engine for every bundled scenario).
 """
 from __future__ import annotations
 

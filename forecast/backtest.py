@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,6 +111,7 @@ class BacktestRun:
         zs, bs = [np.zeros(0)], [np.zeros(0, dtype=int)]
         for k in ks:
             o = self.origins[k]
+            assert o.special is not None  # filled in by __post_init__
             use = o.scored & ~o.special
             yh = self.forecast_at(k, members)[use]
             zs.append((o.actual[use] - yh) / interval_scale(yh))
@@ -161,7 +163,7 @@ def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holi
     H = h * gstep
     stride = max(DAY, pd.Timedelta(int(np.ceil((step * gstep if step else H) / DAY)), "D"))
     min_train = min_train_days or (28 if P > 1 else 56)
-    cutoffs = []
+    cutoffs: list[pd.Timestamp] = []
     c = (end - H).normalize() if P > 1 else end - H
     while len(cutoffs) < origins + extra and c - start >= min_train * DAY:
         cutoffs.append(c)
@@ -261,7 +263,7 @@ def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: 
                 mem = list(members)
             g = run.grid_at(k, mem)
             s = o.scored
-            cell = {"e": g.yhat[s] - o.actual[s], "scale": o.scale,
+            cell: dict[str | int, Any] = {"e": g.yhat[s] - o.actual[s], "scale": o.scale,
                     "day": ((o.index[s].normalize() - o.cutoff.normalize()) // DAY).to_numpy().astype(int) + 1}
             if len(earlier) >= MIN_CAL_ORIGINS and s.any():
                 z, b = run.residuals(mem, earlier)
@@ -295,8 +297,8 @@ def _scores(cells: list[dict], levels: Sequence[int]) -> dict:
            "rmse": float(np.sqrt(np.mean(e**2))) if len(e) else np.nan,
            "bias": float(np.mean(e)) if len(e) else np.nan}
     for lvl in levels:
-        inside = [c[lvl] for c in cells if lvl in c]
-        inside = np.concatenate(inside) if inside else np.zeros(0, dtype=bool)
+        parts = [c[lvl] for c in cells if lvl in c]
+        inside = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
         out[f"coverage_{lvl}"] = float(inside.mean()) if len(inside) else np.nan
     out["n"] = int(len(e))
     return out

@@ -451,6 +451,8 @@ def apply_intervals(fc: GridForecast | np.ndarray, open_mask: np.ndarray | None,
         yhat, open_mask, normal, unseen, cap = fc.yhat, fc.open, fc.normal, fc.unseen, fc.cap
     else:
         yhat, normal, unseen, cap = np.asarray(fc, dtype=float), None, None, None
+        if open_mask is None:
+            raise ValueError("apply_intervals: open_mask is required with a plain yhat array")
     cols: dict[str, np.ndarray] = {}
     for level, table in quants.items():
         known = [b for b in table if b != "all"]
@@ -467,6 +469,7 @@ def apply_intervals(fc: GridForecast | np.ndarray, open_mask: np.ndarray | None,
 
         lo, hi = band(yhat)
         if unseen is not None and unseen.any():
+            assert normal is not None  # a GridForecast carries both
             lo = np.where(unseen, 0.0, lo)
             hi = np.where(unseen, np.maximum(hi, band(normal)[1]), hi)
         if cap is not None:
@@ -599,10 +602,10 @@ def forecast(
         assumptions += [{"series": name, **a} for a in prep.cal.assumptions(pd.date_range(start, until.normalize(),
                                                                                             freq="D"))]
     df = pd.concat(frames, ignore_index=True)
-    cols = ["series", "ds", "yhat", *[f"yhat_{b}_{lvl}" for lvl in sorted(level) for b in ("lo", "hi")], "model"]
+    columns = ["series", "ds", "yhat", *[f"yhat_{b}_{lvl}" for lvl in sorted(level) for b in ("lo", "hi")], "model"]
     if hist.aht:
-        cols.append(AHT)
-    df = df[cols]
+        columns.append(AHT)
+    df = df[columns]
     if model == "auto":
         df.attrs["auto_choice"] = {k: {"model": "auto:" + "+".join(v["members"]), "members": v["members"],
                                        "backtest": v["backtest"]} for k, v in choices.items()}

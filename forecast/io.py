@@ -869,6 +869,7 @@ def _require_columns(t: _Table, values: tuple[str, ...]) -> str:
         raise src.error(f"there is no column {named} ({what}); the columns are {_shown_columns(cols)}{hint}",
                         line=1 if src.header() else None, column=need, value=None, where=src.header(),
                         expected=expected)
+    assert value is not None  # refused above when no value column is present
     return value
 
 
@@ -1038,7 +1039,7 @@ def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray, column: str = "y", li
         raise src.error(f"{_show(col.iat[i])} is not a plausible value: " + limits.sentence(limit, float(y[i])),
                         line=int(lines[i]), column=column, value=col.iat[i])
     if missing.any():
-        where = [src.where(int(line)) for line in lines[missing][:5]]
+        where = [str(src.where(int(line))) for line in lines[missing][:5]]
         more = " ..." if missing.sum() > 5 else ""
         warnings.warn(visible(f"{src.label}: {int(missing.sum())} blank {column!r} value(s) loaded as NaN "
                               f"({', '.join(where)}{more})"), DataWarning, stacklevel=4)
@@ -1247,7 +1248,7 @@ def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.S
         if not iso.isna().any():
             return iso
     tries: list[tuple[str, str, pd.Series]] = []
-    full = []
+    full: list[tuple[str, str, pd.Series]] = []
     head = text.slice(0, 1)
     for date_re, order, example in _DATE_FORMATS:
         if _parse_layout(head, date_re).isna().iat[0]:

@@ -493,11 +493,9 @@ def _check_aht(aht: np.ndarray, ds: pd.DatetimeIndex, what: str) -> None:
         r = np.unravel_index(int(bad[0]), aht.shape)[0]
         raise _error(f"demand: {what} at {ds[r]} must be a handle time in seconds > 0 (or empty), "
                      f"got {_shown(aht.flat[bad[0]])!r}")
-    try:
-        from forecast import limits
-        hi = float(getattr(limits, "MAX_AHT_S", 36_000.0))
-    except ImportError:  # forecast.limits lands with the reader work
-        hi = 36_000.0
+    from forecast import limits
+
+    hi = float(limits.MAX_AHT_S)
     big = np.flatnonzero(np.nan_to_num(aht, nan=0.0) > hi)
     if big.size:
         r = np.unravel_index(int(big[0]), aht.shape)[0]

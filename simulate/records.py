@@ -141,6 +141,7 @@ class CallRecords:
 
     @property
     def n_groups(self) -> int:
+        assert self.staffed_group_s is not None  # filled in by __post_init__
         return self.staffed_group_s.shape[1]
 
     @classmethod

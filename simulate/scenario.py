@@ -705,6 +705,8 @@ def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: fl
         k = weibull_shape_for_cv(cv)
         unit = np.power(-np.log1p(-u), 1.0 / k) / math.gamma(1.0 + 1.0 / k)
     elif dist == "empirical":
+        if quantiles is None:
+            raise ValueError("quantiles: the empirical distribution needs its quantile table")
         unit = empirical_unit(u, quantiles)
     else:
         raise ValueError(f"unknown duration distribution {dist!r}")

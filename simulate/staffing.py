@@ -1092,11 +1092,12 @@ def staffing_by_quantile(
         calls = np.maximum(center + stats.norm.ppf(q) * sd, 0.0)
         if used in ("erlang_c", "erlang_a"):
             req = _erlang_requirements(demand, scenario, used, calls=calls)
-        elif ref_ok and np.allclose(calls, reference.requirements["calls"].to_numpy(dtype=np.float64)):
+        elif ref_ok and reference is not None and np.allclose(calls, reference.requirements["calls"].to_numpy(
+                dtype=np.float64)):
             req = reference.requirements
             converged[label] = bool(reference.facts.get("converged", False))
         else:
-            factor = reference.facts.get("load_factor") if ref_ok else None
+            factor = reference.facts.get("load_factor") if ref_ok and reference is not None else None
             with _workers(workers) as pool:
                 req, facts = _size_by_simulation(demand.with_calls(calls), scenario, replications=replications,
                                                  seed=seed, engine=engine, max_iterations=max_iterations,

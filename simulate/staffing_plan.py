@@ -387,6 +387,7 @@ class StaffingPlan:
             unknown = [g for g in plans if g not in names]
             missing = [g for g in names if g not in plans]
             if unknown or missing:
+                assert scenario is not None  # names came from it
                 where = f"scenario {scenario.name!r} has agent groups {list(names)}"
                 raise ValueError(f"the staffing plan per group does not fit: {where}; "
                                  + "; ".join(([f"no plan for {missing}"] if missing else [])
@@ -401,6 +402,7 @@ class StaffingPlan:
             out = np.diff(np.concatenate([np.zeros((1, a.shape[1])), cum]), axis=0) + np.where(a > 0, add, 0)
             return np.clip(out, 0, _MAX_AGENTS).astype(np.int64)
         if names is not None and len(names) > 1:
+            assert scenario is not None  # names came from it
             if kind == "sized":
                 from simulate.staffing_groups import group_agents
 
@@ -593,10 +595,10 @@ def _eval_table(spec: tuple, demand: Demand) -> np.ndarray:
     weighted = np.zeros(len(d0))
     starts = np.searchsorted(t0, d0, side="right") - 1
     if abs(step - L) < 1e-6:  # same grid: each demand interval is one table row (or none)
-        i = np.maximum(starts, 0)
-        hit = (starts >= 0) & (np.abs(t0[i] - d0) < 1e-6)
+        row = np.maximum(starts, 0)
+        hit = (starts >= 0) & (np.abs(t0[row] - d0) < 1e-6)
         covered = np.where(hit, L, 0.0)
-        weighted = np.where(hit, a[i] * L, 0.0)
+        weighted = np.where(hit, a[row] * L, 0.0)
     # time-weighted mean of the table over each demand interval [d, d + L) (gaps between rows cover nothing)
     for k in (range(len(d0)) if abs(step - L) >= 1e-6 else ()):
         lo, hi = d0[k], d0[k] + L

@@ -102,9 +102,9 @@ class CapacityProblem:
         for g, s in self.supply.items():
             if not isinstance(s, Supply):
                 raise ValueError(f"supply[{g!r}] must be a Supply, got {type(s).__name__}")
-        for g, s in self.scenarios.items():
-            if not isinstance(s, Scenario):
-                raise ValueError(f"scenarios[{g!r}] must be a Scenario, got {type(s).__name__}")
+        for g, sc in self.scenarios.items():
+            if not isinstance(sc, Scenario):
+                raise ValueError(f"scenarios[{g!r}] must be a Scenario, got {type(sc).__name__}")
         groups = self.groups
         if not groups:
             raise ValueError("a capacity plan needs at least one group (demand or a back office)")
@@ -361,7 +361,7 @@ class _Model:
         self.integer.append(np.full(n, 1 if integer else 0))
         return idx
 
-    def row(self, cols: np.ndarray, vals: np.ndarray, lb: float, ub: float) -> None:
+    def row(self, cols: Any, vals: Any, lb: float, ub: float) -> None:
         cols = np.asarray(cols, dtype=np.int64)
         vals = np.asarray(vals, dtype=float)
         keep = vals != 0
@@ -446,7 +446,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         M[g] = m.var(W)
         pos = {int(c): k for k, c in enumerate(gi.starts)}
         for w in range(W):
-            cols, vals = [M[g][w]], [1.0]
+            cols: list[Any] = [M[g][w]]
+            vals: list[Any] = [1.0]
             if w > 0:
                 cols.append(M[g][w - 1])
                 vals.append(-(1.0 - gi.attrition[w - 1]))
@@ -485,10 +486,12 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         return cols, vals
 
     proc = bo.group if bo is not None else None
-    P = L = None
+    P: np.ndarray | None = None
+    L: np.ndarray | None = None
     q = ctx.queue
-    S = None  # cumulative processed applications
+    S: np.ndarray | None = None  # cumulative processed applications
     if bo is not None:
+        assert proc is not None and ctx.prod_w is not None  # _context sets them with a back office
         P = m.var(W)
         L = m.var(W)
         cumA = np.cumsum(q.A)
@@ -525,6 +528,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
             cols, vals = cols + [U[g][w:w + 1]], vals + [np.ones(1)]
             rhs = need[w] - base_fte[w]
             if bo is not None and g == bo.phone_group:
+                assert ctx.slope is not None and L is not None and S is not None  # set with a back office
                 # status calls of week w = b m_w (L_{w-1} + L_w)/2 + g m_w (B_{w-1} + B_w)/2, times FTE per call
                 k_past = ctx.slope[w] * q.b_past * q.m[w] / 2.0
                 k_back = ctx.slope[w] * q.b_backlog * q.m[w] / 2.0
@@ -606,6 +610,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         feasible=feasible,
         solve_time_s=solve_s, phases=phases)
     if bo is not None:
+        assert sol.late is not None and sol.p is not None  # solved with a back office
         late_prev = np.concatenate([[q.L_start], sol.late[:-1]])
         backlog = q.B_start + np.cumsum(q.A) - np.cumsum(sol.p)
         backlog_prev = np.concatenate([[q.B_start], backlog[:-1]])
@@ -648,6 +653,7 @@ def _evaluate(ctx: _Context, sol: _Solution) -> dict[str, Any]:
     bo = ctx.problem.backoffice
     if bo is not None:
         prod = ctx.problem.supply[bo.group].productivity
+        assert prod is not None  # CapacityProblem requires it of the back-office group
         avail = staff[bo.group]["available"]
         key = np.round(avail, 9).tobytes()  # a later round with the same processing gives the same calls
         if key not in ctx.exact:
@@ -692,6 +698,7 @@ def plan(problem: CapacityProblem, *, time_limit: float = 10.0, mip_gap: float =
         if bo is None:
             break
         exact = ev["phone_req"].fte(bo.phone_group)
+        assert ctx.base_phone is not None and ctx.slope is not None and sol.status_lin is not None
         linear = ctx.base_phone + correction + ctx.slope * sol.status_lin
         diff = exact - linear
         residual = float(np.abs(diff).max()) if W else 0.0
@@ -726,6 +733,7 @@ def _result(ctx: _Context, sol: _Solution, ev: dict[str, Any], *, rounds: int, r
             sl = pr.service_level(g, st["available"])
         if bo is not None and g == bo.group:
             # this week's work to leave nothing past standard at its end, after what earlier weeks processed
+            assert ctx.prod_w is not None  # set with a back office
             per_fte = np.where(ctx.prod_w > 0, ctx.prod_w, np.inf)
             done_before = np.concatenate([[0.0], np.cumsum(wb["processed"].to_numpy())[:-1]])
             required = np.maximum(ctx.queue.D - done_before, 0.0) / per_fte
@@ -743,7 +751,8 @@ def _result(ctx: _Context, sol: _Solution, ev: dict[str, Any], *, rounds: int, r
             "cross_out": st["cross_out"], "shortfall": short, "cost": cost, "calls": calls,
             "backlog": wb["backlog"].to_numpy() if wb is not None else nan,
             "past_standard": wb["past_standard"].to_numpy() if wb is not None else nan,
-            "status_calls": wb["status_calls"].to_numpy() if wb is not None and g != bo.group else nan,
+            "status_calls": wb["status_calls"].to_numpy() if wb is not None and bo is not None and g != bo.group
+            else nan,
             "service_level": sl})
         frames.append(f)
     weeks = pd.concat(frames, ignore_index=True)[list(WEEK_COLUMNS)]
