@@ -588,8 +588,8 @@ def test_arrivals_refusals_name_file_and_line_counted_as_a_person_does(content, 
 
 
 def test_a_group_column_can_name_the_series_and_messages_say_group():
-    text = ("ds,group,yhat,yhat_lo_80\n2026-01-05,phones,10,8\n2026-01-05,processing,20,15\n"
-            "2026-01-06,phones,11,9\n").encode()
+    text = (b"ds,group,yhat,yhat_lo_80\n2026-01-05,phones,10,8\n2026-01-05,processing,20,15\n"
+            b"2026-01-06,phones,11,9\n")
     read = forecast.read_history(text, name="plan.csv", value=("yhat", "calls", "y"), numeric=("yhat_lo_80",),
                                  series_column="group")
     assert sorted(read["series"].unique()) == ["phones", "processing"]
