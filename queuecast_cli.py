@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 
@@ -86,7 +86,7 @@ _STAFFING_HELP = ("who is on duty: a number of agents ('40'), a method sized to 
                   "append ' x 1.25' or ' + 10' to scale it")
 
 
-def _staffing(text: str) -> "simulate.StaffingPlan":  # noqa: F821 - simulate imported lazily
+def _staffing(text: str) -> simulate.StaffingPlan:  # noqa: F821 - simulate imported lazily
     """A staffing plan from the --staffing argument (text, or a file when it names one)."""
     from pathlib import Path
 
@@ -117,7 +117,7 @@ def _staffing(text: str) -> "simulate.StaffingPlan":  # noqa: F821 - simulate im
     return simulate.StaffingPlan.parse(text)
 
 
-def _read_arrivals(path: str, series: str | None = None) -> "pd.DataFrame":  # noqa: F821 - lazy pandas
+def _read_arrivals(path: str, series: str | None = None) -> pd.DataFrame:  # noqa: F821 - lazy pandas
     """An arrivals table (ds + calls, yhat or y; optional aht_s) read and checked by forecast.read_history:
     every refusal names the file, the line, the column and the value."""
     import forecast
@@ -243,8 +243,6 @@ def _add_schedule(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
     from pathlib import Path
-
-    import pandas as pd
 
     import simulate
 
@@ -467,8 +465,8 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}")
-    problem = capacity.problem_from_toml(_read_arrivals(args.path, series=args.series), args.supply, series=args.series, start=args.start,
-                                         end=args.end, quantile=args.quantile)
+    problem = capacity.problem_from_toml(_read_arrivals(args.path, series=args.series), args.supply,
+                                         series=args.series, start=args.start, end=args.end, quantile=args.quantile)
     plan = capacity.plan(problem)
     table = capacity.compare(capacity.what_ifs(problem, base=plan)) if args.what_ifs else None
     export = capacity.PlanWithWhatIfs(plan, table)
@@ -506,8 +504,8 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
                     "with --outcomes.",
         epilog="examples (run from the repository root; outputs go to the current directory):\n"
                "  queuecast calibrate examples/call_log_2024-11-13.csv --out calibrated.toml\n"
-               "  queuecast calibrate examples/call_log_2024-11-13.csv --out calibrated2.toml --staffing-out staffing.csv "
-               "--demand-out demand.csv --validate 20\n"
+               "  queuecast calibrate examples/call_log_2024-11-13.csv --out calibrated2.toml "
+               "--staffing-out staffing.csv --demand-out demand.csv --validate 20\n"
                "  queuecast calibrate examples/acd_export_2024-11-13.csv --out calibrated3.toml --tz America/Toronto "
                "--columns arrival=StartTime,queue_exit=AnswerOrHangup,end=EndTime,outcome=Result,agent=AgentId,"
                "caller=CallerId --outcomes ANS=answered,ABN=abandoned,IVR=contained,BSY=blocked\n"
@@ -528,7 +526,8 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
                    help="the log's column for each contract name, e.g. arrival=StartTime,end=EndTime")
     p.add_argument("--outcomes", default=None, metavar="CODE=OUTCOME,...",
                    help="the log's outcome codes, e.g. ANS=answered,ABN=abandoned,TEST=ignore")
-    p.add_argument("--time-format", default=None, help="strptime format of non-ISO timestamps, e.g. %%d/%%m/%%Y %%H:%%M:%%S")
+    p.add_argument("--time-format", default=None,
+                   help="strptime format of non-ISO timestamps, e.g. %%d/%%m/%%Y %%H:%%M:%%S")
     p.add_argument("--date-format", default=None, help="strptime format of a separate date column, e.g. %%y%%m%%d")
     p.add_argument("--empty", default=None, metavar="TEXT,...",
                    help="texts the export writes for 'none', e.g. 0:00:00,NO_SERVER")

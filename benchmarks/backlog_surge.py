@@ -140,7 +140,8 @@ def main() -> None:
     print(f"\n=== surge_from_history(callers, 2022-03-01..{END.date()}, baseline=2019) ===")
     print(f"peak multiplier {shape.peak:.2f} on day {shape.peak_day} "
           f"({(shape.start + pd.Timedelta(days=shape.peak_day)).date()}); "
-          f"replayed from 2026-03-01 at half size: peak {shape.replay('2026-03-01', scale=0.5).factor(pd.date_range('2026-03-01', periods=306)).max():.2f}")
+          f"replayed from 2026-03-01 at half size: peak "
+          f"{shape.replay('2026-03-01', scale=0.5).factor(pd.date_range('2026-03-01', periods=306)).max():.2f}")
 
 
 if __name__ == "__main__":

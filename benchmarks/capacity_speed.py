@@ -14,7 +14,7 @@ the honest figure, HiGHS runs on one thread):
   2. the solve alone (simulate.capacity.plan on the requirement already computed: the mixed-integer
      program, HiGHS to proven optimality at the default gap, the weekly table and service levels),
      with the number of integer class sizes and the plan's headline figures. Must be well under a
-     second (issue 16).
+     second.
   3. the same plan when a class may start in ANY week (250 integer class sizes instead of 75): much
      harder for HiGHS to prove optimal, printed for the record.
 
@@ -91,7 +91,7 @@ def main() -> None:
 
     req = None
     for q in (0.5, 0.8):
-        wall, cpu, req = timed(lambda: cap.weekly_requirement(demand, scenarios, quantile=q),
+        wall, cpu, req = timed(lambda q=q: cap.weekly_requirement(demand, scenarios, quantile=q),
                                max(1, args.repeats // 2))
         n_int = sum(int((v["calls"] > 0).sum()) for v in req.intervals.values())
         print(f"requirement P{round(q * 100)}: median {wall:.2f} s wall, {cpu:.2f} s CPU ({len(demand)} groups x "

@@ -21,10 +21,10 @@ cutoffs only. Coverage is nested conformal (intervals calibrated on earlier cuto
 Also printed: the wall time of one ``forecast(history, "7D", freq="30min", holidays=...)`` call on 26 weeks
 of 30-minute data (median of ``--repeats`` runs) and the CPU time of the same call.
 
-Targets (issue 3): auto MASE <= 0.8 x seasonal naive on every data set and never worse than plain MSTL;
+Targets: auto MASE <= 0.8 x seasonal naive on every data set and never worse than plain MSTL;
 80% coverage between 0.75 and 0.85; auto on 26 weeks of 30-minute data in < 15 s.
 
-Then **bands at long horizons** (issue 13): ``forecast.backtest(..., "28D", models=["auto"],
+Then **bands at long horizons**: ``forecast.backtest(..., "28D", models=["auto"],
 horizon_buckets=[(1, 1), (2, 7), (8, 28)])`` gives the 80% and 95% coverage of auto's nested conformal
 intervals per horizon bucket (day 1, days 2-7, days 8-28; target 80% coverage in [0.75, 0.85] in every
 bucket), and one ``forecast(history, "28D")`` per data set gives the largest 95% upper bound over the
@@ -118,7 +118,8 @@ def horizon_section(args) -> None:
         fc = forecast.forecast(hist, "28D", holidays=hol)
         secs = time.perf_counter() - t0
         top = slot_max(hist, fc["ds"])
-        ratio = np.where(top > 0, fc["yhat_hi_95"] / np.where(top > 0, top, 1.0), np.where(fc["yhat_hi_95"] > 0, np.inf, 0))
+        ratio = np.where(top > 0, fc["yhat_hi_95"] / np.where(top > 0, top, 1.0),
+                         np.where(fc["yhat_hi_95"] > 0, np.inf, 0))
         for _, r in bt[bt["origin"].astype(str) == "all"].iterrows():
             rows.append({"data": name, "days": r["horizon"], "mase": r["mase"], "coverage_80": r["coverage_80"],
                          "coverage_95": r["coverage_95"], "n": int(r["n"]),
@@ -169,7 +170,8 @@ def main() -> None:
         fc = forecast.forecast(last26, "7D", freq="30min", holidays="IL")
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
-    print(f"\nforecast(auto) on 26 weeks of bank 30-min data, week ahead: median {statistics.median(walls):.2f} s wall, "
+    print(f"\nforecast(auto) on 26 weeks of bank 30-min data, week ahead: "
+          f"median {statistics.median(walls):.2f} s wall, "
           f"{statistics.median(cpus):.2f} s CPU over {args.repeats} runs ({fc['model'].iloc[0]})")
     horizon_section(args)
 

@@ -122,7 +122,8 @@ def engines(args: argparse.Namespace) -> None:
                 raise SystemExit(f"{name}: the engines' records differ")
     print(f"{args.agents} agents ({'/'.join(map(str, split))} en/fr/bilingual in the groups), {args.hours:g} h, "
           f"median CPU seconds of {args.repeats} replications; records equal on both engines for every group case")
-    print(f"{'runner':38s} {'seconds':>9s} {'calls/s':>12s} {'x fast pool':>12s} {'fast/SimPy':>11s}  SL en / fr (60 s)")
+    print(f"{'runner':38s} {'seconds':>9s} {'calls/s':>12s} {'x fast pool':>12s} {'fast/SimPy':>11s}  "
+          "SL en / fr (60 s)")
     results = {name: time_case(*spec, args.repeats) for name, spec in table.items()}
     base = results["one pool, fast (recursion)"][0]
     for name, (sec, n_calls, sl) in results.items():
@@ -169,7 +170,8 @@ def week(scenario: Scenario, demand: simulate.Demand, args: argparse.Namespace) 
     work = build_workload(demand, scenario, split)
     fast(work, scenario, np.random.SeedSequence(99))  # compile outside the timing
     simulate.run(demand, scenario, plan, replications=1, engine="fast")
-    if not same_records(fast(work, scenario, np.random.SeedSequence(0)), simpy(work, scenario, np.random.SeedSequence(0))):
+    seed = np.random.SeedSequence
+    if not same_records(fast(work, scenario, seed(0)), simpy(work, scenario, seed(0))):
         raise SystemExit("bilingual week: the engines' records differ")
     print(f"bilingual week: {scenario.name!r} on {len(demand)} intervals ({int(demand.open.sum())} open), "
           f"{demand.calls.sum():,.0f} calls expected; Erlang split {int(split.sum(axis=0)[0])} / "

@@ -2,7 +2,7 @@
 
     python benchmarks/simulate_speed.py [--repeats 5] [--days 200] [--replications 200] [--quick]
 
-The model is the M/M/52+M line of issue 18: 52 agents all day, exponential handle time 300 s,
+The model is an M/M/52+M line: 52 agents all day, exponential handle time 300 s,
 exponential patience 600 s, offered load 0.95 per agent, 30-minute intervals, open 24 hours.
 Two cases, both about 2.85 million calls:
 

@@ -34,13 +34,13 @@ from .intervals import to_intervals  # noqa: E402
 __all__ += ["to_intervals"]
 
 # --- surges, backlog-driven calls, unconstraining ---
-from .surge import Surge, SurgeShape, apply_surge, surge_from_history  # noqa: E402
 from .backlog import BacklogModel  # noqa: E402
+from .surge import Surge, SurgeShape, apply_surge, surge_from_history  # noqa: E402
 from .unconstrain import unconstrain  # noqa: E402
 
 __all__ += ["Surge", "SurgeShape", "apply_surge", "surge_from_history", "BacklogModel", "unconstrain"]
 
-# --- limits, reading paths/bytes/uploads, the one output writer (issue 19) ---
+# --- limits, reading paths/bytes/uploads, the one output writer ---
 from . import limits, writers  # noqa: E402
 from .errors import LimitError, OutputError  # noqa: E402
 from .io import ARRIVALS_VALUES  # noqa: E402

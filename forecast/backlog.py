@@ -393,7 +393,8 @@ class BacklogModel:
         else:
             raise ValueError("periods: give the number of days to project when applications and capacity are numbers")
         if last_day < first_day:
-            raise ValueError(f"start: the inputs end ({last_day.date()}) before the projection starts ({first_day.date()})")
+            raise ValueError(f"start: the inputs end ({last_day.date()}) before the projection starts "
+                             f"({first_day.date()})")
         days = pd.date_range(first_day, last_day, freq="D", name="ds")
         business = business_days(days, self.holidays)
 

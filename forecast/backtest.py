@@ -21,13 +21,14 @@ reported origins such a history, the run adds up to ``origins`` extra cutoffs be
 not reported); a cutoff whose typical error is more than 3 times the others' (a surge) is left out
 of the calibration, and so are the cells of holidays and unseen special days (their errors are about
 the calendar, not about a normal day's uncertainty). ``horizon_buckets`` adds accuracy and coverage
-by how far ahead (day 1, days 2-7, ...). ``auto`` is scored the same honest way: at each origin it chooses among the candidates
-by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
+by how far ahead (day 1, days 2-7, ...). ``auto`` is scored the same honest way: at each origin it chooses among
+the candidates by their MASE on earlier cutoffs only, exactly what ``forecast(model="auto")`` would have done then.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,6 +111,7 @@ class BacktestRun:
         zs, bs = [np.zeros(0)], [np.zeros(0, dtype=int)]
         for k in ks:
             o = self.origins[k]
+            assert o.special is not None  # filled in by __post_init__
             use = o.scored & ~o.special
             yh = self.forecast_at(k, members)[use]
             zs.append((o.actual[use] - yh) / interval_scale(yh))
@@ -161,7 +163,7 @@ def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holi
     H = h * gstep
     stride = max(DAY, pd.Timedelta(int(np.ceil((step * gstep if step else H) / DAY)), "D"))
     min_train = min_train_days or (28 if P > 1 else 56)
-    cutoffs = []
+    cutoffs: list[pd.Timestamp] = []
     c = (end - H).normalize() if P > 1 else end - H
     while len(cutoffs) < origins + extra and c - start >= min_train * DAY:
         cutoffs.append(c)
@@ -176,7 +178,8 @@ def run_backtest(y: pd.Series, freq: str, h: int, models: Sequence[str], *, holi
         pos0 = int((c - start) // gstep)
         actual = flat[pos0:pos0 + h]
         index = pd.date_range(c, periods=h, freq=freq)
-        slots = prep.cal.open_slots[index.day_of_week.to_numpy(), ((index - index.normalize()) // gstep).to_numpy().astype(int) % P]
+        slot_of_day = ((index - index.normalize()) // gstep).to_numpy().astype(int) % P
+        slots = prep.cal.open_slots[index.day_of_week.to_numpy(), slot_of_day]
         didx = ((index.normalize() - start) // DAY).to_numpy().astype(int)
         scored = ~np.isnan(actual) & slots & day_open[didx]
         # in-sample seasonal naive (one-week lag) MAE of the training window, on open cells
@@ -260,7 +263,7 @@ def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: 
                 mem = list(members)
             g = run.grid_at(k, mem)
             s = o.scored
-            cell = {"e": g.yhat[s] - o.actual[s], "scale": o.scale,
+            cell: dict[str | int, Any] = {"e": g.yhat[s] - o.actual[s], "scale": o.scale,
                     "day": ((o.index[s].normalize() - o.cutoff.normalize()) // DAY).to_numpy().astype(int) + 1}
             if len(earlier) >= MIN_CAL_ORIGINS and s.any():
                 z, b = run.residuals(mem, earlier)
@@ -279,7 +282,7 @@ def score_table(run: BacktestRun, model_lists: Sequence[Sequence[str]], series: 
             rows.append({"series": series, "model": label, "origin": "all", **_scores(part, levels), "chosen": "",
                          "horizon": str(lo) if lo == hi else f"{lo}-{hi}"})
     cols = ["series", "model", "origin", *(["horizon"] if buckets else []), "mase", "rmse", "bias",
-            *[f"coverage_{l}" for l in levels], "n", "chosen"]
+            *[f"coverage_{lvl}" for lvl in levels], "n", "chosen"]
     df = pd.DataFrame(rows)[cols]
     df["origin"] = df["origin"].astype(object)
     return df
@@ -294,8 +297,8 @@ def _scores(cells: list[dict], levels: Sequence[int]) -> dict:
            "rmse": float(np.sqrt(np.mean(e**2))) if len(e) else np.nan,
            "bias": float(np.mean(e)) if len(e) else np.nan}
     for lvl in levels:
-        inside = [c[lvl] for c in cells if lvl in c]
-        inside = np.concatenate(inside) if inside else np.zeros(0, dtype=bool)
+        parts = [c[lvl] for c in cells if lvl in c]
+        inside = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
         out[f"coverage_{lvl}"] = float(inside.mean()) if len(inside) else np.nan
     out["n"] = int(len(e))
     return out

@@ -355,7 +355,7 @@ def learn_calendar(mat: np.ndarray, days: pd.DatetimeIndex, freq: str,
         first, last = np.flatnonzero(has_data)[[0, -1]]
         inside[first:last + 1] = True
     by_name: dict[str, list[float]] = {}
-    for i in np.flatnonzero(cand & inside & weekday_open[weekdays]):
+    for i in np.flatnonzero(cand & inside & weekday_open[weekdays]).tolist():
         ref = _normal_reference(tot, weekdays, prelim, i)
         if ref > 0:
             by_name.setdefault(holidays[days[i].date()][0], []).append(tot[i] / ref if has_data[i] else 0.0)
@@ -402,7 +402,7 @@ def learn_calendar(mat: np.ndarray, days: pd.DatetimeIndex, freq: str,
     # share of the demand lost on the closed days that comes back on the first open day after them
     ref_mask = normal & ~first_after
     reb = []
-    for i in np.flatnonzero(first_after & has_data & normal):
+    for i in np.flatnonzero(first_after & has_data & normal).tolist():
         ref_i = _normal_reference(tot, weekdays, ref_mask, i)
         lost, j, known = 0.0, i - 1, True
         while j >= 0 and not (open_day[j] and not trigger[j]):

@@ -215,7 +215,8 @@ def horizon_steps(horizon: int | str | pd.Timedelta, freq: str) -> int:
         try:
             td = pd.Timedelta(horizon)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"horizon: expected a number of intervals or a duration like '14D', got {horizon!r}") from exc
+            raise ValueError(f"horizon: expected a number of intervals or a duration like '14D', "
+                             f"got {horizon!r}") from exc
         step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
         h = int(td // step)
         if td % step != pd.Timedelta(0):
@@ -414,7 +415,7 @@ def conformal_quantiles(z: np.ndarray, buckets: np.ndarray, levels: Iterable[int
     for level in levels:
         alpha = (1 - level / 100) / 2
 
-        def q(v: np.ndarray) -> tuple[float, float]:
+        def q(v: np.ndarray, alpha: float = alpha) -> tuple[float, float]:
             n = len(v)
             hi_lvl = min(1.0, np.ceil((n + 1) * (1 - alpha)) / n)
             lo_lvl = max(0.0, 1.0 - hi_lvl)
@@ -450,6 +451,8 @@ def apply_intervals(fc: GridForecast | np.ndarray, open_mask: np.ndarray | None,
         yhat, open_mask, normal, unseen, cap = fc.yhat, fc.open, fc.normal, fc.unseen, fc.cap
     else:
         yhat, normal, unseen, cap = np.asarray(fc, dtype=float), None, None, None
+        if open_mask is None:
+            raise ValueError("apply_intervals: open_mask is required with a plain yhat array")
     cols: dict[str, np.ndarray] = {}
     for level, table in quants.items():
         known = [b for b in table if b != "all"]
@@ -460,12 +463,13 @@ def apply_intervals(fc: GridForecast | np.ndarray, open_mask: np.ndarray | None,
             key = int(b) if int(b) in table else ("all" if last is None or b < last else last)
             lo_q[i], hi_q[i] = table[key]
 
-        def band(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def band(v: np.ndarray, lo_q: np.ndarray = lo_q, hi_q: np.ndarray = hi_q) -> tuple[np.ndarray, np.ndarray]:
             s = interval_scale(v)
             return np.minimum(np.clip(v + lo_q * s, 0.0, None), v), np.maximum(v + hi_q * s, v)
 
         lo, hi = band(yhat)
         if unseen is not None and unseen.any():
+            assert normal is not None  # a GridForecast carries both
             lo = np.where(unseen, 0.0, lo)
             hi = np.where(unseen, np.maximum(hi, band(normal)[1]), hi)
         if cap is not None:
@@ -598,10 +602,10 @@ def forecast(
         assumptions += [{"series": name, **a} for a in prep.cal.assumptions(pd.date_range(start, until.normalize(),
                                                                                             freq="D"))]
     df = pd.concat(frames, ignore_index=True)
-    cols = ["series", "ds", "yhat", *[f"yhat_{b}_{lvl}" for lvl in sorted(level) for b in ("lo", "hi")], "model"]
+    columns = ["series", "ds", "yhat", *[f"yhat_{b}_{lvl}" for lvl in sorted(level) for b in ("lo", "hi")], "model"]
     if hist.aht:
-        cols.append(AHT)
-    df = df[cols]
+        columns.append(AHT)
+    df = df[columns]
     if model == "auto":
         df.attrs["auto_choice"] = {k: {"model": "auto:" + "+".join(v["members"]), "members": v["members"],
                                        "backtest": v["backtest"]} for k, v in choices.items()}
@@ -614,7 +618,7 @@ def localize_frame(df: pd.DataFrame, tz, freq: str) -> pd.DataFrame:
     """A long frame on a wall-clock grid (``series, ds, ...``) put in zone ``tz``: one row per real
     interval, each with the values of its wall-clock slot (:func:`forecast.calendar.localize_grid`)."""
     parts = []
-    for name, part in df.groupby("series", sort=False):
+    for _name, part in df.groupby("series", sort=False):
         wall = pd.DatetimeIndex(part["ds"])
         aware, slot = localize_grid(wall, tz, freq)
         rows = part.set_index("ds").reindex(slot)

@@ -179,7 +179,7 @@ def learn_profile(history: pd.DataFrame, freq: str = "30min", series: str | None
     open_rows = has_data & (shares.sum(axis=1) > 0)
     if open_rows.any():
         pooled = shares[open_rows].mean(axis=0)
-        for w in np.flatnonzero(~has_data):
+        for w in np.flatnonzero(~has_data).tolist():
             shares[w] = pooled / pooled.sum()
     fallback = float(np.nanmedian(disp)) if np.isfinite(disp).any() else 1.0
     return shares, np.where(np.isfinite(disp), disp, fallback), has_data
@@ -271,8 +271,8 @@ def to_intervals(daily: pd.DataFrame, *, profile: pd.DataFrame | None = None,
         part = part.sort_values("ds")
         dup = part["ds"].duplicated()
         if dup.any():
-            raise DataError(f"series {name!r} has the day {part['ds'][dup].iloc[0]:%Y-%m-%d} twice", path="daily", column="ds",
-                            expected="one row per series and day")
+            raise DataError(f"series {name!r} has the day {part['ds'][dup].iloc[0]:%Y-%m-%d} twice", path="daily",
+                            column="ds", expected="one row per series and day")
         if opening_hours is not None:
             shares, disp = opening_hours_shares(opening_hours, freq), np.ones(7)
             source = "the opening hours close"
@@ -349,6 +349,7 @@ def _spread(part: pd.DataFrame, values: list[str], shares: np.ndarray, disp: np.
     out[values[0]] = s * base
     for j, col in enumerate(values[1:], start=1):
         m = _BAND.match(col)
+        assert m is not None  # the band columns were chosen by this pattern
         z = stats.norm.ppf(0.5 + int(m.group(2)) / 200)
         day_gap = np.abs(V[:, j][day_of] - base) * s
         split = z * np.sqrt(phi * s * (1 - s) * base)

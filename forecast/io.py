@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ DEFAULT_SERIES = "y"
 ARRIVALS_VALUES = ("calls", "yhat", "y")
 
 #: what read_history accepts as a source besides a DataFrame
-Readable = Union[str, Path, bytes, bytearray, memoryview, BinaryIO]
+Readable = str | Path | bytes | bytearray | memoryview | BinaryIO
 
 EXPECT_DS = "a date or timestamp such as 2024-12-31 or 2024-12-31 14:30"
 EXPECT_Y = "a non-negative number such as 42 or 12.5"
@@ -854,7 +854,8 @@ def _require_columns(t: _Table, values: tuple[str, ...]) -> str:
         if not guess:
             aliases = _ALIASES.get("ds" if need == "ds" else "y", ())
             guess = [c for c in cols if c.lower() in aliases and c not in taken][:1]
-        hint = f"; did you mean {guess[0]!r}? rename it to {need!r} (columns are never renamed silently)" if guess else ""
+        hint = (f"; did you mean {guess[0]!r}? rename it to {need!r} (columns are never renamed silently)"
+                if guess else "")
         if need != "ds" and "ds" in cols and len([c for c in cols if c not in ("ds", "series")]) >= 2 and not guess:
             hint += ("; it looks like a wide table (one column per series): reshape it to the long format "
                      f"series,ds,{need}, e.g. df.melt(id_vars='ds', var_name='series', value_name={need!r})")
@@ -868,6 +869,7 @@ def _require_columns(t: _Table, values: tuple[str, ...]) -> str:
         raise src.error(f"there is no column {named} ({what}); the columns are {_shown_columns(cols)}{hint}",
                         line=1 if src.header() else None, column=need, value=None, where=src.header(),
                         expected=expected)
+    assert value is not None  # refused above when no value column is present
     return value
 
 
@@ -1020,7 +1022,7 @@ def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray, column: str = "y", li
                 hint = (" (a ',' decimal mark is read only in ';'-separated files)"
                         if re.fullmatch(r"-?\d+,\d+", shown) and not t.decimal_comma else "")
                 raise src.error(f"{_show(col.iat[i])} is not a number{hint}", line=int(lines[i]), column=column,
-                                value=col.iat[i], expected=expect)
+                                value=col.iat[i], expected=expect) from None
     inf = np.isinf(y)
     if inf.any():
         i = _first(inf)
@@ -1037,7 +1039,7 @@ def _parse_y(t: _Table, col: pd.Series, lines: np.ndarray, column: str = "y", li
         raise src.error(f"{_show(col.iat[i])} is not a plausible value: " + limits.sentence(limit, float(y[i])),
                         line=int(lines[i]), column=column, value=col.iat[i])
     if missing.any():
-        where = [src.where(int(line)) for line in lines[missing][:5]]
+        where = [str(src.where(int(line))) for line in lines[missing][:5]]
         more = " ..." if missing.sum() > 5 else ""
         warnings.warn(visible(f"{src.label}: {int(missing.sum())} blank {column!r} value(s) loaded as NaN "
                               f"({', '.join(where)}{more})"), DataWarning, stacklevel=4)
@@ -1126,7 +1128,7 @@ _PREFERRED_ZONES = (
 )
 
 
-def _zone_of_offsets(ds: pd.Series, off: "pa.Array") -> str | None:
+def _zone_of_offsets(ds: pd.Series, off: pa.Array) -> str | None:
     """The first time zone whose UTC offset equals every timestamp's own offset, or None.
 
     Timestamps with offsets that change (-05:00 in winter, -04:00 in summer) are instants in some
@@ -1203,8 +1205,8 @@ def _parse_layout(text: pa.ChunkedArray, date_re: str) -> pd.Series:
 
     year, month, day = field("year"), field("month"), field("day")
     hour, minute, second = field("hour", True), field("minute", True), field("second", True)
-    ok = (matched & (year >= limits.EARLIEST_YEAR) & (year <= limits.LATEST_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
-          & (hour < 24) & (minute < 60) & (second < 60))
+    ok = (matched & (year >= limits.EARLIEST_YEAR) & (year <= limits.LATEST_YEAR) & (month >= 1) & (month <= 12)
+          & (day >= 1) & (hour < 24) & (minute < 60) & (second < 60))
     first_of_month = ((np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1).astype("datetime64[M]")
     first_day = first_of_month.astype("datetime64[D]")
     days_in_month = ((first_of_month + 1).astype("datetime64[D]") - first_day).astype(np.int64)
@@ -1246,7 +1248,7 @@ def _parse_naive(t: _Table, text: pa.ChunkedArray, strings: pd.Series, col: pd.S
         if not iso.isna().any():
             return iso
     tries: list[tuple[str, str, pd.Series]] = []
-    full = []
+    full: list[tuple[str, str, pd.Series]] = []
     head = text.slice(0, 1)
     for date_re, order, example in _DATE_FORMATS:
         if _parse_layout(head, date_re).isna().iat[0]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from forecast.errors import LimitError
 
@@ -353,7 +353,11 @@ def expected_attempts(redial_prob: float, max_attempts: float) -> float:
     return -math.expm1(m * math.log(p)) / (1.0 - p)  # 1 - p^m, exact even when p^m is near 1
 
 
-def read_bounded(stream: BinaryIO, *, limit: str = "MAX_UPLOAD_BYTES", subject: str = "",
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def read_bounded(stream: _Readable, *, limit: str = "MAX_UPLOAD_BYTES", subject: str = "",
                  chunk: int = 1 << 20) -> bytes:
     """All bytes of a binary stream, refused as soon as they pass the limit ``limit``.
 

@@ -134,8 +134,10 @@ def unconstrain(
     try:
         lags = np.asarray([float(w) for w in redial_lags], dtype=float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"redial_lags must be a sequence of shares (e.g. (0, 0.75, 0.25)), got {redial_lags!r}") from exc
-    if lags.size == 0 or np.any(~np.isfinite(lags)) or np.any(lags < 0) or not math.isclose(lags.sum(), 1.0, abs_tol=1e-6):
+        raise ValueError(f"redial_lags must be a sequence of shares (e.g. (0, 0.75, 0.25)), "
+                         f"got {redial_lags!r}") from exc
+    if (lags.size == 0 or np.any(~np.isfinite(lags)) or np.any(lags < 0)
+            or not math.isclose(lags.sum(), 1.0, abs_tol=1e-6)):
         raise ValueError(f"redial_lags must be non-negative shares that sum to 1, got {tuple(redial_lags)!r}")
     for name in (callers_name, demand_name):
         if (history.get("series") is not None) and (history["series"].astype(str) == name).any():

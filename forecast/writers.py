@@ -86,7 +86,7 @@ def _storable(value: Any) -> Any:
 
 def _is_text_column(col: pd.Series) -> bool:
     dtype = col.dtype
-    return (dtype == object or isinstance(dtype, pd.CategoricalDtype)
+    return (dtype == np.dtype(object) or isinstance(dtype, pd.CategoricalDtype)
             or (pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_datetime64_any_dtype(dtype)))
 
 
@@ -97,7 +97,7 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     The index is dropped (reset it first to keep it). Linear in the number of cells."""
     out = frame.reset_index(drop=True)
     escaped = {}
-    for k, col in enumerate(out.columns):
+    for k, _col in enumerate(out.columns):
         series = out.iloc[:, k]
         if _is_text_column(series):
             series = series.astype(object).map(_storable)
@@ -126,8 +126,8 @@ def csv_bytes(
     (a lone ``\\r`` would end the row for most readers). The index is not written. Returns the
     encoded bytes.
     """
-    text = escape_frame(frame).to_csv(index=False, sep=sep, decimal=decimal, float_format=float_format, date_format=date_format,
-                      lineterminator=lineterminator)
+    text = escape_frame(frame).to_csv(index=False, sep=sep, decimal=decimal, float_format=float_format,
+                                      date_format=date_format, lineterminator=lineterminator)
     return text.encode(encoding)
 
 
@@ -329,7 +329,8 @@ def _put_in_place(tmp: Path, target: Path, label: str, force: bool) -> None:
     except OSError:  # file systems without hard links (FAT, some network shares)
         if target.exists():
             tmp.unlink(missing_ok=True)
-            raise OutputError(f"{label} appeared while it was being written; nothing was replaced", path=label) from None
+            raise OutputError(f"{label} appeared while it was being written; nothing was replaced",
+                              path=label) from None
         os.replace(tmp, target)
         return
     tmp.unlink()

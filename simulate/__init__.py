@@ -11,16 +11,20 @@ everywhere in this package. This package never imports Streamlit.
 """
 from __future__ import annotations
 
+from simulate import (
+    capacity,  # capacity plans across months: simulate.capacity.plan
+    erlang,
+    export,
+)
+from simulate.calibrate import Calibration, calibrate, to_call_log
 from simulate.demand import Demand, as_demand
-from simulate.scenario import AgentGroup, CallType, Scenario
-from simulate.staffing_plan import StaffingPlan, as_plan
+from simulate.empirical import Empirical
+from simulate.erlang import asa_c, erlang_a, erlang_b, erlang_c, occupancy, service_level_c
 from simulate.metrics import METRICS, compare
 from simulate.result import SimulationResult
 from simulate.run import run
-from simulate import erlang
-from simulate.erlang import asa_c, erlang_a, erlang_b, erlang_c, occupancy, service_level_c
+from simulate.scenario import AgentGroup, CallType, Scenario
 from simulate.schedule import Schedule, schedule
-from simulate import export
 from simulate.staffing import (
     StaffingRecommendation,
     required_agents,
@@ -30,10 +34,8 @@ from simulate.staffing import (
     workforce_totals,
 )
 from simulate.staffing_groups import compare_pools, staff_groups
+from simulate.staffing_plan import StaffingPlan, as_plan
 from simulate.sweep import sweep
-from simulate import capacity  # capacity plans across months: simulate.capacity.plan
-from simulate.empirical import Empirical
-from simulate.calibrate import Calibration, calibrate, to_call_log
 from simulate.validate import Validation, validate
 
 __all__ = [

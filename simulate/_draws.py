@@ -51,7 +51,8 @@ class _Streams(dict):
             raise KeyError(name) from None
         if self._words is None:
             self._words = self._seed.generate_state(_SEED_WORDS * len(STREAMS), np.uint64)
-        rng = np.random.Generator(np.random.SFC64(_Words(self._words[_SEED_WORDS * i:_SEED_WORDS * (i + 1)])))
+        words = _Words(self._words[_SEED_WORDS * i:_SEED_WORDS * (i + 1)])
+        rng = np.random.Generator(np.random.SFC64(words))  # type: ignore[arg-type]  # numpy takes any ISeedSequence
         self[name] = rng
         return rng
 

@@ -113,6 +113,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from forecast import limits as _limits
 from forecast.errors import DataError
 from simulate.demand import Demand, _seconds, planning_interval
 from simulate.empirical import Empirical
@@ -125,11 +126,6 @@ from simulate.records import (
 )
 from simulate.scenario import CallType, Scenario, duration_quantile, weibull_shape_for_cv
 from simulate.staffing_plan import StaffingPlan
-
-try:  # the product's limits, once forecast/limits.py has landed
-    from forecast import limits as _limits
-except ImportError:  # pragma: no cover - depends on the merge order
-    _limits = None
 
 __all__ = ["CONTRACT", "OUTCOMES", "Calibration", "FitReport", "calibrate", "to_call_log"]
 
@@ -162,11 +158,6 @@ _OUTCOME_WORDS = {
 }
 _NA = frozenset({"", "na", "n/a", "nan", "nat", "null", "none", "#n/a"})
 
-# Bounds: read from forecast.limits when it exists (one place for every limit), else these.
-_DEFAULT_LIMITS = {
-    "MAX_UPLOAD_BYTES": 100_000_000, "MAX_ROWS": 5_000_000, "MAX_COLUMNS": 200, "MAX_HORIZON_DAYS": 366,
-    "MIN_AHT_S": 1.0, "MAX_AHT_S": 36_000.0, "MAX_PATIENCE_S": 86_400.0, "EARLIEST_YEAR": 1900, "LATEST_YEAR": 2200,
-}
 #: longest time on hold or in the menu accepted for one call (s): no caller holds a day
 MAX_WAIT_S = 86_400.0
 #: the Kaplan-Meier curve replaces the best parametric patience fit when the fit strays by more than
@@ -187,7 +178,8 @@ ZERO_DURATION_S = 0.5
 
 
 def _limit(name: str) -> float:
-    return getattr(_limits, name, _DEFAULT_LIMITS[name]) if _limits is not None else _DEFAULT_LIMITS[name]
+    """The product's limit ``name`` (forecast.limits: one place for every limit), read when used."""
+    return getattr(_limits, name)
 
 
 # =====================================================================================================
@@ -527,7 +519,9 @@ def _norm(code: str) -> str:
 def _ids(frame: pd.DataFrame, col: str) -> np.ndarray:
     """Identifiers as text, None where empty."""
     text = _text(frame[col])
-    return np.where(_empty(text), None, text.to_numpy(dtype=object))
+    out = text.to_numpy(dtype=object)
+    out[_empty(text)] = None
+    return out
 
 
 # =====================================================================================================
@@ -1222,6 +1216,7 @@ class Calibration:
                                       patience="patience_s" if patience == "observed" else None)
         # handle times drawn in the replay are around the calibrated interval's (and type's) mean
         steps = int(round(self.interval_s / replay.interval_s))
+        assert self.demand.aht_s is not None  # calibrate() measures handle time in every interval
         aht = np.repeat(self.demand.aht_s, steps)
         type_aht = None
         if replay.type_calls is not None and self.demand.type_aht_s is not None:
@@ -1492,6 +1487,7 @@ def _call_types(log: pd.DataFrame, t: _Times, attempt: np.ndarray, pat: _Patienc
         mean_pat = None
         if pat.mean is not None and ev.sum() >= 30:  # fewer abandonments: the type takes the pooled patience
             if pat.dist == "empirical":
+                assert pat.mz is not None  # fitted with every patience model
                 mean_pat = pat.mean * float(wait[q].sum() / ev.sum()) / pat.mz
             else:
                 mean_pat = _scale_mle(pat.fits[pat.dist], wait[q], ev)

@@ -225,7 +225,7 @@ class Demand:
     # ------------------------------------------------------------------ reading
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, interval: Any = None, series: str | None = None,
-                   value: str | None = None) -> "Demand":
+                   value: str | None = None) -> Demand:
         """Demand from a forecast, a history or a plain table (see the module docstring).
 
         frame: ``ds`` (column or DatetimeIndex) and the calls in ``calls``, else ``yhat`` (a forecast),
@@ -329,7 +329,7 @@ class Demand:
     @classmethod
     def from_arrivals(cls, calls: pd.DataFrame, *, interval: Any = "30min", start: Any = None, end: Any = None,
                       time: str = "arrival", call_type: str | None = "call_type",
-                      service: str | None = "service_s", patience: str | None = "patience_s") -> "Demand":
+                      service: str | None = "service_s", patience: str | None = "patience_s") -> Demand:
         """Demand that replays exact arrival times: one row per call (a call log).
 
         calls: a frame with the arrival timestamp in column ``time``, optionally the call type (column
@@ -419,7 +419,7 @@ class Demand:
                 out[f"aht_s_{name}"] = self.type_aht_s[:, i]
         return out
 
-    def with_calls(self, calls: np.ndarray) -> "Demand":
+    def with_calls(self, calls: np.ndarray) -> Demand:
         """The same intervals and handle times with other expected calls (type mix kept per interval)."""
         calls = np.asarray(calls, dtype=np.float64)
         type_calls = None
@@ -431,7 +431,7 @@ class Demand:
         return Demand(ds=self.ds, calls=calls, interval_s=self.interval_s, aht_s=self.aht_s, types=self.types,
                       type_calls=type_calls, type_aht_s=self.type_aht_s, notes=self.notes)
 
-    def resample(self, interval: Any) -> "Demand":
+    def resample(self, interval: Any) -> Demand:
         """The same demand in a coarser planning interval (calls summed, handle time volume-weighted)."""
         return Demand.from_frame(self._long_frame(), interval=interval)
 
@@ -493,11 +493,9 @@ def _check_aht(aht: np.ndarray, ds: pd.DatetimeIndex, what: str) -> None:
         r = np.unravel_index(int(bad[0]), aht.shape)[0]
         raise _error(f"demand: {what} at {ds[r]} must be a handle time in seconds > 0 (or empty), "
                      f"got {_shown(aht.flat[bad[0]])!r}")
-    try:
-        from forecast import limits
-        hi = float(getattr(limits, "MAX_AHT_S", 36_000.0))
-    except ImportError:  # forecast.limits lands with the reader work
-        hi = 36_000.0
+    from forecast import limits
+
+    hi = float(limits.MAX_AHT_S)
     big = np.flatnonzero(np.nan_to_num(aht, nan=0.0) > hi)
     if big.size:
         r = np.unravel_index(int(big[0]), aht.shape)[0]

@@ -92,7 +92,7 @@ class Empirical:
                                                           if isinstance(self.values, np.ndarray) else self.values))
 
     @classmethod
-    def from_samples(cls, samples: Sequence[float] | np.ndarray, *, size: int = MAX_QUANTILES) -> "Empirical":
+    def from_samples(cls, samples: Sequence[float] | np.ndarray, *, size: int = MAX_QUANTILES) -> Empirical:
         """The empirical distribution of observed durations (seconds, finite, >= 0).
 
         Up to ``size`` samples are kept as they are (sorted); more are reduced to ``size`` Hazen
@@ -113,7 +113,7 @@ class Empirical:
 
     @classmethod
     def from_quantile(cls, quantile: Callable[[np.ndarray], np.ndarray], *, size: int = MAX_QUANTILES
-                      ) -> "Empirical":
+                      ) -> Empirical:
         """A table of ``size`` points of a quantile function (probabilities -> seconds), e.g. a
         Kaplan-Meier curve completed by a fitted tail."""
         v = np.maximum.accumulate(np.asarray(quantile(_probabilities(size)), dtype=np.float64))

@@ -37,7 +37,8 @@ _SERIES_SIGMAS = 25.0  # use a series where the incomplete gamma is ~exp(-25^2/2
 
 
 def _as_float(*arrays: object) -> list[np.ndarray]:
-    return [np.asarray(a, dtype=np.float64) for a in np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in arrays])]
+    return [np.asarray(a, dtype=np.float64)
+            for a in np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in arrays])]
 
 
 def _check_nonneg(name: str, value: np.ndarray) -> None:
@@ -160,7 +161,8 @@ def occupancy(rate: np.ndarray | float, aht: np.ndarray | float, agents: np.ndar
     return np.minimum(occ, 1.0)
 
 
-def _erlang_a_core(lam: np.ndarray, s: np.ndarray, n: np.ndarray, pat: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+def _erlang_a_core(lam: np.ndarray, s: np.ndarray, n: np.ndarray, pat: np.ndarray,
+                   t: np.ndarray) -> dict[str, np.ndarray]:
     """Erlang A without the (costlier) served-call ASA. Inputs: equal-shape float arrays, rate > 0, agents > 0."""
     mu = 1.0 / s
     theta = 1.0 / pat
@@ -240,7 +242,8 @@ def _served_wait_sum(lam: np.ndarray, s: np.ndarray, n: np.ndarray, pat: np.ndar
         j = lo[sl, None] + step[sl, None] * k[None, :]
         xs, ys, cs, ths = x[sl, None], y[sl, None], c[sl, None], theta[sl, None]
         log_pi = log_pi_n[sl, None] + j * np.log(ys) + special.gammaln(xs + 1.0) - special.gammaln(xs + j + 1.0)
-        term = np.exp(log_pi) * cs / (cs + (j + 1.0) * ths) * (special.digamma(xs + j + 2.0) - special.digamma(xs + 1.0)) / ths
+        term = (np.exp(log_pi) * cs / (cs + (j + 1.0) * ths)
+                * (special.digamma(xs + j + 2.0) - special.digamma(xs + 1.0)) / ths)
         w = np.broadcast_to(step[sl, None], term.shape).copy()
         at_zero = (lo[sl] == 0) & (step[sl] > 1)
         w[at_zero, 0] = (step[sl][at_zero] + 1.0) / 2.0
@@ -257,7 +260,8 @@ def erlang_a(
     *,
     with_asa: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Exact steady state of M/M/n+M (Erlang A): exponential service (mean ``aht`` s) and patience (mean ``patience`` s).
+    """Exact steady state of M/M/n+M (Erlang A): exponential service (mean ``aht`` s) and patience
+    (mean ``patience`` s).
 
     Returns a dict of float arrays (broadcast shape of the inputs), each a share of ALL arrivals unless said:
       p_wait          chance an arrival waits at all (finds every agent busy)

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -126,6 +126,10 @@ def metrics_table() -> pd.DataFrame:
          for m in METRICS.values()]).set_index("name")
 
 
+@overload
+def _ratio(num: np.ndarray | float, den: np.ndarray) -> np.ndarray: ...
+@overload
+def _ratio(num: np.ndarray | float, den: float) -> float: ...
 def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | float:
     """num / den, NaN where den is 0: float64 arrays of one shape, or numbers."""
     if not isinstance(den, np.ndarray):
@@ -133,6 +137,10 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray | flo
     return np.divide(num, den, out=np.full(den.shape, np.nan), where=den > 0)
 
 
+@overload
+def _occupancy(busy: np.ndarray | float, on_duty: np.ndarray) -> np.ndarray: ...
+@overload
+def _occupancy(busy: np.ndarray | float, on_duty: float) -> float: ...
 def _occupancy(busy: np.ndarray | float, on_duty: np.ndarray | float) -> np.ndarray | float:
     """busy / on duty agent-seconds, NaN where none on duty. Busy time never exceeds the time on duty
     (the overtime counts agents past their shift), but the two are sums of different pieces: a fully
@@ -606,7 +614,7 @@ def kpis(rec: CallRecords, interval_s: float, sl_threshold: float
     n = len(rec.staffed_s)
     per_interval = kpis_from_totals(dict(zip(TOTALS, tot)), pct[:n])
     summary = kpis_from_totals(dict(zip(TOTALS, tot.sum(axis=1).tolist())), float(pct[n]))
-    return summary, per_interval
+    return cast(dict[str, float], summary), cast(dict[str, np.ndarray], per_interval)
 
 
 def summarize(rec: CallRecords, interval_s: float, sl_threshold: float) -> dict[str, float]:
@@ -633,7 +641,7 @@ def t_interval(values: np.ndarray, confidence: float = 0.95, *, lower: float | N
     return mean_interval(values, confidence, lower=lower, upper=upper)
 
 
-def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
+def compare(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
     """Scenarios side by side: one row per metric of :data:`METRICS`, then ``cost``.
 
     For each scenario name, columns ``<name>`` (mean), ``<name>_lo``, ``<name>_hi`` (95% interval
@@ -665,7 +673,7 @@ def compare(results: Mapping[str, "SimulationResult"]) -> pd.DataFrame:
     answered = out.loc["answered", names].to_numpy(dtype=np.float64) if "answered" in out.index else \
         np.ones(len(names))
     serves = np.isfinite(answered) & (answered > 0)
-    best = []
+    best: list[tuple[str, ...]] = []
     for metric, row in out[names].iterrows():
         direction = "lower" if metric == "cost" else METRICS[metric].direction
         vals = row.to_numpy(dtype=np.float64)
@@ -751,6 +759,7 @@ def group_counts(rec: CallRecords, interval_s: float, sl_threshold: float) -> di
     staffed_s: its scheduled agent-seconds; overtime_s: the time its agents leaving at a drop in
     its staffing spent finishing calls, in the intervals where it has agents on shift
     (:func:`overtime_seconds`)."""
+    assert rec.group is not None and rec.staffed_group_s is not None  # CallRecords.__post_init__ fills both
     n_groups = rec.n_groups
     n = len(rec.staffed_s)
     g = rec.group.astype(np.int64)
@@ -808,7 +817,7 @@ def breakdown_frame(rows: list, per_rep: list[dict[str, np.ndarray]], label: str
     return pd.DataFrame(out)
 
 
-def service_gap(by_skill: "pd.DataFrame | SimulationResult",
+def service_gap(by_skill: pd.DataFrame | SimulationResult,
                 metrics: tuple[str, ...] = ("service_level", "asa_s", "abandon_rate")) -> pd.DataFrame:
     """The "equal service" check: per metric, each skill's value (e.g. each language), the gap
     (highest minus lowest) and the skill served worse.
@@ -830,10 +839,10 @@ def service_gap(by_skill: "pd.DataFrame | SimulationResult",
         row: dict[str, object] = {"metric": m, **dict(zip(skills, vals))}
         ok = ~np.isnan(vals)
         if ok.sum() >= 2:
-            row["gap"] = float(np.nanmax(vals) - np.nanmin(vals))
+            gap = float(np.nanmax(vals) - np.nanmin(vals))
             higher_better = BREAKDOWN_METRICS[m].direction == "higher"
             worst = int(np.nanargmin(vals) if higher_better else np.nanargmax(vals))
-            row["worse"] = skills[worst] if row["gap"] > 0 else ""
+            row["gap"], row["worse"] = gap, skills[worst] if gap > 0 else ""
         else:
             row["gap"], row["worse"] = np.nan, ""
         rows.append(row)

@@ -141,11 +141,12 @@ class CallRecords:
 
     @property
     def n_groups(self) -> int:
+        assert self.staffed_group_s is not None  # filled in by __post_init__
         return self.staffed_group_s.shape[1]
 
     @classmethod
     def from_columns(cls, columns: dict[str, np.ndarray], staffed_s: np.ndarray, closed: np.ndarray | None = None,
-                     staffed_group_s: np.ndarray | None = None, ivr_s: float = 0.0) -> "CallRecords":
+                     staffed_group_s: np.ndarray | None = None, ivr_s: float = 0.0) -> CallRecords:
         """Build from a mapping holding every name in :data:`RECORD_FIELDS` (those in
         :data:`OPTIONAL_FIELDS` may be left out: see the module docstring)."""
         missing = [k for k in RECORD_FIELDS if k not in columns and k not in OPTIONAL_FIELDS]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,8 @@ def _check_size(demand: Demand, scenario: Scenario, engine: str, replications: i
 
     attempts = float(np.sum(demand.calls)) * limits.expected_attempts(
         scenario.redial_prob if scenario.max_attempts > 1 else 0.0, scenario.max_attempts)
-    limits.check("MAX_CALLS_PER_REPLICATION", attempts, f"scenario {scenario.name!r}: expected attempts per replication")
+    limits.check("MAX_CALLS_PER_REPLICATION", attempts,
+                 f"scenario {scenario.name!r}: expected attempts per replication")
     limits.check("MAX_CALLS_PER_RUN", attempts * replications,
                  f"scenario {scenario.name!r}: expected attempts over {replications} replications")
     if engine == "simpy" and limits.exceeds("SIMPY_SLOW_CALLS", attempts * replications):
@@ -139,7 +140,7 @@ def run(demand: Any, scenario: Scenario, staffing: Any, *, replications: int = 1
     used = resolve_engine(engine, scenario)
     warnings += _check_size(demand, scenario, used, int(replications))
     root = np.random.SeedSequence(seed)
-    seed_value = int(root.entropy) if seed is None else int(seed)
+    seed_value = int(cast(int, root.entropy)) if seed is None else int(seed)
     children = root.spawn(int(replications))
     args = [(used, work, scenario, child, keep_calls) for child in children]
     if workers == 1 or replications == 1:
@@ -151,7 +152,7 @@ def run(demand: Any, scenario: Scenario, staffing: Any, *, replications: int = 1
 
 
 def _assemble(outputs, demand, agents, scenario, engine, seed, replications, plan, warnings) -> SimulationResult:
-    def _range(metric: str) -> dict[str, float | None]:
+    def _range(metric: str) -> dict[str, Any]:
         lower, upper = metric_bounds(metric)
         return {"lower": lower, "upper": upper}
 

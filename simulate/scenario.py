@@ -61,7 +61,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import tomli_w
 from scipy import optimize, special
 
@@ -540,7 +539,7 @@ class Scenario:
         return self.ivr_time > 0 or self.ivr_containment > 0
 
     # ----------------------------------------------------------------- conversions
-    def replace(self, **changes: Any) -> "Scenario":
+    def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed (validated again)."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
@@ -559,7 +558,7 @@ class Scenario:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         """Inverse of :meth:`to_dict`; missing keys take defaults; unknown keys are refused."""
         if not isinstance(data, Mapping):
             raise ValueError(f"Scenario.from_dict expects a mapping, got {type(data).__name__}")
@@ -597,7 +596,7 @@ class Scenario:
         return tomli_w.dumps(d)
 
     @classmethod
-    def from_toml(cls, text: str) -> "Scenario":
+    def from_toml(cls, text: str) -> Scenario:
         _check_text(text, "TOML")
         try:
             data = tomllib.loads(text)
@@ -609,7 +608,7 @@ class Scenario:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_json(cls, text: str) -> "Scenario":
+    def from_json(cls, text: str) -> Scenario:
         _check_text(text, "JSON")
         try:
             data = json.loads(text)
@@ -630,7 +629,7 @@ class Scenario:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "Scenario":
+    def load(cls, path: str | Path) -> Scenario:
         """Read a ``.toml`` or ``.json`` file written by :meth:`save` (or by hand)."""
         from forecast import limits
 
@@ -706,6 +705,8 @@ def duration_quantile(u: np.ndarray, mean: np.ndarray | float, dist: str, cv: fl
         k = weibull_shape_for_cv(cv)
         unit = np.power(-np.log1p(-u), 1.0 / k) / math.gamma(1.0 + 1.0 / k)
     elif dist == "empirical":
+        if quantiles is None:
+            raise ValueError("quantiles: the empirical distribution needs its quantile table")
         unit = empirical_unit(u, quantiles)
     else:
         raise ValueError(f"unknown duration distribution {dist!r}")

@@ -152,17 +152,27 @@ class Schedule:
 
 
 def _seconds(value: Any, field: str) -> float:
-    """A duration as seconds: a string/Timedelta parsed by pandas, a number read as HOURS."""
+    """A duration in seconds: a number is seconds (as everywhere in ``simulate``); a string with its
+    unit (``"8h"``, ``"30min"``) or a Timedelta is parsed by pandas. Text without a unit (``"8"``)
+    is refused: pandas would read it as nanoseconds, a planner means hours."""
     if isinstance(value, bool):
-        raise ValueError(f"schedule {field} must be a duration like '8h' or a number of hours, got {value!r}")
+        raise ValueError(f"schedule {field} must be a duration like '8h' or a number of seconds, got {value!r}")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        seconds = float(value) * 3600.0
+        seconds = float(value)
     else:
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                pass
+            else:
+                raise ValueError(f"schedule {field} {value!r} has no unit: write e.g. '{value.strip()}h' for hours, "
+                                 "or give a number of seconds")
         try:
             seconds = pd.Timedelta(value).total_seconds()
         except (ValueError, TypeError) as exc:
             raise ValueError(
-                f"schedule {field} must be a duration like '8h' or '30min' or a number of hours, got {value!r}"
+                f"schedule {field} must be a duration like '8h' or '30min' or a number of seconds, got {value!r}"
             ) from exc
     if not math.isfinite(seconds):
         raise ValueError(f"schedule {field} must be a finite duration, got {value!r}")
@@ -177,7 +187,8 @@ def _fmt_hm(seconds: float) -> str:
 def _pick_column(requirements: pd.DataFrame, column: str | None) -> str:
     if column is not None:
         if column not in requirements.columns:
-            raise ValueError(f"schedule column {column!r} is not in requirements (columns: {list(requirements.columns)})")
+            raise ValueError(f"schedule column {column!r} is not in requirements "
+                             f"(columns: {list(requirements.columns)})")
         return column
     for name in REQUIREMENT_COLUMNS:
         if name in requirements.columns:
@@ -230,7 +241,8 @@ def _break_list(length_s: float, breaks: Any, grid_s: float) -> list[tuple[float
     """Breaks of one shift length as (offset_s, duration_s, paid)."""
     if isinstance(breaks, str):
         if breaks != "auto":
-            raise ValueError(f"schedule breaks must be 'auto', None, a list of (offset, duration) or a mapping, got {breaks!r}")
+            raise ValueError("schedule breaks must be 'auto', None, a list of (offset, duration) or a mapping, "
+                             f"got {breaks!r}")
         if length_s < DEFAULT_BREAK["min_shift_h"] * 3600.0 - _EPS:
             return []
         duration = DEFAULT_BREAK["duration_h"] * 3600.0
@@ -246,7 +258,8 @@ def _break_list(length_s: float, breaks: Any, grid_s: float) -> list[tuple[float
     out: list[tuple[float, float, bool]] = []
     for item in breaks:
         if not isinstance(item, Sequence) or isinstance(item, str) or len(item) not in (2, 3):
-            raise ValueError(f"schedule breaks entries must be (offset, duration) or (offset, duration, paid), got {item!r}")
+            raise ValueError("schedule breaks entries must be (offset, duration) or (offset, duration, paid), "
+                             f"got {item!r}")
         offset = _seconds(item[0], "break offset")
         duration = _seconds(item[1], "break duration")
         paid = bool(item[2]) if len(item) == 3 else False
@@ -362,16 +375,18 @@ def schedule(
         requirement column: agents needed on duty per interval, fractional allowed, 0 when closed.
         A whole week with closed nights is fine.
     shift_lengths:
-        Allowed shift lengths, start to end including breaks (``"8h"``, ``"6h"``, or hours).
+        Allowed shift lengths, start to end including breaks (``"8h"``, ``"6h"``, or a number of
+        seconds, as every duration in ``simulate``; text needs its unit). None may be shorter than one
+        interval of the requirements.
     start_every:
-        Shift start grid, from ``ds[0]`` (``"30min"``, or hours). Shifts start inside the horizon;
+        Shift start grid, from ``ds[0]`` (``"30min"``, or seconds). Shifts start inside the horizon;
         one may run past its end (paid in full, covering only what lies inside).
     breaks:
         ``"auto"`` (default): shifts of 6 h or more get one unpaid 30-minute break starting at the
         middle of the shift, rounded down to the interval grid (an 8-hour shift on a 30-minute grid
         breaks 03:30-04:00 after its start). ``None``: no breaks. A list of ``(offset, duration)`` or
         ``(offset, duration, paid)`` tuples (offsets from the shift start; durations as strings or
-        hours; unpaid unless ``paid``) applies to every shift length. A mapping ``{"8h": [...],
+        seconds; unpaid unless ``paid``) applies to every shift length. A mapping ``{"8h": [...],
         "4h": []}`` gives breaks per length. Breaks are removed from coverage; unpaid breaks are
         removed from paid hours.
     max_headcount:
@@ -417,6 +432,9 @@ def schedule(
         raise ValueError("schedule shift_lengths must name at least one shift length")
     if lengths[0] <= 0:
         raise ValueError(f"schedule shift_lengths must be > 0, got {list(shift_lengths)!r}")
+    if lengths[0] < interval_s - _EPS:
+        raise ValueError(f"schedule shift_lengths: {lengths[0]:g} s is shorter than one interval of the requirements "
+                         f"({interval_s:g} s); numbers are seconds (write '8h' for eight hours)")
     idle_limit_s = None if max_idle is None else _seconds(max_idle, "max_idle")
     if idle_limit_s is not None and idle_limit_s < 0:
         raise ValueError(f"schedule max_idle must be >= 0 or None, got {max_idle!r}")
@@ -529,7 +547,8 @@ def schedule(
                 if least_idle:
                     res = _least_idle(res, paid_h, np.asarray(idle) / 3600.0, constraints, pure_options, grain_h)
             elif res.status == 1:
-                status = f"time limit reached; best schedule found, at most {res.fun - bound:.1f} paid hours above optimal"
+                status = (f"time limit reached; best schedule found, at most {res.fun - bound:.1f} paid hours "
+                          "above optimal")
             else:
                 status = f"HiGHS stopped at its relative gap; optimality not proven ({res.message})"
             return result(res.x, status=status, optimal=optimal, objective=float(res.fun), solve_s=solve_s,

@@ -465,7 +465,8 @@ def _least_agents(method: str, rate: np.ndarray, aht: np.ndarray, patience: np.n
         frac = np.maximum(frac, crossing(k_lo["abandon_rate"], k_hi["abandon_rate"], scenario.max_abandon_rate, False))
     if scenario.max_occupancy is not None:
         # Occupancy is load / n: its exact crossing is cheaper and truer than a linear one.
-        frac = np.maximum(frac, np.clip(load * (1.0 - k_hi["abandon_rate"]) / scenario.max_occupancy - (n - 1), 0.0, 1.0))
+        frac = np.maximum(frac, np.clip(load * (1.0 - k_hi["abandon_rate"]) / scenario.max_occupancy - (n - 1),
+                                        0.0, 1.0))
     agents[idx] = n
     required[idx] = np.maximum((n - 1) + frac, 0.0)
     # A requirement of exactly n-1 means n-1 already met the target; keep required in (n-1, n].
@@ -1114,11 +1115,12 @@ def staffing_by_quantile(
         calls = np.maximum(center + stats.norm.ppf(q) * sd, 0.0)
         if used in ("erlang_c", "erlang_a"):
             req = _erlang_requirements(demand, scenario, used, calls=calls)
-        elif ref_ok and np.allclose(calls, reference.requirements["calls"].to_numpy(dtype=np.float64)):
+        elif ref_ok and reference is not None and np.allclose(calls, reference.requirements["calls"].to_numpy(
+                dtype=np.float64)):
             req = reference.requirements
             converged[label] = bool(reference.facts.get("converged", False))
         else:
-            factor = reference.facts.get("load_factor") if ref_ok else None
+            factor = reference.facts.get("load_factor") if ref_ok and reference is not None else None
             with _workers(workers) as pool:
                 req, facts = _size_by_simulation(demand.with_calls(calls), scenario, replications=replications,
                                                  seed=seed, engine=engine, max_iterations=max_iterations,

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulate.demand import Demand, _error, _seconds_since_midnight, _shown, as_demand, interval_of
+from simulate.demand import Demand, _error, _shown, as_demand, interval_of
 
 if TYPE_CHECKING:
     from simulate.scenario import Scenario
@@ -146,17 +146,17 @@ class StaffingPlan:
 
     # ------------------------------------------------------------------ makers
     @classmethod
-    def constant(cls, agents: int) -> "StaffingPlan":
+    def constant(cls, agents: int) -> StaffingPlan:
         """The same number of agents in every interval."""
         return cls("constant", (_agents_value(agents, "agents"),))
 
     @classmethod
-    def pattern(cls, pattern: Mapping[str, Any]) -> "StaffingPlan":
+    def pattern(cls, pattern: Mapping[str, Any]) -> StaffingPlan:
         """A weekly pattern: ``{"Mon-Fri 08:00-20:00": 40, "Sat 09:00-13:00": 12}`` (wall-clock times)."""
         return cls("pattern", _parse_pattern(pattern))
 
     @classmethod
-    def table(cls, frame: pd.DataFrame, *, interval: Any = None, column: str = "agents") -> "StaffingPlan":
+    def table(cls, frame: pd.DataFrame, *, interval: Any = None, column: str = "agents") -> StaffingPlan:
         """A table of agents by timestamp: ``ds`` (column or DatetimeIndex) and ``agents`` (whole, >= 0),
         and optionally ``group`` (an agent group's name: the table is then a plan per group, see
         :meth:`groups`; each group's rows must cover the open intervals).
@@ -212,7 +212,7 @@ class StaffingPlan:
         return cls._table(ds, raw, step)
 
     @classmethod
-    def _table(cls, ds: pd.DatetimeIndex, raw: np.ndarray, step: float) -> "StaffingPlan":
+    def _table(cls, ds: pd.DatetimeIndex, raw: np.ndarray, step: float) -> StaffingPlan:
         order = np.argsort(ds.asi8, kind="stable")
         ds, agents = ds[order], raw[order].astype(np.int64)
         tz = None if ds.tz is None else str(ds.tz)
@@ -221,7 +221,7 @@ class StaffingPlan:
                              else "ns"))
 
     @classmethod
-    def groups(cls, plans: Mapping[str, Any]) -> "StaffingPlan":
+    def groups(cls, plans: Mapping[str, Any]) -> StaffingPlan:
         """A plan per agent group: ``{"en": plan, "fr": 6, "bilingual": {"Mon-Fri 08:00-20:00": 8}}``.
 
         Each value is anything :func:`as_plan` reads (a plan, a number, a weekly pattern, a table),
@@ -245,7 +245,7 @@ class StaffingPlan:
         return cls("groups", tuple(items))
 
     @classmethod
-    def sized(cls, method: str = "erlang_a", **options: Any) -> "StaffingPlan":
+    def sized(cls, method: str = "erlang_a", **options: Any) -> StaffingPlan:
         """The least agents meeting the scenario's targets on the demand it is evaluated on.
 
         method: "auto" (simulation when the scenario has anything Erlang cannot see, else Erlang A),
@@ -256,7 +256,7 @@ class StaffingPlan:
         return cls("sized", (method, tuple(sorted(options.items()))))
 
     @classmethod
-    def relative(cls, base: "StaffingPlan", factor: float = 1.0, add: int = 0) -> "StaffingPlan":
+    def relative(cls, base: StaffingPlan, factor: float = 1.0, add: int = 0) -> StaffingPlan:
         """``base x factor + add`` per interval: the product rounded cumulatively (every interval within
         one agent of the exact value, the total within one), ``add`` only where the base has agents."""
         base = as_plan(base)
@@ -268,7 +268,7 @@ class StaffingPlan:
         return cls("relative", (base, float(factor), int(add)))
 
     @classmethod
-    def from_schedule(cls, schedule: Any, *, shrinkage: float = 0.0) -> "StaffingPlan":
+    def from_schedule(cls, schedule: Any, *, shrinkage: float = 0.0) -> StaffingPlan:
         """The agents on the phones under a :class:`simulate.Schedule`: the people on duty in each
         interval (its ``coverage.scheduled``) times the share of paid time on the phones,
         ``1 - shrinkage``, rounded down to whole agents (a schedule is usually built on
@@ -283,7 +283,7 @@ class StaffingPlan:
                          interval=getattr(schedule, "interval_s", None))
 
     @classmethod
-    def parse(cls, text: str) -> "StaffingPlan":
+    def parse(cls, text: str) -> StaffingPlan:
         """A plan from a short text (the command line, a form field):
 
         ``"40"`` (constant), ``"erlang_a"`` / ``"erlang_c"`` / ``"simulation"`` (sized to target), or a
@@ -323,16 +323,16 @@ class StaffingPlan:
                 base = cls.pattern(windows)
         return base if (factor, add) == (1.0, 0) else cls.relative(base, factor, add)
 
-    def __mul__(self, factor: float) -> "StaffingPlan":
+    def __mul__(self, factor: float) -> StaffingPlan:
         return StaffingPlan.relative(self, factor=factor)
 
     __rmul__ = __mul__
 
-    def __add__(self, add: int) -> "StaffingPlan":
+    def __add__(self, add: int) -> StaffingPlan:
         return StaffingPlan.relative(self, add=add)
 
     # ------------------------------------------------------------------ evaluation
-    def agents(self, demand: Any, scenario: "Scenario | None" = None) -> np.ndarray:
+    def agents(self, demand: Any, scenario: Scenario | None = None) -> np.ndarray:
         """Agents on duty in each interval of ``demand``: int64 array of shape (n,).
 
         ``scenario`` is needed by sized plans (targets and handle time). With agent groups (a plan per
@@ -368,7 +368,7 @@ class StaffingPlan:
             return np.clip(out, 0, _MAX_AGENTS).astype(np.int64)
         raise ValueError(f"unknown staffing plan kind {kind!r}")
 
-    def group_agents(self, demand: Any, scenario: "Scenario | None" = None) -> np.ndarray:
+    def group_agents(self, demand: Any, scenario: Scenario | None = None) -> np.ndarray:
         """Agents on duty per interval and agent group: int64 array of shape (n, G), columns in
         ``scenario.group_names`` order (the plan's own order for a plan per group evaluated without a
         scenario).
@@ -387,6 +387,7 @@ class StaffingPlan:
             unknown = [g for g in plans if g not in names]
             missing = [g for g in names if g not in plans]
             if unknown or missing:
+                assert scenario is not None  # names came from it
                 where = f"scenario {scenario.name!r} has agent groups {list(names)}"
                 raise ValueError(f"the staffing plan per group does not fit: {where}; "
                                  + "; ".join(([f"no plan for {missing}"] if missing else [])
@@ -401,6 +402,7 @@ class StaffingPlan:
             out = np.diff(np.concatenate([np.zeros((1, a.shape[1])), cum]), axis=0) + np.where(a > 0, add, 0)
             return np.clip(out, 0, _MAX_AGENTS).astype(np.int64)
         if names is not None and len(names) > 1:
+            assert scenario is not None  # names came from it
             if kind == "sized":
                 from simulate.staffing_groups import group_agents
 
@@ -411,12 +413,12 @@ class StaffingPlan:
                              "'group' column, or StaffingPlan.sized(...) to size the groups together")
         return self.agents(demand, scenario)[:, None]
 
-    def frame(self, demand: Any, scenario: "Scenario | None" = None) -> pd.DataFrame:
+    def frame(self, demand: Any, scenario: Scenario | None = None) -> pd.DataFrame:
         """``ds, agents`` for every interval of ``demand`` (all agent groups together)."""
         demand = as_demand(demand)
         return pd.DataFrame({"ds": demand.ds, "agents": self.agents(demand, scenario)})
 
-    def group_frame(self, demand: Any, scenario: "Scenario | None" = None) -> pd.DataFrame:
+    def group_frame(self, demand: Any, scenario: Scenario | None = None) -> pd.DataFrame:
         """``ds, group, agents``: one row per interval of ``demand`` and agent group (long format,
         the shape :meth:`table` reads back)."""
         demand = as_demand(demand)
@@ -485,7 +487,7 @@ class StaffingPlan:
         return {"base": base.to_dict(), "factor": factor, "add": add}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "StaffingPlan":
+    def from_dict(cls, data: Mapping[str, Any]) -> StaffingPlan:
         """Inverse of :meth:`to_dict`; ValueError naming what is wrong."""
         if not isinstance(data, Mapping):
             raise ValueError(f"a staffing plan must be a mapping, got {type(data).__name__}")
@@ -593,10 +595,10 @@ def _eval_table(spec: tuple, demand: Demand) -> np.ndarray:
     weighted = np.zeros(len(d0))
     starts = np.searchsorted(t0, d0, side="right") - 1
     if abs(step - L) < 1e-6:  # same grid: each demand interval is one table row (or none)
-        i = np.maximum(starts, 0)
-        hit = (starts >= 0) & (np.abs(t0[i] - d0) < 1e-6)
+        row = np.maximum(starts, 0)
+        hit = (starts >= 0) & (np.abs(t0[row] - d0) < 1e-6)
         covered = np.where(hit, L, 0.0)
-        weighted = np.where(hit, a[i] * L, 0.0)
+        weighted = np.where(hit, a[row] * L, 0.0)
     # time-weighted mean of the table over each demand interval [d, d + L) (gaps between rows cover nothing)
     for k in (range(len(d0)) if abs(step - L) >= 1e-6 else ()):
         lo, hi = d0[k], d0[k] + L

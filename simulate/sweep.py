@@ -87,12 +87,14 @@ def sweep(demand: Any, scenarios: Sequence[Scenario] | Mapping[str, Scenario], s
     demand: a :class:`simulate.Demand` or a frame it reads, as for :func:`simulate.run`.
     scenarios: Scenarios (named by ``Scenario.name``, which must be unique) or a mapping
     name -> Scenario. staffing: one staffing plan for every scenario (anything
-    :func:`simulate.run` accepts), or a mapping scenario name -> plan. engine: "auto", "fast" or "simpy" (resolved per scenario).
+    :func:`simulate.run` accepts), or a mapping scenario name -> plan. engine: "auto", "fast" or "simpy"
+    (resolved per scenario).
     backend: "local" runs tasks in ``workers`` processes (default ``os.cpu_count()``; 1 = in this
     process); "dask" sends them to the Dask scheduler at ``address`` (e.g. "tcp://10.0.0.5:8786"),
     or, without an address, to a LocalCluster of ``workers`` single-threaded processes on
     127.0.0.1 started and closed here (like any Dask LocalCluster, a script that calls this must
-    guard its entry point with ``if __name__ == "__main__":``). Results are identical for every backend and worker count.
+    guard its entry point with ``if __name__ == "__main__":``). Results are identical for every backend and
+    worker count.
 
     Returns a DataFrame with columns scenario (str), replication (int), metric (str), value
     (float64): ``len(scenarios) * replications * len(METRICS)`` rows, in scenario, replication,

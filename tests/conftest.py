@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from simulate.demand import Demand
 from simulate.records import RECORD_FIELDS
 from simulate.scenario import Scenario
 from simulate.workload import Workload, build_workload
+
+#: test files that start the app, a browser or a notebook kernel: the ``slow`` marker, so that
+#: ``python -m pytest -m "not slow"`` is the quick suite (the README's command runs everything)
+_SLOW_FILES = frozenset({"test_app.py", "test_app_browser.py", "test_notebooks.py"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in _SLOW_FILES or "dask" in item.name:  # Dask tests start local clusters
+            item.add_marker(pytest.mark.slow)
 
 
 def workload(calls, agents, interval_s: float, scenario: Scenario, start: str = "2026-01-05 00:00", *,

@@ -169,7 +169,8 @@ def test_scalar_inputs_need_periods_and_apply_on_business_days(synthetic):
     with pytest.raises(ValueError, match="start_backlog"):
         m.project(1200.0, 1200.0, periods=14, start="2022-06-01")
     later = m.project(1200.0, 1200.0, periods=14, start="2022-06-01", start_backlog=50_000)
-    assert later["backlog"].iloc[0] == pytest.approx(50_000 + later["applications"].iloc[0] - later["processed"].iloc[0])
+    first = later.iloc[0]
+    assert first["backlog"] == pytest.approx(50_000 + first["applications"] - first["processed"])
 
 
 def test_bad_parameters_and_data_raise_helpful_errors(synthetic):

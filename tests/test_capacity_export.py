@@ -125,8 +125,8 @@ def test_cli_capacity_writes_the_french_workbook_and_csv(tmp_path, monkeypatch, 
     hist = pd.DataFrame({"series": "callers", "ds": _daily(3)["ds"].dt.strftime("%Y-%m-%d"), "y": _daily(3)["yhat"]})
     hist.to_csv(tmp_path / "history.csv", index=False)
     monkeypatch.chdir(tmp_path)
-    argv = ["capacity", "history.csv", "--series", "callers", "--supply", str(REPO / "examples" / "capacity_supply.toml"),
-            "--language", "fr"]
+    argv = ["capacity", "history.csv", "--series", "callers",
+            "--supply", str(REPO / "examples" / "capacity_supply.toml"), "--language", "fr"]
     assert queuecast_cli.main([*argv, "--out", "plan.xlsx"]) == 0
     book = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     assert book.sheetnames == ["Sommaire", "Semaines", "Cohortes", "Début au plus tard", "Hypothèses"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import assert_call_for_call, workload
+
 from simulate import Scenario, engine_fast, engine_simpy
 from simulate._draws import spawn_streams
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, OUTCOME_BLOCKED, OUTCOME_CALLBACK

@@ -17,13 +17,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import workload
 from scipy import stats
 from scipy.linalg import expm
 
-from conftest import workload
 from simulate import Demand, Scenario
 from simulate.engine_simpy import simulate_replication
-from simulate.workload import build_workload
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
@@ -31,6 +30,7 @@ from simulate.records import (
     OUTCOME_CALLBACK,
     OUTCOME_CONTAINED,
 )
+from simulate.workload import build_workload
 
 AHT = 60.0  # a short handle time keeps runs short; the queue only sees the load aht x rate
 

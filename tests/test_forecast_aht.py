@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_forecast import office_history
 
 import forecast
-from test_forecast import office_history
 
 
 def with_handle_time(hist: pd.DataFrame, seed: int = 2) -> pd.DataFrame:

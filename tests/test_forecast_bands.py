@@ -22,8 +22,8 @@ def us_centre(start: str, end: str, level: float = 80.0, seed: int = 0) -> pd.Da
     days = pd.date_range(start, end, freq="D")
     days = days[WEEKDAY[days.day_of_week] > 0]
     names = hol.country_holidays("US", years=range(days[0].year, days[-1].year + 1))
-    level_day = (level * WEEKDAY[days.day_of_week] * (1 + 0.1 * np.sin(2 * np.pi * days.day_of_year.to_numpy() / 365.25))
-                 * rng.lognormal(0.0, 0.08, len(days)))
+    yearly = 1 + 0.1 * np.sin(2 * np.pi * days.day_of_year.to_numpy() / 365.25)
+    level_day = level * WEEKDAY[days.day_of_week] * yearly * rng.lognormal(0.0, 0.08, len(days))
     y = rng.poisson(level_day[:, None] * SHAPE[None, :]).astype(float)
     closed = np.array([names.get(d.date(), "").replace(" (observed)", "") in CLOSED for d in days])
     y[closed] = 0.0

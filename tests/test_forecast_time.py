@@ -6,9 +6,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from test_forecast import office_history
 
 import forecast
-from test_forecast import office_history
 
 
 def round_the_clock(start: str, end: str, tz: str | None, seed: int = 5) -> pd.DataFrame:

@@ -41,8 +41,8 @@ def _recomputed(calls: pd.DataFrame, n: int, interval_s: float, threshold: float
     end = start + calls["service_s"].to_numpy()
     served = np.isfinite(start) & np.isfinite(end)
     edges = np.arange(n + 1) * interval_s
-    overlap = np.clip(np.minimum(end[served, None], edges[None, 1:]) - np.maximum(start[served, None], edges[None, :-1]),
-                      0.0, None)
+    overlap = np.clip(np.minimum(end[served, None], edges[None, 1:])
+                      - np.maximum(start[served, None], edges[None, :-1]), 0.0, None)
     with np.errstate(invalid="ignore", divide="ignore"):
         return {"answered": answered, "abandoned": abandoned, "answered_within": within,
                 "service_level": within / (answered + abandoned), "abandon_rate": abandoned / (answered + abandoned),

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_forecast import SHAPE, office_history
 
 import forecast
-from test_forecast import SHAPE, office_history
 
 BANDS = ["yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"]
 

@@ -104,7 +104,8 @@ def test_data_error_survives_pickling_with_its_attributes():
     import pickle
 
     err = pickle.loads(pickle.dumps(DataError("bad", path="a.csv", line=3, column="y", value="x", expected="1")))
-    assert (err.path, err.line, err.column, err.value, str(err)) == ("a.csv", 3, "y", "x", "a.csv, line 3, column 'y': bad; expected 1")
+    assert (err.path, err.line, err.column, err.value, str(err)) == (
+        "a.csv", 3, "y", "x", "a.csv, line 3, column 'y': bad; expected 1")
 
 
 @pytest.mark.parametrize("name,content,what", [
@@ -254,7 +255,7 @@ def test_windows_1252_encoded_file_is_decoded(tmp_path):
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_both_lines(tmp_path):
     # decoding it all as cp1252 would turn the UTF-8 "é" of line 2 into "Ã©" without a word
-    data = "ds;y;note\n2024-01-01;1;fermé\n".encode("utf-8") + "2024-01-02;2;été\n".encode("cp1252")
+    data = "ds;y;note\n2024-01-01;1;fermé\n".encode() + "2024-01-02;2;été\n".encode("cp1252")
     path = tmp_path / "mixed.csv"
     path.write_bytes(data)
     with pytest.raises(DataError) as info:
@@ -452,7 +453,8 @@ def test_an_unclosed_quote_is_refused_not_allowed_to_swallow_later_rows(tmp_path
 
 
 def test_fully_quoted_file_as_some_exporters_write_it(tmp_path):
-    out = read_history(write(tmp_path, "allq.csv", '"series","ds","y"\n"calls","2024-01-02","2"\n"calls","2024-01-01","1"\n'))
+    out = read_history(write(tmp_path, "allq.csv",
+                             '"series","ds","y"\n"calls","2024-01-02","2"\n"calls","2024-01-01","1"\n'))
     assert out["y"].tolist() == [1.0, 2.0] and list(out.columns) == ["series", "ds", "y"]
 
 
@@ -489,7 +491,8 @@ def test_semicolon_file_with_english_grouping_is_refused_not_misread(tmp_path):
 # sources: a path, the file's bytes, or a file object read the same; messages use the name given
 
 SOURCES = [
-    ("history.csv", "series,ds,y,note\ncalls,2024-01-01 08:30,7,=1+1\ncalls,2024-01-01 08:00,5,\nmail,2024-01-01 08:00,2,x\n"),
+    ("history.csv",
+     "series,ds,y,note\ncalls,2024-01-01 08:30,7,=1+1\ncalls,2024-01-01 08:00,5,\nmail,2024-01-01 08:00,2,x\n"),
     ("historique.csv", "ds;y\n02/01/2024;1 234,5\n01/01/2024;12,5\n"),
 ]
 
@@ -569,7 +572,8 @@ def test_a_forecast_reads_as_arrivals_by_its_yhat_column_and_extra_numbers_are_n
 
 @pytest.mark.parametrize("content,fragments", [
     ("ds,calls\n2024-11-13 08:00,5\n2024-11-13 08:30,-10\n", ["arr.csv, line 3, column 'calls'", "'-10' is negative"]),
-    ("ds,calls\n2024-11-13 08:00,5\n2024-11-13 08:30,abc\n", ["arr.csv, line 3, column 'calls'", "'abc' is not a number"]),
+    ("ds,calls\n2024-11-13 08:00,5\n2024-11-13 08:30,abc\n",
+     ["arr.csv, line 3, column 'calls'", "'abc' is not a number"]),
     ("ds,volume\n2024-11-13 08:00,5\n", ["arr.csv, line 1, column 'calls'", "no column 'calls', 'yhat' or 'y'",
                                          "did you mean"]),
     ("ds,calls,aht_s\n2024-11-13 08:00,5,-3\n", ["arr.csv, line 2, column 'aht_s'", "'-3' is negative"]),
@@ -584,8 +588,8 @@ def test_arrivals_refusals_name_file_and_line_counted_as_a_person_does(content, 
 
 
 def test_a_group_column_can_name_the_series_and_messages_say_group():
-    text = ("ds,group,yhat,yhat_lo_80\n2026-01-05,phones,10,8\n2026-01-05,processing,20,15\n"
-            "2026-01-06,phones,11,9\n").encode()
+    text = (b"ds,group,yhat,yhat_lo_80\n2026-01-05,phones,10,8\n2026-01-05,processing,20,15\n"
+            b"2026-01-06,phones,11,9\n")
     read = forecast.read_history(text, name="plan.csv", value=("yhat", "calls", "y"), numeric=("yhat_lo_80",),
                                  series_column="group")
     assert sorted(read["series"].unique()) == ["phones", "processing"]

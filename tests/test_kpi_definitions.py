@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from random_centres import random_case
+
 from simulate import METRICS, Scenario, engine_fast, engine_simpy, metrics
 from simulate.records import (
     OUTCOME_ABANDONED,

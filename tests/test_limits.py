@@ -87,7 +87,8 @@ def test_inflate_reads_a_share_link_and_refuses_a_bomb_after_the_limit():
     assert limits.inflate(zlib.compress(state)) == state
     bomb = zlib.compress(b"[" * 5_000_000, 9)
     assert len(bomb) < 10_000
-    with pytest.raises(LimitError, match=r"share link: more than 65,536 bytes, above the limit \(MAX_SHARE_STATE_BYTES"):
+    with pytest.raises(LimitError,
+                       match=r"share link: more than 65,536 bytes, above the limit \(MAX_SHARE_STATE_BYTES"):
         limits.inflate(bomb, subject="share link")
     with pytest.raises(EOFError):
         limits.inflate(zlib.compress(state)[:-6])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from random_centres import random_case
+
 from simulate import engine_fast, metrics
 from simulate.metrics import _percentile
 from simulate.records import OUTCOME_ANSWERED

@@ -94,9 +94,12 @@ def _rezip(data: bytes, edit) -> bytes:
 
 def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
     monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 1_000_000)
-    book = _rezip(_xlsx([["ds", "y"], ["2024-01-01", 1]]), lambda xml: xml.replace(b"<sheetData>", b" " * 5_000_000 + b"<sheetData>"))
+    book = _rezip(_xlsx([["ds", "y"], ["2024-01-01", 1]]),
+                  lambda xml: xml.replace(b"<sheetData>", b" " * 5_000_000 + b"<sheetData>"))
     assert len(book) < 30_000
-    with pytest.raises(DataError, match=r"bomb\.xlsx: 5,0\d\d,\d{3} bytes is above the limit of 1,000,000 bytes \(MAX_UPLOAD_BYTES\)"):
+    with pytest.raises(DataError,
+                       match=r"bomb\.xlsx: 5,0\d\d,\d{3} bytes is above the limit of 1,000,000 bytes "
+                             r"\(MAX_UPLOAD_BYTES\)"):
         read_history(book, name="bomb.xlsx")
 
 
@@ -110,7 +113,8 @@ def test_an_xlsx_declaring_a_huge_dimension_is_read_as_its_cells():
 
 def test_an_xlsx_row_reaching_far_right_is_refused_at_that_row():
     book = _rezip(_xlsx([["ds", "y"], ["2024-01-01", 1]]),
-                  lambda xml: xml.replace(b"</sheetData>", b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
+                  lambda xml: xml.replace(b"</sheetData>", b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c>'
+                                                           b'</row></sheetData>'))
     with pytest.raises(DataError) as info:
         read_history(book, name="far.xlsx")
     assert info.value.line == 3
@@ -134,7 +138,8 @@ def test_a_169_kb_file_with_20000_columns_is_refused_at_once():
     with pytest.raises(DataError) as info:
         read_history(data, name="wide.csv")
     assert info.value.line == 1
-    assert str(info.value).startswith("wide.csv, line 1: 20,000 columns is above the limit of 200 columns (MAX_COLUMNS)")
+    assert str(info.value).startswith(
+        "wide.csv, line 1: 20,000 columns is above the limit of 200 columns (MAX_COLUMNS)")
     assert "series,ds,y" in str(info.value)
 
 
@@ -167,7 +172,8 @@ def test_more_rows_than_the_limit_are_refused_for_every_kind_of_source(monkeypat
 def test_more_series_than_the_limit_are_refused_unless_one_is_chosen(monkeypatch):
     monkeypatch.setattr(limits, "MAX_SERIES", 2)
     data = b"series,ds,y\na,2024-01-01,1\nb,2024-01-01,1\nc,2024-01-01,1\n"
-    with pytest.raises(DataError, match=r"many\.csv, column 'series': the file has 3 series: 3 series is above the limit of 2"):
+    with pytest.raises(DataError,
+                       match=r"many\.csv, column 'series': the file has 3 series: 3 series is above the limit of 2"):
         read_history(data, name="many.csv")
     assert read_history(data, name="many.csv", series="b")["series"].tolist() == ["b"]
 

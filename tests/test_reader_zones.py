@@ -38,7 +38,7 @@ def test_changing_offsets_are_read_in_the_zone_they_match_with_a_warning_naming_
 
 
 def test_offsets_no_zone_explains_are_refused_naming_the_line():
-    text = "ds,y\n2025-01-06T08:00:00-05:00,3\n2025-01-06T08:15:00+03:17,4\n".encode()
+    text = b"ds,y\n2025-01-06T08:00:00-05:00,3\n2025-01-06T08:15:00+03:17,4\n"
     with pytest.raises(forecast.DataError, match=r"line 3.*UTC offset"):
         forecast.read_history(text, name="odd.csv")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_call_for_call
 
 import simulate
-from conftest import assert_call_for_call
 from simulate import CallType, Demand, Scenario, StaffingPlan, engine_fast, engine_simpy
 from simulate.records import OUTCOME_ANSWERED
 from simulate.workload import build_workload

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import workload
 
 import simulate
-from conftest import workload
 from simulate import METRICS, Scenario, SimulationResult, compare, run
 from simulate.metrics import busy_seconds_per_interval, metrics_table, t_interval
 

@@ -125,7 +125,8 @@ def test_headcount_cap_that_is_not_binding_changes_nothing():
 def test_zero_requirement_gives_an_empty_schedule():
     req = pd.DataFrame({"ds": pd.date_range("2022-06-06", periods=48, freq="30min"), "agents": 0.0})
     sched = simulate.schedule(req)
-    assert sched.shifts.empty and list(sched.shifts.columns) == ["start", "end", "length_h", "paid_h", "breaks", "people"]
+    assert sched.shifts.empty
+    assert list(sched.shifts.columns) == ["start", "end", "length_h", "paid_h", "breaks", "people"]
     assert sched.paid_hours == 0 and sched.headcount == 0
     assert sched.feasible and sched.optimal
     assert (sched.coverage["scheduled"] == 0).all() and len(sched.coverage) == 48
@@ -265,3 +266,20 @@ def test_least_idle_keeps_paid_hours_and_moves_people_out_of_closed_hours():
     assert tidy.optimal and tidy.feasible and tidy.settings["least_idle"]
     assert tidy.paid_hours == first.paid_hours and tidy.headcount == first.headcount
     assert idle_hours(tidy) < idle_hours(first)
+
+
+def test_bare_numbers_are_seconds_as_everywhere_in_simulate_and_text_needs_its_unit():
+    req = hourly([1.0, 2.0, 2.0, 3.0, 2.0, 1.0, 0.0, 0.0])
+    in_text = simulate.schedule(req, shift_lengths=("3h", "4h"), start_every="1h", breaks=[("2h", "30min")],
+                                max_idle="1h")
+    in_seconds = simulate.schedule(req, shift_lengths=(10_800, 14_400.0), start_every=3_600, breaks=[(7_200, 1_800)],
+                                   max_idle=3_600.0)
+    assert in_text.optimal and not in_text.shifts.empty
+    pd.testing.assert_frame_equal(in_seconds.shifts, in_text.shifts)
+    assert in_seconds.paid_hours == in_text.paid_hours
+    # 8 read as seconds is shorter than one 1-hour interval: refused, with the way to say hours
+    with pytest.raises(ValueError, match=r"shift_lengths: 8 s is shorter than one interval.*'8h'"):
+        simulate.schedule(req, shift_lengths=(8,))
+    # text without a unit would be nanoseconds to pandas
+    with pytest.raises(ValueError, match=r"start_every '1' has no unit: write e.g. '1h'"):
+        simulate.schedule(req, start_every="1")

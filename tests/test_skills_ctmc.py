@@ -134,7 +134,7 @@ def simulated(s: Scenario, lam, agents, calls_per_rep=1800, seed=7, reps=REPS):
         r = simulate_replication(work, s, child)
         keep = (r.arrival_s > WARMUP_S) & ((r.outcome == OUTCOME_ANSWERED) | (r.outcome == OUTCOME_ABANDONED))
 
-        def kpis(m):
+        def kpis(m, r=r):
             return [(r.wait_s[m] > 0).mean(), (r.outcome[m] == OUTCOME_ABANDONED).mean(), r.wait_s[m].mean()]
 
         per_type.append([kpis(keep & (r.call_type == t)) for t in range(2)])

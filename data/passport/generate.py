@@ -305,7 +305,8 @@ def simulate_calls(days: pd.DatetimeIndex, open_day: np.ndarray, apps: np.ndarra
         abandon_share = 0.03 + 0.12 * min(load, 1.0) ** 6
         answered = int(min(round(entered * (1.0 - abandon_share)), answer_cap[t]))
         abandoned = entered - answered
-        again = int(rng_redial.binomial(blocked, REDIAL_BLOCKED)) + int(rng_redial.binomial(abandoned, REDIAL_ABANDONED))
+        again = (int(rng_redial.binomial(blocked, REDIAL_BLOCKED))
+                 + int(rng_redial.binomial(abandoned, REDIAL_ABANDONED)))
         soon = int(rng_redial.binomial(again, REDIAL_NEXT_DAY))
         redials_due[k + 1] += soon
         redials_due[k + 2] += again - soon

@@ -227,4 +227,5 @@ class DailyTopDown(Model):
         per_day = expand_open_days(fc, days, ctx)
         if not ctx.intraday:
             return per_day[:h]
+        assert self.shares_ is not None  # fit() learns shares for intraday data
         return topdown_predict(per_day, days, self.shares_, h)

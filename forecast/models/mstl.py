@@ -50,7 +50,7 @@ class _DailyMSTL(DailyTopDown):
         m = self.season_
         year = int(round(365.25 / 7 * m))
         v = self.train_
-        periods = (m,)
+        periods: tuple[int, ...] = (m,)
         n_years = len(v) // year
         if n_years >= 3:
             # a yearly pattern is learnable only from years of similar level: a surge or a collapse

@@ -145,7 +145,8 @@ class YearlyProfile(Model):
         self.smooth = smooth
 
     def fit(self, y: pd.Series, context: Context) -> YearlyProfile:
-        self.inner_ = _DailyYearly(self.level_days, self.min_years, self.smooth).fit(y, context)
+        self.inner_ = _DailyYearly(self.level_days, self.min_years, self.smooth)
+        self.inner_.fit(y, context)
         return self
 
     def predict(self, h: int) -> np.ndarray:

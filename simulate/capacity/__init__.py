@@ -23,8 +23,8 @@ The plan, week by week, in four steps:
 
 What-ifs (:func:`what_if`, :func:`what_ifs`, :func:`compare`): surge bigger or earlier, attrition
 doubled, training shortened, status-line automation; each a variation of the same problem, compared
-side by side in one table. Files: :func:`read_supply_toml`, :func:`problem_from_toml`, :func:`to_excel` (English or French; or any
-writer of :mod:`simulate.export` on a plan or a :class:`PlanWithWhatIfs`).
+side by side in one table. Files: :func:`read_supply_toml`, :func:`problem_from_toml`, :func:`to_excel`
+(English or French; or any writer of :mod:`simulate.export` on a plan or a :class:`PlanWithWhatIfs`).
 
 Units: FTE and people per week; weeks counted from the plan's start (week 0); money in the
 scenario's currency; durations inside the requirement in seconds, as everywhere in :mod:`simulate`.

@@ -93,7 +93,7 @@ class Backoffice:
         if self.group == self.phone_group:
             raise ValueError("Backoffice.group and Backoffice.phone_group must differ")
 
-    def replace(self, **changes: Any) -> "Backoffice":
+    def replace(self, **changes: Any) -> Backoffice:
         import dataclasses
 
         return dataclasses.replace(self, **changes)

@@ -63,7 +63,8 @@ def read_supply_toml(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path}: not valid TOML ({exc})") from None
     unknown = set(data) - {"plan", "groups", "cross_training"}
     if unknown:
-        raise ValueError(f"{path}: unknown table(s) {sorted(unknown)}; expected [plan], [groups.<name>], [cross_training]")
+        raise ValueError(f"{path}: unknown table(s) {sorted(unknown)}; "
+                         "expected [plan], [groups.<name>], [cross_training]")
     groups = data.get("groups")
     if not isinstance(groups, Mapping) or not groups:
         raise ValueError(f"{path}: no [groups.<name>] table; give at least one group's supply")
@@ -96,7 +97,7 @@ def read_supply_toml(path: str | Path) -> dict[str, Any]:
 
 
 def problem_from_toml(demand: pd.DataFrame, path: str | Path, *, series: str | None = None, start: Any = None,
-                      end: Any = None, **overrides: Any) -> "CapacityProblem":
+                      end: Any = None, **overrides: Any) -> CapacityProblem:
     """A :class:`~simulate.capacity.CapacityProblem` from a demand table and a supply TOML file.
 
     demand: a forecast (``ds, yhat`` and bands) or a history (``ds, y``), daily, weekly or per interval;

@@ -102,9 +102,9 @@ class CapacityProblem:
         for g, s in self.supply.items():
             if not isinstance(s, Supply):
                 raise ValueError(f"supply[{g!r}] must be a Supply, got {type(s).__name__}")
-        for g, s in self.scenarios.items():
-            if not isinstance(s, Scenario):
-                raise ValueError(f"scenarios[{g!r}] must be a Scenario, got {type(s).__name__}")
+        for g, sc in self.scenarios.items():
+            if not isinstance(sc, Scenario):
+                raise ValueError(f"scenarios[{g!r}] must be a Scenario, got {type(sc).__name__}")
         groups = self.groups
         if not groups:
             raise ValueError("a capacity plan needs at least one group (demand or a back office)")
@@ -142,7 +142,7 @@ class CapacityProblem:
             out += [g for g in (self.backoffice.phone_group, self.backoffice.group) if g not in out]
         return out
 
-    def replace(self, **changes: Any) -> "CapacityProblem":
+    def replace(self, **changes: Any) -> CapacityProblem:
         """A copy with some fields changed; the demand requirement is reused when nothing it depends on changed."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
@@ -202,7 +202,8 @@ class CapacityPlan:
     weeks: tidy frame, one row per group and week (columns :data:`WEEK_COLUMNS`): ``required`` and
         ``available`` (FTE; for the processing group, the FTE this week needs to leave no application
         past standard at its end, given what earlier weeks processed), ``headcount`` (people on staff
-        at the week's start, trainees included), ``productive`` (their FTE after training and learning curve), ``in_training``,
+        at the week's start, trainees included), ``productive`` (their FTE after training and learning curve),
+        ``in_training``,
         ``hires`` (people starting a class that week), ``attrition`` (people leaving during the week),
         ``overtime``/``borrowed`` (FTE), ``cross_in``/``cross_out`` (FTE lent between groups; in
         counts the efficiency), ``shortfall`` (FTE short; processing: late applications as FTE-weeks
@@ -360,7 +361,7 @@ class _Model:
         self.integer.append(np.full(n, 1 if integer else 0))
         return idx
 
-    def row(self, cols: np.ndarray, vals: np.ndarray, lb: float, ub: float) -> None:
+    def row(self, cols: Any, vals: Any, lb: float, ub: float) -> None:
         cols = np.asarray(cols, dtype=np.int64)
         vals = np.asarray(vals, dtype=float)
         keep = vals != 0
@@ -400,7 +401,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     W = ctx.n_weeks
     m = _Model()
     bo = ctx.problem.backoffice
-    X, Z, O, B, U, Y = {}, {}, {}, {}, {}, {}
+    X, Z, OT, B, U, Y = {}, {}, {}, {}, {}, {}
     short_weight: list[tuple[np.ndarray, np.ndarray]] = []
     for g in ctx.groups:
         gi = ctx.info[g]
@@ -424,7 +425,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                 m.row([X[g][k], Z[g][k]], [1.0, -big], -np.inf, 0.0)
                 m.row([X[g][k], Z[g][k]], [1.0, -float(s.min_class_size)], 0.0, np.inf)
         if s.overtime > 0:
-            O[g] = m.var(W, cost=gi.ot_cost + _TIE)
+            OT[g] = m.var(W, cost=gi.ot_cost + _TIE)
         if s.borrow_max > 0:
             ub = np.where(np.arange(W) >= s.borrow_lead_weeks, s.borrow_max, 0.0)
             B[g] = m.var(W, cost=gi.borrow_cost + _TIE, ub=ub)
@@ -445,12 +446,15 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         M[g] = m.var(W)
         pos = {int(c): k for k, c in enumerate(gi.starts)}
         for w in range(W):
-            cols, vals = [M[g][w]], [1.0]
+            cols: list[Any] = [M[g][w]]
+            vals: list[Any] = [1.0]
             if w > 0:
-                cols.append(M[g][w - 1]); vals.append(-(1.0 - gi.attrition[w - 1]))
+                cols.append(M[g][w - 1])
+                vals.append(-(1.0 - gi.attrition[w - 1]))
             c = w - mature
             if c in pos:
-                cols.append(X[g][pos[c]]); vals.append(-surv[w] / surv[c])
+                cols.append(X[g][pos[c]])
+                vals.append(-surv[w] / surv[c])
             m.row(np.array(cols), np.array(vals), 0.0, 0.0)
         lo = np.searchsorted(gi.starts, np.arange(W) - mature, side="right")
         hi = np.searchsorted(gi.starts, np.arange(W), side="right")
@@ -466,22 +470,28 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     def capacity_terms(g: str, w: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
         cols, vals = fte_terms(g, w)
         gi = ctx.info[g]
-        if g in O:
-            cols.append(O[g][w:w + 1]); vals.append(np.ones(1))
+        if g in OT:
+            cols.append(OT[g][w:w + 1])
+            vals.append(np.ones(1))
         if g in B:
-            cols.append(B[g][w:w + 1]); vals.append(np.array([gi.supply.borrow_productivity]))
+            cols.append(B[g][w:w + 1])
+            vals.append(np.array([gi.supply.borrow_productivity]))
         for (a, h), (_, eff) in ctx.cross.items():
             if h == g:
-                cols.append(Y[(a, h)][w:w + 1]); vals.append(np.array([eff]))
+                cols.append(Y[(a, h)][w:w + 1])
+                vals.append(np.array([eff]))
             if a == g:
-                cols.append(Y[(a, h)][w:w + 1]); vals.append(np.array([-1.0]))
+                cols.append(Y[(a, h)][w:w + 1])
+                vals.append(np.array([-1.0]))
         return cols, vals
 
     proc = bo.group if bo is not None else None
-    P = L = None
+    P: np.ndarray | None = None
+    L: np.ndarray | None = None
     q = ctx.queue
-    S = None  # cumulative processed applications
+    S: np.ndarray | None = None  # cumulative processed applications
     if bo is not None:
+        assert proc is not None and ctx.prod_w is not None  # _context sets them with a back office
         P = m.var(W)
         L = m.var(W)
         cumA = np.cumsum(q.A)
@@ -501,8 +511,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         base_fte = gi.base["fte"]
         for w in range(W):
             f_cols, f_vals = fte_terms(g, w)
-            if g in O:
-                m.row(np.concatenate([O[g][w:w + 1], *f_cols]),
+            if g in OT:
+                m.row(np.concatenate([OT[g][w:w + 1], *f_cols]),
                       np.concatenate([[1.0], *(-s.overtime * v for v in f_vals)]), -np.inf, s.overtime * base_fte[w])
             for (a, h), (share, _) in ctx.cross.items():
                 if a == g:
@@ -518,13 +528,16 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
             cols, vals = cols + [U[g][w:w + 1]], vals + [np.ones(1)]
             rhs = need[w] - base_fte[w]
             if bo is not None and g == bo.phone_group:
+                assert ctx.slope is not None and L is not None and S is not None  # set with a back office
                 # status calls of week w = b m_w (L_{w-1} + L_w)/2 + g m_w (B_{w-1} + B_w)/2, times FTE per call
                 k_past = ctx.slope[w] * q.b_past * q.m[w] / 2.0
                 k_back = ctx.slope[w] * q.b_backlog * q.m[w] / 2.0
                 if k_past:
-                    cols.append(L[w:w + 1]); vals.append(np.array([-k_past]))
+                    cols.append(L[w:w + 1])
+                    vals.append(np.array([-k_past]))
                     if w > 0:
-                        cols.append(L[w - 1:w]); vals.append(np.array([-k_past]))
+                        cols.append(L[w - 1:w])
+                        vals.append(np.array([-k_past]))
                     else:
                         rhs += k_past * q.L_start
                 if k_back:
@@ -532,7 +545,8 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
                     cumA = np.cumsum(q.A)
                     b_prev = q.B_start + (cumA[w - 1] if w > 0 else 0.0)
                     rhs += k_back * (b_prev + q.B_start + cumA[w])
-                    cols.append(S[max(w - 1, 0):w + 1]); vals.append(np.full(min(w, 1) + 1, k_back))
+                    cols.append(S[max(w - 1, 0):w + 1])
+                    vals.append(np.full(min(w, 1) + 1, k_back))
             m.row(np.concatenate(cols), np.concatenate(vals), rhs, np.inf)
 
     # The cost nothing can change (the starting staff's wages, classes already decided) enters as a
@@ -588,7 +602,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
     xv = res.x
     sol = _Solution(
         x={g: np.rint(xv[X[g]]) for g in ctx.groups},
-        o={g: np.maximum(xv[O[g]], 0.0) if g in O else np.zeros(W) for g in ctx.groups},
+        o={g: np.maximum(xv[OT[g]], 0.0) if g in OT else np.zeros(W) for g in ctx.groups},
         b={g: np.maximum(xv[B[g]], 0.0) if g in B else np.zeros(W) for g in ctx.groups},
         y={pair: np.maximum(xv[Y[pair]], 0.0) for pair in ctx.cross},
         p=xv[P] if P is not None else None, late=np.maximum(xv[L], 0.0) if L is not None else None,
@@ -596,6 +610,7 @@ def _solve(ctx: _Context, correction: np.ndarray, time_limit: float, mip_gap: fl
         feasible=feasible,
         solve_time_s=solve_s, phases=phases)
     if bo is not None:
+        assert sol.late is not None and sol.p is not None  # solved with a back office
         late_prev = np.concatenate([[q.L_start], sol.late[:-1]])
         backlog = q.B_start + np.cumsum(q.A) - np.cumsum(sol.p)
         backlog_prev = np.concatenate([[q.B_start], backlog[:-1]])
@@ -638,6 +653,7 @@ def _evaluate(ctx: _Context, sol: _Solution) -> dict[str, Any]:
     bo = ctx.problem.backoffice
     if bo is not None:
         prod = ctx.problem.supply[bo.group].productivity
+        assert prod is not None  # CapacityProblem requires it of the back-office group
         avail = staff[bo.group]["available"]
         key = np.round(avail, 9).tobytes()  # a later round with the same processing gives the same calls
         if key not in ctx.exact:
@@ -682,6 +698,7 @@ def plan(problem: CapacityProblem, *, time_limit: float = 10.0, mip_gap: float =
         if bo is None:
             break
         exact = ev["phone_req"].fte(bo.phone_group)
+        assert ctx.base_phone is not None and ctx.slope is not None and sol.status_lin is not None
         linear = ctx.base_phone + correction + ctx.slope * sol.status_lin
         diff = exact - linear
         residual = float(np.abs(diff).max()) if W else 0.0
@@ -716,6 +733,7 @@ def _result(ctx: _Context, sol: _Solution, ev: dict[str, Any], *, rounds: int, r
             sl = pr.service_level(g, st["available"])
         if bo is not None and g == bo.group:
             # this week's work to leave nothing past standard at its end, after what earlier weeks processed
+            assert ctx.prod_w is not None  # set with a back office
             per_fte = np.where(ctx.prod_w > 0, ctx.prod_w, np.inf)
             done_before = np.concatenate([[0.0], np.cumsum(wb["processed"].to_numpy())[:-1]])
             required = np.maximum(ctx.queue.D - done_before, 0.0) / per_fte
@@ -733,7 +751,8 @@ def _result(ctx: _Context, sol: _Solution, ev: dict[str, Any], *, rounds: int, r
             "cross_out": st["cross_out"], "shortfall": short, "cost": cost, "calls": calls,
             "backlog": wb["backlog"].to_numpy() if wb is not None else nan,
             "past_standard": wb["past_standard"].to_numpy() if wb is not None else nan,
-            "status_calls": wb["status_calls"].to_numpy() if wb is not None and g != bo.group else nan,
+            "status_calls": wb["status_calls"].to_numpy() if wb is not None and bo is not None and g != bo.group
+            else nan,
             "service_level": sl})
         frames.append(f)
     weeks = pd.concat(frames, ignore_index=True)[list(WEEK_COLUMNS)]
@@ -814,7 +833,7 @@ def latest_start(ctx: _Context, required: dict[str, np.ndarray]) -> pd.DataFrame
         peak = int(np.flatnonzero(req >= (1.0 - PEAK_TOLERANCE) * req.max())[0])
         t, r = s.training_weeks, len(s.ramp)
 
-        def last_allowed(limit: int) -> int:
+        def last_allowed(limit: int, s: Supply = s) -> int:
             if s.class_weeks is None:
                 return limit
             if isinstance(s.class_weeks, int):

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario import Scenario
 from ..demand import Demand, interval_of
+from ..scenario import Scenario
 from ..staffing import predicted_kpis, required_agents, staffing_by_quantile, workforce_totals
 
 __all__ = ["Requirement", "weekly_requirement", "intraday_profile", "DAY_S", "WEEK_S"]
@@ -88,7 +88,7 @@ class Requirement:
         return list(dict.fromkeys(self.weeks["group"].astype(str)))
 
     @classmethod
-    def from_weeks(cls, table: pd.DataFrame, start: Any = None) -> "Requirement":
+    def from_weeks(cls, table: pd.DataFrame, start: Any = None) -> Requirement:
         """A requirement given directly as paid FTE per week (from another tool, or by hand).
 
         table: ``week`` (a week number counted from ``start``, or a date inside the week) and
@@ -123,7 +123,8 @@ class Requirement:
             idx = np.floor((pd.to_datetime(df["week"]) - start).dt.total_seconds().to_numpy() / WEEK_S
                            + 1e-9).astype(np.int64)
             if np.any(idx < 0):
-                raise ValueError(f"required: week {df['week'].iloc[int(np.argmin(idx))]!r} is before start {start.date()}")
+                raise ValueError(f"required: week {df['week'].iloc[int(np.argmin(idx))]!r} "
+                                 f"is before start {start.date()}")
         dup = pd.DataFrame({"g": df["group"], "w": idx}).duplicated()
         if dup.any():
             r = int(np.flatnonzero(dup.to_numpy())[0])
@@ -205,13 +206,15 @@ def _frame_parts(frame: pd.DataFrame, group: str) -> tuple[pd.DatetimeIndex, pd.
         if isinstance(df.index, pd.DatetimeIndex):
             df = df.rename_axis("ds").reset_index()
         else:
-            raise _data_error(f"demand[{group!r}]: expected a 'ds' column of timestamps, got columns {list(df.columns)}")
+            raise _data_error(f"demand[{group!r}]: expected a 'ds' column of timestamps, "
+                              f"got columns {list(df.columns)}")
     if "series" in df.columns and df["series"].nunique(dropna=False) > 1:
         raise _data_error(f"demand[{group!r}]: column 'series' holds {df['series'].nunique()} series; give one "
                           "frame per group ({group: frame})")
     col = next((c for c in ("yhat", "calls", "y") if c in df.columns), None)
     if col is None:
-        raise _data_error(f"demand[{group!r}]: expected a 'yhat', 'calls' or 'y' column, got columns {list(df.columns)}")
+        raise _data_error(f"demand[{group!r}]: expected a 'yhat', 'calls' or 'y' column, "
+                          f"got columns {list(df.columns)}")
     if len(df) == 0:
         raise _data_error(f"demand[{group!r}]: the table has no rows")
     ds = pd.DatetimeIndex(pd.to_datetime(df["ds"]))

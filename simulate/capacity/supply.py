@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,8 @@ class Supply:
         if np.ndim(self.attrition) == 0:
             put("attrition", _nonneg("attrition", self.attrition, below_one=True))
         else:
-            put("attrition", tuple(_nonneg(f"attrition[{i}]", a, below_one=True) for i, a in enumerate(self.attrition)))
+            rates = cast(Sequence[float], self.attrition)
+            put("attrition", tuple(_nonneg(f"attrition[{i}]", a, below_one=True) for i, a in enumerate(rates)))
             if not self.attrition:
                 raise ValueError("Supply.attrition must be a number or a non-empty sequence")
         put("training_weeks", _whole("training_weeks", self.training_weeks))
@@ -157,7 +158,7 @@ class Supply:
                                  f"got {self.productivity!r}")
 
     # ------------------------------------------------------------------ conversions
-    def replace(self, **changes: Any) -> "Supply":
+    def replace(self, **changes: Any) -> Supply:
         """A copy with some fields changed (validated again)."""
         import dataclasses
 
@@ -167,7 +168,7 @@ class Supply:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Supply":
+    def from_dict(cls, data: Mapping[str, Any]) -> Supply:
         """From a plain mapping (a TOML table); unknown keys are refused, naming them."""
         import dataclasses
 
@@ -288,7 +289,7 @@ def cross_training_pairs(cross: Any, groups: Sequence[str]) -> dict[tuple[str, s
             parts = key.split(">")
             if len(parts) != 2:
                 raise ValueError(f"cross_training: key {key!r} must read 'from>to'")
-            pair = (parts[0].strip(), parts[1].strip())
+            pair: tuple[str, ...] = (parts[0].strip(), parts[1].strip())
         else:
             pair = tuple(str(k) for k in key)
         if len(pair) != 2 or pair[0] == pair[1]:

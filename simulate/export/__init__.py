@@ -35,9 +35,13 @@ from simulate.i18n import LANGUAGES
 
 from .table import EXPORTABLE, Table, tables
 from .writers import csv_bytes, csv_files, excel_bytes, to_csv, to_excel
-from .report import report_html, to_report  # noqa: E402  (after the writers it builds on)
-from . import capacity as _capacity  # noqa: E402,F401  (registers capacity plans with tables)
-from .capacity import plan_label, what_if_label  # noqa: E402
+
+# isort: split
+from .report import report_html, to_report  # after the writers it builds on
+
+# isort: split
+from . import capacity as _capacity  # noqa: F401  (registers capacity plans with tables)
+from .capacity import plan_label, what_if_label
 
 __all__ = ["LANGUAGES", "EXPORTABLE", "Table", "tables", "escape_cell", "excel_bytes", "csv_bytes", "csv_files",
            "report_html", "to_excel", "to_csv", "to_report", "plan_label", "what_if_label"]

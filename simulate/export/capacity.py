@@ -209,7 +209,8 @@ def _assumption_rows(plan: CapacityPlan, language: str) -> list[Row]:
         add(sec, f"{a}>{b}", "u_share", "pct", share, _word("cross_share", language, source=a, target=b))
         add(sec, f"{a}>{b} efficiency", "u_share", "pct", eff, _word("cross_efficiency", language, source=a, target=b))
     sec = _word("s_tool", language)
-    rows += [(sec, name, unit, kind, value, description) for name, unit, kind, value, description in _meta_rows(language)]
+    rows += [(sec, name, unit, kind, value, description)
+             for name, unit, kind, value, description in _meta_rows(language)]
     return rows
 
 

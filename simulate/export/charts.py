@@ -14,6 +14,7 @@ import html
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,14 @@ _LABEL_PX = 90  # room for one time label ("jeu. 2 janv.") at 11 px
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
-def _time_axis(ds: pd.Series, language: str) -> dict[str, object]:
+def _gaps(v: np.ndarray) -> np.ndarray:
+    """Values as objects, None where not finite (a gap in the drawn line, not a zero)."""
+    out = v.astype(object)
+    out[~np.isfinite(v)] = None
+    return out
+
+
+def _time_axis(ds: pd.Series, language: str) -> dict[str, Any]:
     """Axis settings for wall-clock timestamps ``ds``: tick values (on the hour within a day, at
     noon over several days, under the middle of each day, ``step`` apart so that labels fit
     ``WIDTH``) and their format."""
@@ -105,14 +113,13 @@ def line_chart_svg(ds: pd.Series, series: Sequence[tuple[str, np.ndarray, str]],
     layers = []
     if band is not None:
         lo, hi = (np.asarray(v, dtype=float) for v in band[1:])
-        area = pd.DataFrame({"t": t, "lo": np.where(np.isfinite(lo), lo, None),
-                             "hi": np.where(np.isfinite(hi), hi, None)})
+        area = pd.DataFrame({"t": t, "lo": _gaps(lo), "hi": _gaps(hi)})
         layers.append(alt.Chart(area).mark_area(opacity=0.3, color="#56B4E9", interpolate="step-after").encode(
             x=x, y=alt.Y("lo:Q", title=y_title, axis=y_axis, scale=y_scale), y2="hi:Q"))
     long = []
     for label, values, style in series:
         v = np.asarray(values, dtype=float)
-        long.append(pd.DataFrame({"t": t, "value": np.where(np.isfinite(v), v, None), "series": label,
+        long.append(pd.DataFrame({"t": t, "value": _gaps(v), "series": label,
                                   "step": style == "step"}))
     lines = pd.concat(long, ignore_index=True)
     for style in ("line", "step"):

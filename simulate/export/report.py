@@ -248,7 +248,7 @@ def report_html(obj: Any, *, language: str = "en", title: str | None = None,
         + (f'<div class="n">{esc(c.note)}</div>' if c.note else "")
         + f'<div class="l">{esc(c.label)}</div></div>' for c in page.cards)
     made = _w("made_with", language, version=tool_version(),
-              date=i18n.fmt_datetime(_dt.datetime.now(_dt.timezone.utc), language, style="long"))
+              date=i18n.fmt_datetime(_dt.datetime.now(_dt.UTC), language, style="long"))
     lang_tag = i18n.LOCALES[language].replace("_", "-")
     doc = f"""<!DOCTYPE html>
 <html lang="{lang_tag}">

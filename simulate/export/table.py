@@ -113,14 +113,16 @@ def _columns(df: pd.DataFrame, language: str, key: str, name: str, *, main: bool
     booleans and codes in words; timestamps as wall-clock times with the zone in the header.
     ``known(column, language)``: (label, unit key, kind) of a column, None if unknown
     (:func:`simulate.export.labels.column` by default; capacity plans pass their own)."""
-    lookup = known
     out, kinds = {}, {}
     for col in df.columns:
         col_s = str(col)
-        known = lookup(col_s, language)
+        found = known(col_s, language)
         series = df[col].reset_index(drop=True)
-        if known is not None:
-            label, unit_key, kind = known
+        label: str
+        unit_key: str | None
+        kind: str
+        if found is not None:
+            label, unit_key, kind = found
         elif col_s.endswith("_s"):
             label, unit_key, kind = col_s, "u_seconds", "sec"
         else:
@@ -148,7 +150,7 @@ def tool_version() -> str:
 
 
 def _created() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 Row = tuple[str, str, str, Any, str]  # parameter, unit, kind, value, description

@@ -141,6 +141,14 @@ def _sheet_paths(parts: Mapping[str, bytes]) -> list[str]:
     return [targets[rid] for rid in re.findall(r'<sheet\b[^>]*\br:id="([^"]+)"', workbook)]
 
 
+def _count(pattern: str, xml: str) -> int:
+    """The count attribute matched by ``pattern`` in a workbook's styles.xml."""
+    found = re.search(pattern, xml)
+    if found is None:
+        raise ValueError(f"xl/styles.xml: no {pattern!r} (not a workbook openpyxl wrote?)")
+    return int(found.group(1))
+
+
 class _Styles:
     """``xl/styles.xml`` with number formats, a red bold font and cell formats appended on demand."""
 
@@ -149,9 +157,9 @@ class _Styles:
         self._codes = {html.unescape(code): int(num) for num, code in
                        re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"\s*/>', xml)}
         self._new_fmts: list[str] = []
-        self._fonts = int(re.search(r'<fonts count="(\d+)"', xml).group(1))
+        self._fonts = _count(r'<fonts count="(\d+)"', xml)
         self._red_font: int | None = None
-        self._xfs = int(re.search(r'<cellXfs count="(\d+)"', xml).group(1))
+        self._xfs = _count(r'<cellXfs count="(\d+)"', xml)
         self._new_xfs: list[str] = []
         self._index: dict[tuple[str | None, bool], int] = {}
 

@@ -245,12 +245,13 @@ def _is_number(value: Any) -> bool:
 def _localize(formatted: str, language: str, *, percent: bool) -> str:
     """Python's number text (``1,234.5``, ``58.1%``) with the locale's symbols."""
     decimal, group, prefix, suffix = _symbols(language)
+    marks: dict[str, str | int | None] = {",": group, ".": decimal}
     if percent and formatted.endswith("%"):
         formatted = formatted[:-1]
-        body = formatted.translate(str.maketrans({",": group, ".": decimal}))
+        body = formatted.translate(str.maketrans(marks))
         sign = body[:1] if body[:1] in "+-" else ""
         return sign + prefix + body[len(sign):] + suffix
-    return formatted.translate(str.maketrans({",": group, ".": decimal}))
+    return formatted.translate(str.maketrans(marks))
 
 
 def format_text(template: str, language: str = "en", /, **values: Any) -> str:
