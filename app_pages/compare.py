@@ -170,7 +170,7 @@ else:
     pick = st.selectbox(t("compare.metric_scenario"), names, key="metric_heat_scenario",
                         placeholder=t("common.choose"))
     iv = frames[pick]
-    for metric, title_key, caption_key, worse_high, fmt, kind in specs:
+    for metric, _title_key, caption_key, worse_high, fmt, kind in specs:
         charts.heatmap(demand.ds, open_, iv[metric].to_numpy(dtype=float), interval_s=interval_s,
                        value_title=t(f"kpi.{metric}"), title=t("compare.heat_metric", metric=t(f"kpi.{metric}"),
                                                                   name=pick),

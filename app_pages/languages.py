@@ -10,8 +10,17 @@ import streamlit as st
 import simulate
 from app_pages import charts, state
 from app_pages.i18n import fmt_count, fmt_date, fmt_duration, fmt_time, lang, t
-from app_pages.ui import (estimate_s, fmt_kind, fmt_when, group_name, lang_name, learn_rate, md, run_with_progress,
-                          show_error)
+from app_pages.ui import (
+    estimate_s,
+    fmt_kind,
+    fmt_when,
+    group_name,
+    lang_name,
+    learn_rate,
+    md,
+    run_with_progress,
+    show_error,
+)
 from simulate.metrics import service_gap
 
 #: an equal-service gap flagged on the page: service level (share) and average wait (s) between languages

@@ -90,7 +90,8 @@ def _fit_report(cal) -> None:
             x="minutes:Q", y="survival:Q",
             color=alt.Color("series:N", scale=scales["color"], legend=charts._legend(shown, None)),
             strokeDash=alt.StrokeDash("series:N", scale=scales["dash"], legend=charts._legend(shown, None)),
-            tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("minutes:Q", format=",.1f", title=t("rec.wait_min")),
+            tooltip=[alt.Tooltip("series:N", title=" "),
+                     alt.Tooltip("minutes:Q", format=",.1f", title=t("rec.wait_min")),
                      alt.Tooltip("survival:Q", format=".1%", title=t("rec.still_waiting"))])
         chosen = rep.patience_fits[rep.patience_fits["chosen"]]
         fam = str(chosen["family"].iloc[0]) if len(chosen) else "–"
@@ -130,7 +131,8 @@ def _fit_report(cal) -> None:
     with tabs[3]:
         arr = rep.arrivals
         open_ = (arr[["attempts"]].sum(axis=1) > 0).to_numpy()
-        parts = {t(f"rec.o_{k}"): arr[k].to_numpy(dtype=float) for k in ("answered", "abandoned", "contained", "blocked")}
+        parts = {t(f"rec.o_{k}"): arr[k].to_numpy(dtype=float)
+                 for k in ("answered", "abandoned", "contained", "blocked")}
         caption = t("rec.arrivals_caption", attempts=float(arr["attempts"].sum()),
                     first=float(arr["first_attempts"].sum()), answered=float(arr["answered"].sum()),
                     abandoned=float(arr["abandoned"].sum()))
@@ -223,8 +225,8 @@ def section() -> None:
                                   placeholder=t("common.choose"))
     settings = _settings()
     try:
-        (cal,) = run_with_progress([(t("rec.reading"), estimate_s("calibrate", len(data) / 80.0), lambda: state.calibration(
-            name, data, settings))], key="calibrate")
+        (cal,) = run_with_progress([(t("rec.reading"), estimate_s("calibrate", len(data) / 80.0),
+                                     lambda: state.calibration(name, data, settings))], key="calibrate")
     except (forecast.DataError, ValueError) as exc:
         show_error(exc)
         return

@@ -12,8 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import charts, state
-from app_pages.i18n import fmt_datetime, lang, t
-from app_pages.i18n import fmt_date
+from app_pages.i18n import fmt_date, fmt_datetime, lang, t
 from app_pages.ui import estimate_s, fmt_kind, learn_rate, md, run_with_progress, show_error
 
 METHODS = state.STAFF_METHODS

@@ -142,7 +142,7 @@ def out_of_range(scenario: simulate.Scenario, rule: dict | None = None) -> list[
     """The scenario's values (and the staffing rule's agents) that the page's widgets cannot show:
     ``[(field, value, lowest, highest), ...]`` in the widgets' units (shares as shares)."""
     bad = []
-    for field, (attr, unit, lo, hi, _step, _group) in FIELDS.items():
+    for field, (attr, _unit, lo, hi, _step, _group) in FIELDS.items():
         value = getattr(scenario, attr)
         if value is None:
             continue

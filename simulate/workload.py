@@ -104,7 +104,7 @@ class Workload:
 
     @classmethod
     def from_arrays(cls, calls: np.ndarray, agents: np.ndarray | int | Mapping[str, Any], interval_s: float,
-                    scenario: Scenario, start: str = "2026-01-05 00:00") -> "Workload":
+                    scenario: Scenario, start: str = "2026-01-05 00:00") -> Workload:
         """A workload from plain arrays (benchmarks, engine tests): expected calls (n,), agents (n,) or
         one number (one pool), or per agent group a mapping ``{group: number or (n,)}`` or an (n, G)
         array; the interval length in seconds; the intervals start at ``start`` (naive)."""

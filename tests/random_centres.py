@@ -62,7 +62,8 @@ def random_case(rng: np.random.Generator, *, replay: bool | None = None, whole_s
         n_groups = len(kw["agent_groups"])
         kw["call_types"] = tuple(dataclasses.replace(t, skill=sk) for t, sk in zip(kw["call_types"], kw.pop("skills")))
         if rng.random() < 0.3:  # a type's priority differs from its skill-mates'
-            kw["call_types"] = tuple(dataclasses.replace(t, priority=int(rng.integers(-1, 3))) for t in kw["call_types"])
+            kw["call_types"] = tuple(dataclasses.replace(t, priority=int(rng.integers(-1, 3)))
+                                     for t in kw["call_types"])
     scenario = Scenario(name="random", **kw)
     if groups:  # agents per interval and group, the same open / closed pattern
         agents = rng.integers(0, 6, (n_int, n_groups)) * (rng.random((n_int, n_groups)) < 0.8) * is_open[:, None]

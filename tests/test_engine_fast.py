@@ -10,18 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_call_for_call, demand_frame, same_records, workload
 from scipy import stats
 
 import simulate
-from conftest import assert_call_for_call, demand_frame, same_records, workload
 from simulate import CallType, Scenario, engine_fast, engine_simpy
-from simulate.scenario import duration_quantile
 from simulate.records import (
     OUTCOME_ABANDONED,
     OUTCOME_ANSWERED,
     OUTCOME_BLOCKED,
     OUTCOME_CONTAINED,
 )
+from simulate.scenario import duration_quantile
 
 
 def _arrivals(calls, freq: str = "30min", start: str = "2026-01-05 08:00") -> pd.DataFrame:

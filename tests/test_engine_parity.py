@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from random_centres import differing_fields, random_case
+
 from simulate import Demand, Scenario, engine_fast, engine_simpy
 from simulate.records import OUTCOME_ABANDONED, OUTCOME_ANSWERED, OUTCOME_BLOCKED, OUTCOME_CALLBACK
 from simulate.run import resolve_engine
