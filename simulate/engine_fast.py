@@ -1139,7 +1139,7 @@ def supports(scenario: Scenario) -> tuple[bool, str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _route(scenario: Scenario) -> tuple:
+def _route(scenario: Scenario) -> _Route:
     """The scenario's :func:`simulate.workload.routing` as the arrays of :data:`_Route`."""
     r = routing(scenario)
     n_groups, n_types = r.n_groups, r.n_types
@@ -1301,7 +1301,8 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     type_pat, type_rank, n_prio, has_patience = _type_table(scenario)
     lines = -1 if scenario.lines is None else int(scenario.lines)
     ivr_draws = scenario.ivr_containment > 0  # a uniform per caller decides who the IVR contains
-    callbacks = scenario.callback_threshold is not None
+    cb_threshold = scenario.callback_threshold
+    callbacks = cb_threshold is not None
     redial_prob = float(scenario.redial_prob)
     max_attempts = int(scenario.max_attempts)
     uses_redials = redial_prob > 0 and max_attempts > 1 and not work.is_replay
@@ -1311,7 +1312,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     use_deadlines = lines >= 0 or uses_redials or callbacks
     policy = _Policy(lines, float(scenario.ivr_time), float(scenario.ivr_containment), scenario.uses_ivr, redial_prob,
                      max_attempts, use_deadlines, callbacks,
-                     float(scenario.callback_threshold) if callbacks else _INF, float(scenario.callback_accept),
+                     float(cb_threshold) if cb_threshold is not None else _INF, float(scenario.callback_accept),
                      _INF if scenario.callback_deadline is None else float(scenario.callback_deadline))
     route = _route(scenario)
     groups = work.n_groups > 1
@@ -1326,6 +1327,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     type_aht = np.ones_like(work.aht_s) if work.is_replay else work.aht_s
 
     if work.is_replay:
+        assert work.replay_t_s is not None  # is_replay: replay_t_s is set
         counts = None
         m = len(work.replay_t_s)
     else:
@@ -1350,6 +1352,7 @@ def simulate_replication(work: Workload, scenario: Scenario, seed: np.random.See
     if work.replay_type is not None:
         ctype[:m] = work.replay_type
     elif work.n_types > 1:
+        assert first_interval is not None  # needs_interval holds here
         ctype[:m] = call_types(rngs["call_type"].random(m), first_interval, work.cum_share)
     else:
         ctype[:m] = 0

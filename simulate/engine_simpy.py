@@ -90,9 +90,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 import simpy
+from simpy.events import EventPriority
 
 from simulate._draws import STREAMS, arrival_times, call_types, interval_index, poisson_counts, spawn_streams
 from simulate.records import (
@@ -114,13 +116,13 @@ _INF = math.inf
 # Tie rules (simulate/ENGINE.md): events due at the same instant happen in this order, each after
 # SimPy's own immediate events (a process starting or resuming: priorities 0 and 1), which carry
 # out the consequences of the event before.
-_FINISH = 2  # an agent finishes a call
-_PATIENCE = 3  # a caller on hold runs out of patience
-_OVERFLOW = 4  # a caller on hold has waited overflow_after (agent groups)
-_BOUNDARY = 5  # an interval starts: agents change, maybe closing
-_IVR_EXIT = 6  # a caller leaves the menu
-_REDIAL = 7  # a redial rings
-_ARRIVAL = 8  # a new caller rings
+_FINISH = EventPriority(2)  # an agent finishes a call
+_PATIENCE = EventPriority(3)  # a caller on hold runs out of patience
+_OVERFLOW = EventPriority(4)  # a caller on hold has waited overflow_after (agent groups)
+_BOUNDARY = EventPriority(5)  # an interval starts: agents change, maybe closing
+_IVR_EXIT = EventPriority(6)  # a caller leaves the menu
+_REDIAL = EventPriority(7)  # a redial rings
+_ARRIVAL = EventPriority(8)  # a new caller rings
 
 
 def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.random.Generator]
@@ -136,6 +138,7 @@ def draw_first_attempts(work: Workload, scenario: Scenario, rngs: dict[str, np.r
     n = work.n
     if work.is_replay:
         arrival = work.replay_t_s
+        assert arrival is not None  # is_replay: replay_t_s is set
         n_calls = len(arrival)
     else:
         counts = poisson_counts(work.calls, rngs["arrivals"])
@@ -173,7 +176,7 @@ class _Timeout(simpy.Event):
     happen in rank order (the tie rules above). Its body is Timeout's, which sets the same
     attributes."""
 
-    def __init__(self, env: simpy.Environment, delay: float, rank: int, value=None):
+    def __init__(self, env: simpy.Environment, delay: float, rank: EventPriority, value=None):
         self.env = env
         self.callbacks = []
         self._value = value
@@ -245,6 +248,7 @@ class _Centre:
         self.interval_s = float(work.interval_s)
         self.n_intervals = work.n
         self.horizon_s = self.n_intervals * self.interval_s
+        assert work.group_on_duty is not None  # Workload.__post_init__ fills it in
         self.on_duty = work.group_on_duty.tolist()  # [interval][group] agents on duty, closing rule applied
         self.closed = work.closed
         self.open = [not c for c in work.closed.tolist()]
@@ -265,9 +269,11 @@ class _Centre:
         self.target = list(self.on_duty[0])  # agents on duty now, per group
         self.busy = [0] * self.n_groups  # agents talking to a caller, per group
         self.in_system = 0  # lines held (IVR + queue + service)
-        self.queues = [deque() for _ in range(self.n_types)]  # per type, join order; hung-up entries skipped
+        # per type, join order; hung-up entries skipped
+        self.queues: list[deque[_Call]] = [deque() for _ in range(self.n_types)]
         self.n_wait = [0] * self.n_types  # callers on hold, per type
-        self.callbacks = [deque() for _ in range(self.n_types)]  # per type: (deadline_s, order, call, event)
+        self.callbacks: list[deque[tuple[float, int, _Call, simpy.Event]]] = [
+            deque() for _ in range(self.n_types)]  # per type: (deadline_s, order, call, event)
         self.n_callbacks = 0
         self.seq = 0  # callers who joined a queue
         self.cb_seq = 0  # callbacks accepted
@@ -284,7 +290,8 @@ class _Centre:
         r = routing(scenario)
         self.n_groups = r.n_groups
         self.n_types = r.n_types
-        self.overflow_after = r.overflow_after  # None: every eligible group is open at once
+        # read only for types with late groups, which exist only when overflow_after is set
+        self.overflow_after = _INF if r.overflow_after is None else r.overflow_after
         self.by_skills = list(r.order)  # fewest skills, then group order
         self.open_groups = [list(x) for x in r.open_groups]  # open to a type on arrival, in routing order
         self.late_groups = [list(x) for x in r.late_groups]  # open to a type once it waited overflow_after
@@ -294,7 +301,7 @@ class _Centre:
         self.related = [list(x) for x in r.related]  # types whose callers on hold the callback offer counts
         self.by_priority = r.by_priority
 
-    def at(self, delay: float, rank: int, value=None) -> simpy.Event:
+    def at(self, delay: float, rank: EventPriority, value=None) -> simpy.Event:
         """An event ``delay`` seconds from now that, at equal times, comes in the order of ``rank``
         (see the tie rules above)."""
         return _Timeout(self.env, delay, rank, value)
@@ -425,8 +432,8 @@ class _Centre:
     def next_caller(self, group: int, now: float) -> _Call | None:
         """The caller on hold an agent of ``group`` takes now (rule 9: by ``pick``), or None. Leaves
         the caller in its queue."""
-        best = None
-        best_key = None
+        best: _Call | None = None
+        best_key: tuple | None = None  # set together with best
         queues = self.queues
         for t, late in self.serves[group]:
             if not self.n_wait[t]:
@@ -438,7 +445,7 @@ class _Centre:
             if late and now < c.overflow_at:
                 continue  # not yet open to this group (nor are those who joined after it)
             key = (c.priority, c.join, c.seq) if self.by_priority else (c.join, c.seq)
-            if best is None or key < best_key:
+            if best_key is None or key < best_key:
                 best, best_key = c, key
         return best
 
@@ -485,13 +492,13 @@ class _Centre:
         (priority, join time, arrival order): which caller goes first decides which redial values
         each gets, so it must not depend on how the queues are kept."""
         now = self.env.now
-        types = range(self.n_types) if types is None else types
-        leaving = [c for t in types for c in self.queues[t] if c.waiting]
+        which: Sequence[int] = range(self.n_types) if types is None else types
+        leaving = [c for t in which for c in self.queues[t] if c.waiting]
         for call in sorted(leaving, key=lambda c: (c.priority, c.join, c.seq)):
             call.waiting = False
             call.wait = now - call.join
             call.event.succeed(False)
-        for t in types:
+        for t in which:
             self.queues[t].clear()
             self.n_wait[t] = 0
 
@@ -562,7 +569,7 @@ class _Centre:
         calls = self.first_calls + self.redial_calls  # the record order of every engine
         if any(c.waiting for c in calls):  # cannot happen: the horizon lets everyone go or serves them
             raise RuntimeError("engine_simpy: a call was still waiting when the simulation ended")
-        columns = {
+        columns: dict[str, np.ndarray] = {
             "caller": np.fromiter((c.caller for c in calls), np.int64, len(calls)),
             "attempt": np.fromiter((c.attempt for c in calls), np.int32, len(calls)),
             "call_type": np.fromiter((c.ctype for c in calls), np.int16, len(calls)),

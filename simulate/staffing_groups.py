@@ -70,7 +70,7 @@ import math
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -149,6 +149,7 @@ def _erlang_total(demand: Demand, scenario: Scenario, method: str) -> np.ndarray
 
 def _offered_load(d: Demand, sc: Scenario) -> np.ndarray:
     """Erlangs reaching agents per interval: calls x handle time / interval (after the IVR)."""
+    assert d.aht_s is not None  # the per-skill demands of _skill_demands always carry aht_s
     aht = np.where(np.isfinite(d.aht_s), d.aht_s, sc.aht) * (sc.residual_aht_factor if sc.ivr_containment > 0
                                                             else 1.0)
     reach = 1.0 - sc.ivr_containment if sc.uses_ivr else 1.0
@@ -201,7 +202,7 @@ def erlang_split(demand: Any, scenario: Scenario, method: str = "erlang_a", *,
             if not free:
                 raise ValueError(f"erlang_split: no group left to serve skill {st['skills'][s]!r} "
                                  f"(fixed: {sorted(fixed or {})})")
-            g = free[0]
+            g = int(free[0])
         out[:, g] += _erlang_total(d, sc, method)
     return out
 
@@ -609,8 +610,8 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
         trial = agents.copy()
         for m, (_, delta, _) in enumerate(moves):
             size = step.copy()
-            for g in np.flatnonzero(delta < 0):  # never below zero agents
-                size = np.minimum(size, agents[:, g] // -delta[g])
+            for h in np.flatnonzero(delta < 0):  # never below zero agents
+                size = np.minimum(size, agents[:, h] // -delta[h])
             # only where the languages it takes capacity from have room for it (Erlang's estimate)
             fits = (room[:, hurt[m]] >= size[:, None] * drop[:, None]).all(axis=1)
             take = open_ & (chosen < 0) & (size >= 1) & ~failed[m] & fits
@@ -622,7 +623,7 @@ def staff_groups(demand: Any, scenario: Scenario, *, replications: int = 8, seed
         undone = np.zeros(len(demand), dtype=bool)
         trial_sim = simulate(trial)
         for _ in range(2):  # undo where a language fails (or where its queue comes from), re-simulate
-            fails = misses(trial_sim).any(axis=1)
+            fails = cast(np.ndarray, misses(trial_sim).any(axis=1))  # numpy's stubs: bool | ndarray
             undo = _to_undo(fails, (trial != agents).any(axis=1))
             if not undo.any():
                 break

@@ -84,6 +84,7 @@ class Workload:
 
     @property
     def n_groups(self) -> int:
+        assert self.group_agents is not None  # __post_init__ fills it in
         return self.group_agents.shape[1]
 
     @property
@@ -170,7 +171,7 @@ def routing(scenario: Scenario) -> Routing:
                      for j in range(n_groups)),
         related=tuple(tuple(u for u in range(n_types) if (eligible[t] & eligible[u]).any()) for t in range(n_types)),
         by_priority=scenario.pick == "priority",
-        overflow_after=float(delay) if late else None,
+        overflow_after=float(delay) if delay else None,  # delay is truthy exactly when late
     )
 
 
