@@ -4,6 +4,8 @@ assumptions, CSV), per-interval charts of service level, wait and queue by open 
 multiples; a heat map on long horizons), and a staffing heat map."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -127,19 +129,16 @@ if by_language:
 runs = tuple((labels.get(n, n), e["scenario"], state.plan_for(e["uid"])) for e in state.entries()
              for n in [e["scenario"].name] if n in results)
 language = st.session_state.get("lang", "en")
-try:
-    files = state.comparison_downloads(spec, data, runs, language)
-except ValueError as exc:
-    show_error(exc)
-    files = None
-if files is not None:
-    d = st.columns([1, 1, 2], vertical_alignment="center")
-    d[0].download_button(t("compare.dl_excel"), data=files["xlsx"], file_name="queuecast_comparison.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key="dl_compare_xlsx", width="stretch", on_click="ignore")
-    d[1].download_button(t("compare.dl_csv"), data=files["csv"], file_name="queuecast_comparison_csv.zip",
-                         mime="application/zip", key="dl_compare_csv", width="stretch", on_click="ignore")
-    d[2].caption(t("compare.dl_caption"))
+d = st.columns([1, 1, 2], vertical_alignment="center")
+# deferred: each file is built when its button is pressed (an edit's rerun does not rebuild them)
+d[0].download_button(t("compare.dl_excel"), data=partial(state.comparison_file, spec, data, runs, language, "xlsx"),
+                     file_name="queuecast_comparison.xlsx",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     key="dl_compare_xlsx", width="stretch", on_click="ignore")
+d[1].download_button(t("compare.dl_csv"), data=partial(state.comparison_file, spec, data, runs, language, "csv"),
+                     file_name="queuecast_comparison_csv.zip",
+                     mime="application/zip", key="dl_compare_csv", width="stretch", on_click="ignore")
+d[2].caption(t("compare.dl_caption"))
 
 # ----------------------------------------------------------------------------- through the days
 st.header(t("compare.charts_title"))

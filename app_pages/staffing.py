@@ -6,6 +6,7 @@ by the same method, the risk of missing the standard, and the downloads (built o
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -234,7 +235,9 @@ if risk is not None:
 
 # ----------------------------------------------------------------------------- downloads
 st.header(t("staff.downloads"))
-files = state.staffing_downloads(spec, data, scenario, method, SHIFTS[shifts], language)
+# deferred: each file is built when its button is pressed (the report's charts take seconds)
+files = {k: partial(state.staffing_file, spec, data, scenario, method, SHIFTS[shifts], language, k)
+         for k in ("xlsx", "csv", "html")}
 dl = st.columns(5)
 stem = "".join(ch if ch.isalnum() else "_" for ch in scenario.name).strip("_")[:60] or "scenario"
 dl[0].download_button(t("staff.dl_excel"), data=files["xlsx"], file_name=f"{stem}_staffing.xlsx",

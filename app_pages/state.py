@@ -676,14 +676,22 @@ def report_bytes(obj: Any, language: str | None = None, result: Any = None, name
                                        name=_export_name(obj, name))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=32)
+def staffing_file(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
+                  shift_lengths: tuple[str, ...], language: str, kind: str) -> bytes:
+    """One of the Staffing page's files ("xlsx", "csv" or "html"), built once per recommendation,
+    language and kind. The page hands the download buttons this function (deferred: a file is built
+    when it is asked for, not on every rerun after an edit)."""
+    rec = staffing_plan(spec, data, scenario, method, shift_lengths)
+    build = {"xlsx": lambda: excel_bytes(rec, language), "csv": lambda: csv_zip_bytes(rec),
+             "html": lambda: report_bytes(rec, language)}
+    return build[kind]()
+
+
 def staffing_downloads(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
                        shift_lengths: tuple[str, ...], language: str) -> dict[str, bytes]:
-    """The Staffing page's files, built once per recommendation and language (not on every rerun):
-    {"xlsx", "csv", "html"}."""
-    rec = staffing_plan(spec, data, scenario, method, shift_lengths)
-    return {"xlsx": excel_bytes(rec, language), "csv": csv_zip_bytes(rec),
-            "html": report_bytes(rec, language)}
+    """The Staffing page's files: {"xlsx", "csv", "html"} (:func:`staffing_file` each)."""
+    return {k: staffing_file(spec, data, scenario, method, shift_lengths, language, k) for k in ("xlsx", "csv", "html")}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -708,13 +716,19 @@ def group_plan_csv(frame: pd.DataFrame) -> bytes:
     return writers.csv_bytes(out)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def comparison_downloads(spec: DemandSpec, data: bytes | None, runs: tuple, language: str) -> dict[str, bytes]:
-    """The Compare page's files, built once per set of results and language: {"xlsx", "csv"}.
+@st.cache_data(show_spinner=False, max_entries=32)
+def comparison_file(spec: DemandSpec, data: bytes | None, runs: tuple, language: str, kind: str) -> bytes:
+    """One of the Compare page's files ("xlsx" or "csv"), built once per set of results, language and
+    kind, when it is asked for (the page's download buttons are handed this function).
 
     runs: ((shown name, Scenario, StaffingPlan), ...); each result comes from simulate_scenario's cache."""
     results = {name: simulate_scenario(spec, data, sc, plan) for name, sc, plan in runs}
-    return {"xlsx": excel_bytes(results, language), "csv": csv_zip_bytes(results)}
+    return excel_bytes(results, language) if kind == "xlsx" else csv_zip_bytes(results)
+
+
+def comparison_downloads(spec: DemandSpec, data: bytes | None, runs: tuple, language: str) -> dict[str, bytes]:
+    """The Compare page's files: {"xlsx", "csv"} (:func:`comparison_file` each)."""
+    return {k: comparison_file(spec, data, runs, language, k) for k in ("xlsx", "csv")}
 
 
 # ----------------------------------------------------------------------------- session state
