@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from simulate._jit import jit
+
 __all__ = [
     "erlang_b",
     "erlang_c",
@@ -224,6 +226,20 @@ def _served_wait_sum(lam: np.ndarray, s: np.ndarray, n: np.ndarray, pat: np.ndar
     hi = np.ceil(np.where(y < x, np.minimum(hi, geo), hi))
     step = np.maximum(1.0, np.ceil((hi - lo) / (points - 1)))
     out = np.empty_like(lam)
+    # rows whose window is summed term by term (step 1: nearly all): a compiled recurrence from the
+    # window's first term (gammaln and digamma advance by log(x+j+1) and 1/(x+j+2) per step)
+    unit = step == 1.0
+    if unit.any():
+        lo_u, x_u, y_u = lo[unit], x[unit], y[unit]
+        log_pi_lo = log_pi_n[unit] + lo_u * np.log(y_u) + special.gammaln(x_u + 1.0) - special.gammaln(x_u + lo_u + 1.0)
+        dpsi_lo = special.digamma(x_u + lo_u + 2.0) - special.digamma(x_u + 1.0)
+        out[unit] = _served_wait_unit(lo_u, hi[unit], x_u, y_u, c[unit], theta[unit], log_pi_lo, dpsi_lo)
+    if unit.all():
+        return out
+    strided = np.flatnonzero(~unit)
+    lam, lo, step, hi = lam[strided], lo[strided], step[strided], hi[strided]
+    x, y, c, theta, log_pi_n = x[strided], y[strided], c[strided], theta[strided], log_pi_n[strided]
+    sub = np.empty_like(lam)
     # terms needed per row: its window, not always ``points`` (most rows need a few hundred); rows are
     # taken in order of need so each block evaluates only as many terms as its widest row
     need = np.minimum(np.ceil((hi - lo) / step) + 1.0, points).astype(np.int64)
@@ -247,7 +263,28 @@ def _served_wait_sum(lam: np.ndarray, s: np.ndarray, n: np.ndarray, pat: np.ndar
         w = np.broadcast_to(step[sl, None], term.shape).copy()
         at_zero = (lo[sl] == 0) & (step[sl] > 1)
         w[at_zero, 0] = (step[sl][at_zero] + 1.0) / 2.0
-        out[sl] = np.sum(term * w, axis=1)
+        sub[sl] = np.sum(term * w, axis=1)
+    out[strided] = sub
+    return out
+
+
+@jit()
+def _served_wait_unit(lo, hi, x, y, c, theta, log_pi_lo, dpsi_lo):
+    """:func:`_served_wait_sum` for rows summed term by term (j = lo..hi), each term's log pi and
+    digamma difference advanced from the previous one; log_pi_lo / dpsi_lo: their values at j = lo."""
+    out = np.empty(lo.shape[0])
+    for r in range(lo.shape[0]):
+        log_y = np.log(y[r])
+        log_pi = log_pi_lo[r]
+        dpsi = dpsi_lo[r]
+        total = 0.0
+        j = lo[r]
+        while j <= hi[r]:
+            total += np.exp(log_pi) * c[r] / (c[r] + (j + 1.0) * theta[r]) * dpsi / theta[r]
+            log_pi += log_y - np.log(x[r] + j + 1.0)
+            dpsi += 1.0 / (x[r] + j + 2.0)
+            j += 1.0
+        out[r] = total
     return out
 
 
