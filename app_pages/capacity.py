@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from functools import partial
 from pathlib import Path
 
 import altair as alt
@@ -185,19 +186,21 @@ def _dates(values) -> list[str]:
     return [fmt_date(v, style="iso") for v in values]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _downloads(source: str, settings: str, upload: bytes | None, upload_name: str | None,
-               scenario: simulate.Scenario, picked: tuple, keep: bool, language: str) -> dict[str, bytes]:
-    """The page's files in ``language``, built once per plan, what-ifs and language (not on every
-    rerun), by simulate.export: the workbook (every table, the what-ifs, the assumptions) and the
-    weekly table as CSV. The base plan is "plan", which the export names in ``language``."""
+@st.cache_data(show_spinner=False, max_entries=16)
+def _download(source: str, settings: str, upload: bytes | None, upload_name: str | None,
+              scenario: simulate.Scenario, picked: tuple, keep: bool, language: str, kind: str) -> bytes:
+    """One of the page's files in ``language`` ("xlsx": the workbook with every table, the what-ifs and
+    the assumptions; "csv": the weekly table), by simulate.export, built when its button is pressed
+    and once per plan, what-ifs, language and kind. The base plan is "plan", which the export names
+    in ``language``."""
     plan = _plan(source, settings, upload, upload_name, scenario)
     plans = {"plan": plan}
     for name, change in picked:
         plans[name] = _what_if(source, settings, upload, upload_name, scenario, change, keep)
     export = cap.PlanWithWhatIfs(plan, cap.compare(plans))
-    csv = simulate.export.csv_files(export, language=language, stem="capacity")
-    return {"xlsx": simulate.export.excel_bytes(export, language=language), "csv": csv["capacity.csv"]}
+    if kind == "xlsx":
+        return simulate.export.excel_bytes(export, language=language)
+    return simulate.export.csv_files(export, language=language, stem="capacity")["capacity.csv"]
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -360,8 +363,10 @@ st.caption(t("cap.whatif_caption"))
 
 # ------------------------------------------------------------------------------------------- downloads
 st.header(t("cap.downloads"))
-files = _downloads(source, settings, upload, upload_name, scenario,
-                   tuple((n, json.dumps(options[n], sort_keys=True)) for n in picked), keep, lang())
+# deferred: each file is built when its button is pressed, not on every rerun
+files = {k: partial(_download, source, settings, upload, upload_name, scenario,
+                    tuple((n, json.dumps(options[n], sort_keys=True)) for n in picked), keep, lang(), k)
+         for k in ("xlsx", "csv")}
 d = st.columns(2)
 d[0].download_button(t("cap.dl_excel"), data=files["xlsx"], file_name="capacity_plan.xlsx", key="cap_dl_excel",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

@@ -688,12 +688,6 @@ def staffing_file(spec: DemandSpec, data: bytes | None, scenario: simulate.Scena
     return build[kind]()
 
 
-def staffing_downloads(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, method: str,
-                       shift_lengths: tuple[str, ...], language: str) -> dict[str, bytes]:
-    """The Staffing page's files: {"xlsx", "csv", "html"} (:func:`staffing_file` each)."""
-    return {k: staffing_file(spec, data, scenario, method, shift_lengths, language, k) for k in ("xlsx", "csv", "html")}
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def group_downloads(spec: DemandSpec, data: bytes | None, scenario: simulate.Scenario, plan: simulate.StaffingPlan,
                     language: str) -> dict[str, bytes]:
@@ -724,11 +718,6 @@ def comparison_file(spec: DemandSpec, data: bytes | None, runs: tuple, language:
     runs: ((shown name, Scenario, StaffingPlan), ...); each result comes from simulate_scenario's cache."""
     results = {name: simulate_scenario(spec, data, sc, plan) for name, sc, plan in runs}
     return excel_bytes(results, language) if kind == "xlsx" else csv_zip_bytes(results)
-
-
-def comparison_downloads(spec: DemandSpec, data: bytes | None, runs: tuple, language: str) -> dict[str, bytes]:
-    """The Compare page's files: {"xlsx", "csv"} (:func:`comparison_file` each)."""
-    return {k: comparison_file(spec, data, runs, language, k) for k in ("xlsx", "csv")}
 
 
 # ----------------------------------------------------------------------------- session state

@@ -408,7 +408,7 @@ def test_compare_offers_the_comparison_as_excel_and_csv():
 
     spec = _spec_of(at)
     runs = tuple((e["scenario"].name, e["scenario"], _plan_of(at, e)) for e in at.session_state["scenarios"])
-    files = st_state.comparison_downloads(spec, None, runs, "fr")
+    files = {kind: st_state.comparison_file(spec, None, runs, "fr", kind) for kind in ("xlsx", "csv")}
     book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
     assert len(book.sheetnames) >= 3
     last = book[book.sheetnames[-1]]

@@ -219,6 +219,29 @@ def test_compare_downloads_the_comparison_as_a_workbook_with_each_scenarios_assu
         page.close()
 
 
+def test_staffing_and_capacity_files_are_built_when_their_button_is_pressed(app_url, browser, tmp_path):
+    """The Staffing and Capacity downloads are deferred (built on the click, not on every rerun):
+    the files that arrive are the real ones, in the page's language."""
+    import openpyxl
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    try:
+        for path, key, sheet in (("staffing", "dl_excel", "Sommaire"), ("capacity", "cap_dl_excel", "Semaines")):
+            page.goto(f"{app_url}/{path}?lang=fr")
+            _wait_idle(page)
+            button = page.locator(f".st-key-{key} button")
+            button.wait_for(timeout=FIRST_RUN_MS)
+            with page.expect_download(timeout=120_000) as info:
+                button.click()
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
+            assert sheet in book.sheetnames, (path, book.sheetnames)
+            assert book[sheet].max_row > 1, (path, sheet)
+    finally:
+        page.close()
+
+
 def test_a_scenario_edit_changes_its_figures_and_only_its_in_a_browser(app_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
